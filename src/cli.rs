@@ -1,0 +1,257 @@
+//! The command line (DESIGN.md §3): argument parsing and the subcommands.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config;
+use crate::message::{LoadError, Reader, fields};
+use crate::report;
+use crate::trace::{self, Options, Site};
+
+/// Investigate spam that came through an open relay.
+///
+/// relaytrace reads a spam exactly as you received it, turns its Received: lines into
+/// hops (index 0 is the topmost, newest line), decides which hops can be believed,
+/// names the relay that handed the spam to your own mail site, and walks down through
+/// verified hand-offs to the input point: the relay where the spam entered the chain.
+/// That relay's operator and its ISP are who you complain to.
+#[derive(Debug, Parser)]
+#[command(name = "relaytrace", version, about, long_about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Message to open: a file (.eml, mbox, Maildir file) or - for standard input.
+    /// Without a subcommand, relaytrace prints its hops (the terminal UI comes later).
+    #[arg(value_name = "MESSAGE|-")]
+    pub file: Option<PathBuf>,
+}
+
+const AFTER_HELP: &str = "\
+Verdicts (the handoff of each hop):
+  trusted       inside your own site (--trust, [trust] hosts, and the domain of the top hop's by host)
+  internal      a private or loopback sender inside a site hop
+  verified      written by the host the line above saw: its by matches that sender
+  unverified    nothing confirms or refutes it
+  inconsistent  evidence of forgery: broken chain, impossible address or date, lying HELO
+
+Examples:
+  relaytrace hops spam.eml
+  relaytrace hops --json --trust example.org --trust 192.0.2.0/24 spam.eml
+  relaytrace hops --message 3 saved.mbox
+  formail -s relaytrace hops --json - < saved.mbox
+
+Exit status: 0 success, 1 the input is not a readable message, 2 usage error.";
+
+/// Options every command takes.
+#[derive(Debug, Args, Default)]
+pub struct Global {
+    /// Configuration file (default: $XDG_CONFIG_HOME/relaytrace/config.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// A host name, domain, IP address or CIDR network of your own mail site;
+    /// hops inside it are trusted. Repeatable; adds to the config's [trust] hosts.
+    #[arg(long, value_name = "HOST|DOMAIN|CIDR", global = true)]
+    pub trust: Vec<String>,
+
+    /// Never use the network: answer lookups from the cache only. (`hops` never uses
+    /// the network at all.)
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// Pick one message of an mbox (1-based). Without it, every message is read.
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub message: Option<u64>,
+
+    /// Do not add the domain of the topmost hop's `by` host to your site; trust only
+    /// what --trust and the configuration name.
+    #[arg(long, global = true)]
+    pub no_auto_site: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and analyse the Received: hops of a message, with no network.
+    ///
+    /// Prints a table of hops (index, sender host and address, by host, delay,
+    /// verdict) with the relay and the input point marked and the reasons below it;
+    /// with --json, one compact JSON object per message (NDJSON for an mbox).
+    Hops(HopsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HopsArgs {
+    /// Print one compact JSON object per message (DESIGN.md §3).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Message file (.eml, mbox, Maildir file) or - for standard input.
+    #[arg(value_name = "MESSAGE|-")]
+    pub file: PathBuf,
+}
+
+/// Errors that end a command, each with the exit status it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad input: exit 1.
+    #[error("{0}")]
+    Input(String),
+    /// Usage or configuration: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// Standard output went away (a closed pipe): stop quietly.
+    #[error("output closed")]
+    Closed,
+}
+
+impl CliError {
+    #[must_use]
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Input(_) => 1,
+            CliError::Usage(_) => 2,
+            CliError::Closed => 0,
+        }
+    }
+}
+
+/// Runs the parsed command line, writing to `out`.
+///
+/// # Errors
+/// See [`CliError`].
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    let cfg =
+        config::load(cli.global.config.as_deref()).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut site = Site::parse(&cfg.trust.hosts)
+        .map_err(|e| CliError::Usage(format!("[trust] hosts: {e}")))?;
+    for t in &cli.global.trust {
+        site.add(t)
+            .map_err(|e| CliError::Usage(format!("--trust: {e}")))?;
+    }
+    let opts = Options {
+        site,
+        no_auto_site: cli.global.no_auto_site,
+    };
+    let (path, json) = match (cli.command, cli.file) {
+        (Some(Command::Hops(a)), _) => (a.file, a.json),
+        (None, Some(m)) => (m, false),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "no message given: relaytrace MESSAGE, or relaytrace hops MESSAGE (see --help)"
+                    .to_string(),
+            ));
+        }
+    };
+    let pick = cli
+        .global
+        .message
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    hops(&path, json, pick, &opts, out)
+}
+
+fn open(path: &PathBuf) -> Result<Box<dyn Read>, CliError> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
+    if path.is_dir() {
+        return Err(CliError::Input(format!(
+            "{shown}: is a directory; give one message file (a Maildir message is a file in cur/ or new/)"
+        )));
+    }
+    File::open(path)
+        .map(|f| Box::new(f) as Box<dyn Read>)
+        .map_err(|e| CliError::Input(format!("{shown}: {}", io_words(&e))))
+}
+
+fn io_words(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn write_err(e: &io::Error) -> CliError {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        CliError::Closed
+    } else {
+        CliError::Input(format!("cannot write the output: {e}"))
+    }
+}
+
+fn hops(
+    path: &PathBuf,
+    json: bool,
+    pick: Option<usize>,
+    opts: &Options,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
+    let reader = Reader::new(open(path)?);
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut seen = 0usize;
+    let mut good = 0usize;
+    let mut mbox = false;
+    let mut reader = reader;
+    loop {
+        let Some(next) = reader.next() else { break };
+        let message =
+            next.map_err(|e| CliError::Input(format!("{shown}: {}", LoadError::from(e))))?;
+        mbox |= reader.is_mbox();
+        seen += 1;
+        if pick.is_some_and(|n| n != message.number) {
+            continue;
+        }
+        let has_fields = fields(&message.header).next().is_some();
+        if !has_fields && !mbox {
+            return Err(CliError::Input(format!(
+                "{shown}: {}",
+                LoadError::NotAMessage
+            )));
+        }
+        good += usize::from(has_fields);
+        let mut t = trace::analyse(&message, opts);
+        if !has_fields {
+            t.warnings.insert(
+                0,
+                "not an e-mail message: no header fields found".to_string(),
+            );
+        }
+        if json {
+            serde_json::to_writer(&mut out, &t).map_err(|e| CliError::Input(e.to_string()))?;
+            out.write_all(b"\n").map_err(|e| write_err(&e))?;
+        } else {
+            let title = mbox.then(|| format!("message {} of {shown}", message.number));
+            report::write_text(&mut out, &t, title.as_deref()).map_err(|e| write_err(&e))?;
+        }
+        if pick.is_some() {
+            break;
+        }
+    }
+    out.flush().map_err(|e| write_err(&e))?;
+    if let Some(n) = pick {
+        if seen < n {
+            return Err(CliError::Input(format!(
+                "{shown}: {}",
+                LoadError::NoSuchMessage {
+                    wanted: n,
+                    count: seen
+                }
+            )));
+        }
+    } else if good == 0 {
+        return Err(CliError::Input(format!(
+            "{shown}: {}",
+            LoadError::NotAMessage
+        )));
+    }
+    Ok(())
+}

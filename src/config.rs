@@ -1,0 +1,102 @@
+//! The configuration file (DESIGN.md §4): TOML at
+//! `$XDG_CONFIG_HOME/relaytrace/config.toml` or `--config FILE`. With no file at all,
+//! everything but sending works. Sections this version does not use yet are accepted
+//! and kept for the parts that will.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub trust: Trust,
+    /// The remaining sections (`reporter`, `network`, `zones`, `smtp`, …).
+    #[serde(flatten)]
+    pub other: toml::Table,
+}
+
+/// `[trust]`: the user's own mail site (SpamCop's "mailhosts").
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Trust {
+    /// Host names, domains and CIDR networks of the user's own mail hosts.
+    pub hosts: Vec<String>,
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the configuration {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+/// The default location, `$XDG_CONFIG_HOME/relaytrace/config.toml`.
+#[must_use]
+pub fn default_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("relaytrace").join("config.toml"))
+}
+
+/// Loads `--config FILE` (which must exist) or the default file (which may not).
+///
+/// # Errors
+/// The file cannot be read or is not valid TOML of this shape.
+pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let (path, required) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => return Ok(Config::default()),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Config::default());
+        }
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    parse(&text).map_err(|message| ConfigError::Parse { path, message })
+}
+
+/// Parses configuration text.
+///
+/// # Errors
+/// The text is not valid TOML of this shape; the message says where.
+pub fn parse(text: &str) -> Result<Config, String> {
+    toml::from_str(text).map_err(|e| e.to_string().replace('\n', " ").trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_trust_and_keeps_the_rest() {
+        let c = parse(
+            "[trust]\nhosts = [\"example.org\", \"192.0.2.0/24\"]\n[reporter]\nname = \"Jane\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.trust.hosts, vec!["example.org", "192.0.2.0/24"]);
+        assert!(c.other.contains_key("reporter"));
+    }
+
+    #[test]
+    fn rejects_bad_toml() {
+        assert!(parse("[trust\nhosts = 1").is_err());
+        assert!(parse("[trust]\nhost = [\"typo\"]").is_err());
+    }
+
+    #[test]
+    fn the_bundled_sample_config_parses() {
+        let text = include_str!("../assets/config.toml");
+        let c = parse(text).unwrap();
+        assert!(!c.trust.hosts.is_empty());
+    }
+}

@@ -1,0 +1,376 @@
+//! Bytes in, messages out: a single message (`.eml`, a Maildir file), an mbox of many,
+//! or standard input. The raw bytes are never re-encoded.
+//!
+//! Reading streams: only the header section of each message is kept (up to
+//! [`MAX_HEADER`] bytes), bodies are skipped with `memchr`'s substring search, so the
+//! memory used does not grow with the size of a message or the number of messages in
+//! an mbox. [`read_message`] returns one whole message when it is needed.
+
+mod header;
+
+use std::io::{self, Read};
+
+use memchr::memmem;
+
+pub use header::{Field, Fields, Summary, fields, summarize};
+
+/// The most header bytes kept for one message; the rest of an oversized header
+/// section is skipped (and reported).
+pub const MAX_HEADER: usize = 8 * 1024 * 1024;
+
+const CHUNK: usize = 1 << 20;
+const FROM_SEP: &[u8] = b"\nFrom ";
+
+/// One message of a source, with its header section.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// 1-based position in the source.
+    pub number: usize,
+    /// Offset of the message's first byte in the source (after an mbox `From ` line).
+    pub offset: u64,
+    /// The whole message's size in bytes, as stored (mbox escaping included).
+    pub size: u64,
+    /// The header section exactly as stored, through the blank line that ends it.
+    pub header: Vec<u8>,
+    /// The header section was longer than [`MAX_HEADER`] and was cut.
+    pub header_truncated: bool,
+    /// The mbox `From ` line, when the source is an mbox.
+    pub envelope: Option<String>,
+}
+
+/// Why a source could not be read as mail.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("not an e-mail message: no header fields found")]
+    NotAMessage,
+    #[error("the mbox holds {count} message(s), there is no message {wanted}")]
+    NoSuchMessage { wanted: usize, count: usize },
+}
+
+/// Reads messages one after another from any byte stream.
+pub struct Reader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+    /// `Some(true)` for an mbox, decided by the first bytes.
+    mbox: Option<bool>,
+    consumed: u64,
+    number: usize,
+    done: bool,
+    finder: memmem::Finder<'static>,
+}
+
+impl<R: Read> Reader<R> {
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            buf: Vec::with_capacity(CHUNK),
+            pos: 0,
+            eof: false,
+            mbox: None,
+            consumed: 0,
+            number: 0,
+            done: false,
+            finder: memmem::Finder::new(FROM_SEP),
+        }
+    }
+
+    /// Is the source an mbox? Known once the first message has been read.
+    pub fn is_mbox(&self) -> bool {
+        self.mbox == Some(true)
+    }
+
+    fn avail(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// Reads more input, keeping the unread bytes. Returns false at end of input.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        let old = self.buf.len();
+        let want = CHUNK.max(old);
+        self.buf.resize(old + want, 0);
+        let n = loop {
+            match self.inner.read(&mut self.buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
+                }
+            }
+        };
+        self.buf.truncate(old + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(n > 0)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+        self.consumed += n as u64;
+    }
+
+    /// Ensures at least `n` unread bytes are buffered, unless the input ends first.
+    fn want(&mut self, n: usize) -> io::Result<()> {
+        while self.avail().len() < n && self.fill()? {}
+        Ok(())
+    }
+
+    fn read_line(&mut self, max: usize) -> io::Result<Vec<u8>> {
+        let mut line = Vec::new();
+        loop {
+            let avail = self.avail();
+            if let Some(i) = memchr::memchr(b'\n', avail) {
+                let take = (i + 1).min(max.saturating_sub(line.len()));
+                line.extend_from_slice(&avail[..take]);
+                self.consume(i + 1);
+                return Ok(line);
+            }
+            let take = avail.len().min(max.saturating_sub(line.len()));
+            line.extend_from_slice(&avail[..take]);
+            let n = avail.len();
+            self.consume(n);
+            if !self.fill()? {
+                return Ok(line);
+            }
+        }
+    }
+
+    /// Reads the header section: up to and including the blank line, or up to an mbox
+    /// separator, or the end of input. Returns (header, truncated).
+    fn read_header(&mut self, mbox: bool) -> io::Result<(Vec<u8>, bool)> {
+        let mut header = Vec::new();
+        let mut truncated = false;
+        let mut at_line_start = true;
+        loop {
+            self.want(8)?;
+            if self.avail().is_empty() {
+                return Ok((header, truncated));
+            }
+            if at_line_start {
+                let a = self.avail();
+                if a.starts_with(b"\n") || a.starts_with(b"\r\n") {
+                    let n = if a[0] == b'\n' { 1 } else { 2 };
+                    if !truncated {
+                        header.extend_from_slice(&a[..n]);
+                    }
+                    self.consume(n);
+                    return Ok((header, truncated));
+                }
+                if mbox && a.starts_with(b"From ") && !header.is_empty() && self.separator_here()? {
+                    return Ok((header, truncated));
+                }
+            }
+            let avail = self.avail();
+            let (n, ends_line) = match memchr::memchr(b'\n', avail) {
+                Some(i) => (i + 1, true),
+                None => (avail.len(), false),
+            };
+            if !truncated {
+                if header.len() + n > MAX_HEADER {
+                    truncated = true;
+                } else {
+                    header.extend_from_slice(&avail[..n]);
+                }
+            }
+            self.consume(n);
+            at_line_start = ends_line;
+        }
+    }
+
+    /// At the start of a line beginning "From ": is it a real mbox separator (it
+    /// carries a time of day, as every mbox writer puts one there)?
+    fn separator_here(&mut self) -> io::Result<bool> {
+        self.want(512)?;
+        let a = self.avail();
+        let end = memchr::memchr(b'\n', a).unwrap_or(a.len()).min(512);
+        Ok(is_envelope_line(&a[..end]))
+    }
+
+    /// Skips the body up to the next mbox separator (or the end of input).
+    fn skip_body(&mut self, mbox: bool) -> io::Result<()> {
+        loop {
+            if self.avail().is_empty() && !self.fill()? {
+                return Ok(());
+            }
+            if !mbox {
+                let n = self.avail().len();
+                self.consume(n);
+                continue;
+            }
+            if self.avail().starts_with(b"From ") && self.separator_here()? {
+                return Ok(());
+            }
+            let found = self.finder.find(self.avail());
+            match found {
+                Some(i) => {
+                    self.consume(i + 1);
+                    if self.separator_here()? {
+                        return Ok(());
+                    }
+                    self.consume(1);
+                }
+                None => {
+                    let n = self.avail().len();
+                    if self.eof {
+                        self.consume(n);
+                        return Ok(());
+                    }
+                    // Keep enough to match a separator split across reads.
+                    let keep = (FROM_SEP.len() - 1).min(n);
+                    self.consume(n - keep);
+                    if !self.fill()? {
+                        let n = self.avail().len();
+                        self.consume(n);
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    fn next_message(&mut self) -> io::Result<Option<Message>> {
+        if self.done {
+            return Ok(None);
+        }
+        self.want(5)?;
+        if self.avail().is_empty() && self.number > 0 {
+            self.done = true;
+            return Ok(None);
+        }
+        let mbox = *self
+            .mbox
+            .get_or_insert_with(|| self.buf[self.pos..].starts_with(b"From "));
+        let envelope = if mbox && self.avail().starts_with(b"From ") {
+            let line = self.read_line(1024)?;
+            Some(String::from_utf8_lossy(&line).trim_end().to_string())
+        } else {
+            None
+        };
+        let offset = self.consumed;
+        let (mut header, header_truncated) = self.read_header(mbox)?;
+        self.skip_body(mbox)?;
+        if mbox {
+            unescape_from(&mut header);
+        }
+        self.number += 1;
+        let size = self.consumed - offset;
+        if !mbox {
+            self.done = true;
+        }
+        Ok(Some(Message {
+            number: self.number,
+            offset,
+            size,
+            header,
+            header_truncated,
+            envelope,
+        }))
+    }
+}
+
+impl<R: Read> Iterator for Reader<R> {
+    type Item = io::Result<Message>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_message() {
+            Ok(Some(m)) => Some(Ok(m)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// A line that starts an mbox message: `From <sender> <date with a time of day>`.
+fn is_envelope_line(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    if rest.first().is_none_or(|b| b.is_ascii_whitespace()) {
+        return false;
+    }
+    rest.windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    })
+}
+
+/// Undoes mboxrd quoting in place: a line `>From `, `>>From `, … loses one `>`.
+pub fn unescape_from(bytes: &mut Vec<u8>) {
+    if memmem::find(bytes, b">From ").is_none() {
+        return;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut line_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        if line_start && bytes[i] == b'>' {
+            let quotes = bytes[i..].iter().take_while(|&&b| b == b'>').count();
+            if bytes[i + quotes..].starts_with(b"From ") {
+                out.extend_from_slice(&bytes[i + 1..i + quotes]);
+                i += quotes;
+                line_start = false;
+                continue;
+            }
+        }
+        line_start = bytes[i] == b'\n';
+        out.push(bytes[i]);
+        i += 1;
+    }
+    *bytes = out;
+}
+
+/// Reads the whole of message `number` (1-based) from a source, unescaped, byte for
+/// byte as it was delivered. Used where the entire message is needed (forwarding).
+///
+/// # Errors
+/// Reading fails, or the source has fewer messages.
+pub fn read_message(mut source: impl Read, number: usize) -> Result<Vec<u8>, LoadError> {
+    let mut all = Vec::new();
+    source.read_to_end(&mut all)?;
+    if !all.starts_with(b"From ") {
+        return if number == 1 {
+            Ok(all)
+        } else {
+            Err(LoadError::NoSuchMessage {
+                wanted: number,
+                count: 1,
+            })
+        };
+    }
+    let mut starts = vec![0usize];
+    for i in memmem::find_iter(&all, FROM_SEP) {
+        let line_end = memchr::memchr(b'\n', &all[i + 1..]).map_or(all.len(), |e| i + 1 + e);
+        if is_envelope_line(&all[i + 1..line_end]) {
+            starts.push(i + 1);
+        }
+    }
+    let count = starts.len();
+    let Some(&start) = starts.get(number.wrapping_sub(1)) else {
+        return Err(LoadError::NoSuchMessage {
+            wanted: number,
+            count,
+        });
+    };
+    let end = starts.get(number).copied().unwrap_or(all.len());
+    let body_start = memchr::memchr(b'\n', &all[start..end]).map_or(end, |e| start + e + 1);
+    let mut msg = all[body_start..end].to_vec();
+    unescape_from(&mut msg);
+    Ok(msg)
+}
+
+#[cfg(test)]
+mod tests;

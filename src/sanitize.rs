@@ -1,0 +1,64 @@
+//! Text from a message or a remote server made safe for a terminal: no control
+//! character, escape sequence or bidirectional override reaches the screen.
+
+use std::borrow::Cow;
+
+/// Is this character unsafe to print as it is?
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Replaces every control character (C0, C1, DEL) and bidi control with a visible
+/// escape such as `\x1b` or `\u{202e}`.
+#[must_use]
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            let n = c as u32;
+            if n < 0x100 {
+                out.push_str(&format!("\\x{n:02x}"));
+            } else {
+                out.push_str(&format!("\\u{{{n:x}}}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`clean`], then cut to at most `max` characters with an ellipsis.
+#[must_use]
+pub fn clip(s: &str, max: usize) -> String {
+    let c = clean(s);
+    if c.chars().count() <= max {
+        return c.into_owned();
+    }
+    let mut out: String = c.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_controls() {
+        assert_eq!(clean("a\x1b[31mb"), "a\\x1b[31mb");
+        assert_eq!(clean("x\r\ny\u{9b}"), "x\\x0d\\x0ay\\x9b");
+        assert_eq!(clean("abc\u{202e}"), "abc\\u{202e}");
+        assert!(matches!(clean("plain text"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn clips() {
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abc", 4), "abc");
+    }
+}

@@ -1,0 +1,290 @@
+//! Host-name judgements: registrable domains (public suffix list), generic
+//! (dynamic, dial-up, pool) reverse DNS, and the big providers whose names ratware
+//! likes to borrow.
+
+use std::net::IpAddr;
+
+/// The registrable domain of a host name ("mx1.mail.example.co.uk" → "example.co.uk"),
+/// lower-cased, or `None` for bare names, IP literals and unknown suffixes.
+#[must_use]
+pub fn registrable(host: &str) -> Option<String> {
+    let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    if h.is_empty() || !h.contains('.') || h.starts_with('[') || h.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    if !h
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    {
+        return None;
+    }
+    let suffix = psl::suffix(h.as_bytes())?;
+    if !suffix.is_known() {
+        return None;
+    }
+    psl::domain_str(&h).map(str::to_string)
+}
+
+/// Case-insensitive host equality ignoring a final dot and IP-literal brackets.
+#[must_use]
+pub fn same_host(a: &str, b: &str) -> bool {
+    norm(a) == norm(b)
+}
+
+/// A host name or literal in a comparable form.
+#[must_use]
+pub fn norm(h: &str) -> String {
+    let h = h.trim().trim_end_matches('.');
+    let h = h
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(h);
+    let h = if h.len() > 5 && h[..5].eq_ignore_ascii_case("ipv6:") {
+        &h[5..]
+    } else {
+        h
+    };
+    h.to_ascii_lowercase()
+}
+
+/// Is `host` the same as `domain` or inside it (label boundary)?
+#[must_use]
+pub fn within(host: &str, domain: &str) -> bool {
+    let (h, d) = (norm(host), norm(domain));
+    !d.is_empty()
+        && (h == d
+            || (h.len() > d.len()
+                && h.ends_with(&d)
+                && h.as_bytes()[h.len() - d.len() - 1] == b'.'))
+}
+
+/// Words in reverse-DNS names that mark an end-user or unnamed address.
+const GENERIC_WORDS: &[&str] = &[
+    "dsl",
+    "adsl",
+    "xdsl",
+    "vdsl",
+    "sdsl",
+    "dial",
+    "dialup",
+    "dialin",
+    "dyn",
+    "dynamic",
+    "dynip",
+    "pool",
+    "ppp",
+    "pppoe",
+    "cable",
+    "cbl",
+    "dhcp",
+    "client",
+    "clients",
+    "cust",
+    "customer",
+    "broadband",
+    "bb",
+    "home",
+    "user",
+    "users",
+    "res",
+    "resid",
+    "residential",
+    "mobile",
+    "wireless",
+    "wifi",
+    "lte",
+    "3g",
+    "4g",
+    "5g",
+    "nat",
+    "cpe",
+    "modem",
+    "ftth",
+    "fttx",
+    "fibre",
+    "fiber",
+    "ip",
+    "ips",
+    "host",
+    "hosts",
+    "unassigned",
+    "unknown",
+    "static",
+    "rev",
+    "reverse",
+    "in-addr",
+    "addr",
+    "tpnet",
+    "ptr",
+    "vps",
+    "node",
+    "dip",
+    "dip0",
+    "tdialin",
+    "t-dialin",
+    "dialer",
+    "access",
+    "ras",
+    "catv",
+    "ddns",
+    "dhcpd",
+    "gprs",
+    "pop",
+    "cm",
+    "dslam",
+    "sub",
+];
+
+/// Does the reverse-DNS name look generic — an end user's connection or an address
+/// nobody named — rather than a mail server someone runs?
+#[must_use]
+pub fn is_generic_rdns(name: &str, ip: Option<IpAddr>) -> bool {
+    let n = norm(name);
+    let dom = registrable(&n).unwrap_or_default();
+    let host_part = n.strip_suffix(&dom).unwrap_or(&n).trim_end_matches('.');
+    if host_part.is_empty() {
+        return false;
+    }
+    if let Some(IpAddr::V4(v4)) = ip {
+        let o = v4.octets();
+        let digits: Vec<String> = o.iter().map(ToString::to_string).collect();
+        let padded: Vec<String> = o.iter().map(|x| format!("{x:03}")).collect();
+        let hex = format!("{:02x}{:02x}{:02x}{:02x}", o[0], o[1], o[2], o[3]);
+        let fwd = digits.join("-");
+        let rev: Vec<String> = digits.iter().rev().cloned().collect();
+        if host_part.contains(&fwd)
+            || host_part.contains(&digits.join("."))
+            || host_part.contains(&rev.join("-"))
+            || host_part.contains(&rev.join("."))
+            || host_part.contains(&padded.join("-"))
+            || host_part.contains(&padded.concat())
+            || host_part.contains(&hex)
+            || host_part.contains(&digits[2..].join("-"))
+                && host_part.chars().filter(char::is_ascii_digit).count() >= 6
+        {
+            return true;
+        }
+    }
+    let digits = host_part.chars().filter(char::is_ascii_digit).count();
+    if digits >= 8 {
+        return true;
+    }
+    host_part.split(['.', '-', '_']).any(|w| {
+        let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        GENERIC_WORDS.contains(&w)
+            || (!letters.is_empty() && GENERIC_WORDS.contains(&letters) && letters.len() >= 3)
+    })
+}
+
+/// Mail providers whose names are forged in HELOs and Received lines.
+const BIG_PROVIDERS: &[&str] = &[
+    "yahoo.com",
+    "yahoo.co.uk",
+    "aol.com",
+    "hotmail.com",
+    "msn.com",
+    "live.com",
+    "outlook.com",
+    "microsoft.com",
+    "gmail.com",
+    "google.com",
+    "googlemail.com",
+    "icloud.com",
+    "apple.com",
+    "me.com",
+    "mac.com",
+    "mail.ru",
+    "yandex.ru",
+    "gmx.net",
+    "gmx.de",
+    "web.de",
+    "comcast.net",
+    "att.net",
+    "verizon.net",
+    "earthlink.net",
+    "excite.com",
+    "netscape.net",
+    "compuserve.com",
+    "juno.com",
+    "lycos.com",
+    "rr.com",
+    "cox.net",
+    "sbcglobal.net",
+    "bellsouth.net",
+    "amazon.com",
+    "ebay.com",
+    "paypal.com",
+    "facebook.com",
+    "163.com",
+    "126.com",
+    "qq.com",
+    "sina.com",
+];
+
+/// The big provider a name belongs to, if any.
+#[must_use]
+pub fn big_provider(name: &str) -> Option<&'static str> {
+    let d = registrable(name)?;
+    BIG_PROVIDERS.iter().copied().find(|p| *p == d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrable_domains() {
+        assert_eq!(
+            registrable("mx1.mail.example.co.uk").as_deref(),
+            Some("example.co.uk")
+        );
+        assert_eq!(
+            registrable("toole.uol.com.br").as_deref(),
+            Some("uol.com.br")
+        );
+        assert_eq!(registrable("Example.COM.").as_deref(), Some("example.com"));
+        assert_eq!(registrable("localhost"), None);
+        assert_eq!(registrable("mail.local"), None);
+        assert_eq!(registrable("1.2.3.4"), None);
+        assert_eq!(registrable("[1.2.3.4]"), None);
+    }
+
+    #[test]
+    fn generic_names() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert!(is_generic_rdns(
+            "200-161-145-252.dsl.telesp.net.br",
+            ip("200.161.145.252")
+        ));
+        assert!(is_generic_rdns(
+            "p5483b7c0.dip.t-dialin.net",
+            ip("84.131.183.192")
+        ));
+        assert!(is_generic_rdns(
+            "lns-p19-8-82-65-66-244.adsl.proxad.net",
+            ip("82.65.66.244")
+        ));
+        assert!(is_generic_rdns(
+            "wireless-084-198.tele2.co.uk",
+            ip("212.19.84.198")
+        ));
+        assert!(is_generic_rdns(
+            "c66.169.197.134.ts46v-19.pkcty.ftwrth.tx.charter.com",
+            ip("66.169.197.134")
+        ));
+        assert!(!is_generic_rdns("toole.uol.com.br", ip("200.231.206.186")));
+        assert!(!is_generic_rdns("mail.vac-bsa.org", ip("209.240.238.223")));
+        assert!(!is_generic_rdns("smtp.easydns.com", ip("205.210.42.30")));
+        assert!(!is_generic_rdns(
+            "mail-sor-f41.google.com",
+            ip("209.85.220.41")
+        ));
+    }
+
+    #[test]
+    fn within_domain() {
+        assert!(within("mx.example.org", "example.org"));
+        assert!(within("example.org.", "EXAMPLE.org"));
+        assert!(!within("badexample.org", "example.org"));
+    }
+}
