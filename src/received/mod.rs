@@ -33,6 +33,9 @@ pub enum Kind {
     Fetch,
     /// The line could not be read.
     Unparsed,
+    /// Not a `Received:` line: the client address a webmail or submission server
+    /// recorded in `X-Originating-IP`, shown as a last hop below the others.
+    Originating,
 }
 
 /// The fields of one `Received:` line. Absent values are `None`.
@@ -132,7 +135,12 @@ pub fn parse(raw: &[u8]) -> Received {
 
     for c in &clauses {
         match c.key {
-            Key::By => r.by = first_word(&c.toks).map(|w| clean_host(&w)),
+            Key::By => {
+                // "by user@example.com" (ratware) names no host.
+                r.by = first_word(&c.toks)
+                    .map(|w| clean_host(&w))
+                    .filter(|w| !w.contains('@'));
+            }
             Key::With => r.with = with_value(&c.toks),
             Key::Via => r.via = first_word(&c.toks),
             Key::Id => r.id = first_word(&c.toks).map(|w| strip_angle(&w)),
@@ -168,6 +176,10 @@ fn normalize(raw: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
+        if c == '\0' {
+            // NULs are dropped, not spaced: they split tokens ratware wants whole.
+            continue;
+        }
         if c.is_whitespace() || c.is_control() {
             if !space {
                 out.push(' ');
@@ -364,7 +376,12 @@ fn strip_angle(w: &str) -> String {
 }
 
 fn clean_host(w: &str) -> String {
-    w.trim_end_matches([',', ';', ':']).to_string()
+    let w = w.trim_end_matches([',', ';', ':']);
+    let w = w
+        .strip_prefix('<')
+        .and_then(|x| x.strip_suffix('>'))
+        .unwrap_or(w);
+    w.to_string()
 }
 
 /// Looks through every comment (and the date part) for authentication, TLS and
@@ -532,10 +549,16 @@ struct CommentFacts {
 
 fn read_comment(text: &str) -> CommentFacts {
     let mut f = CommentFacts::default();
-    let flat: String = text
-        .chars()
-        .map(|c| if c == '(' || c == ')' { ' ' } else { c })
-        .collect();
+    // "name[1.2.3.4]" is read as "name [1.2.3.4]".
+    let mut flat = String::with_capacity(text.len() + 4);
+    let mut prev = ' ';
+    for c in text.chars() {
+        if c == '[' && (prev.is_ascii_alphanumeric() || prev == '.' || prev == '>') {
+            flat.push(' ');
+        }
+        flat.push(if c == '(' || c == ')' { ' ' } else { c });
+        prev = c;
+    }
     let lower = flat.to_ascii_lowercase();
     f.forged = lower.contains("may be forged");
     let words: Vec<&str> = flat.split_whitespace().collect();
@@ -772,8 +795,16 @@ fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
             r.from_helo = helo_explicit.or(plain_name).or_else(|| word.clone());
         }
         Some(Src::Word) => {
+            // Exim writes "from [ip] (helo=x)" and leaves helo= out when there was
+            // none; others write the HELO literal itself.
             let bracketed = word.as_deref().is_some_and(|w| w.starts_with('['));
-            r.from_helo = helo_explicit.or_else(|| if bracketed { word.clone() } else { None });
+            r.from_helo = helo_explicit.or_else(|| {
+                if bracketed && !exim {
+                    word.clone()
+                } else {
+                    None
+                }
+            });
         }
         None => {
             r.from_helo = helo_or_word(helo_explicit);
@@ -800,9 +831,7 @@ fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
 fn is_http(r: &Received) -> bool {
     let with = r.with.as_deref().unwrap_or("").to_ascii_uppercase();
     let via = r.via.as_deref().unwrap_or("").to_ascii_uppercase();
-    matches!(with.as_str(), "HTTP" | "HTTPU" | "HTTPSA" | "XIMSS")
-        || (with == "HTTPS" && r.via.is_none())
-        || via == "HTTP"
+    matches!(with.as_str(), "HTTP" | "HTTPU" | "HTTPSA" | "XIMSS") || via == "HTTP"
 }
 
 fn is_exim(line: &str, r: &Received) -> bool {
@@ -837,13 +866,18 @@ fn classify(r: &mut Received, line: &str, has_from: bool, has_by: bool, starts_w
     ) || lower.contains("(fetchmail")
         || lower.contains("fetchmail-")
         || lower.contains("(getmail");
+    // A content filter re-injecting ("from 1.2.3.4 by host with qmail-scanner") names
+    // an address that is not a sender's; "with local" lines with no address are local
+    // delivery, with an address ratware forged them and they are read as hand-offs.
     let local = with.starts_with("qmail-scanner")
-        || matches!(
-            with.as_str(),
-            "local" | "spool" | "scanned-ok" | "spamassassin"
-        )
+        || (r.from_ip.is_none()
+            && matches!(
+                with.as_str(),
+                "local" | "spool" | "scanned-ok" | "spamassassin"
+            ))
         || lower.starts_with("from mail pickup service")
         || lower.contains(" by uid ")
+        || lower.contains("(avg smtp ")
         || (starts_with_comment && !has_from);
     let kind = if fetch {
         Kind::Fetch

@@ -120,6 +120,9 @@ pub fn analyse(message: &Message, opts: &Options) -> Trace {
         .enumerate()
         .map(|(index, f)| hop(index, f.value))
         .collect();
+    if let Some(h) = originating_hop(&message.header, hops.len()) {
+        hops.push(h);
+    }
     let mut warnings = Vec::new();
     if message.header_truncated {
         warnings.push(format!(
@@ -179,6 +182,27 @@ fn hop(index: usize, value: &[u8]) -> Hop {
         reasons: Vec::new(),
         fields: r,
     }
+}
+
+/// `X-Originating-IP: [1.2.3.4]`, as a pseudo-hop below the Received lines (as
+/// SpamAssassin does): the webmail client's address is where the spam came from.
+fn originating_hop(header: &[u8], index: usize) -> Option<Hop> {
+    let f = fields(header).find(|f| f.is("x-originating-ip"))?;
+    let text = unfold(f.value);
+    let ip = text.split([' ', ',']).find_map(received::parse_ip_token)?;
+    let mut fields = Received {
+        kind: Some(Kind::Originating),
+        from_ip: Some(ip),
+        ..Received::default()
+    };
+    fields.source = Some(format!("X-Originating-IP {ip}"));
+    let mut h = hop(index, b"");
+    h.raw = format!("X-Originating-IP: {text}");
+    h.parsed = true;
+    h.kind = Kind::Originating;
+    h.from_ip = Some(ip);
+    h.fields = fields;
+    Some(h)
 }
 
 /// The raw value as text: folding removed, everything else kept (lossy UTF-8).
@@ -263,7 +287,7 @@ fn auto_site(hops: &[Hop], site: &mut Site) {
                     }
                 }
             }
-            Kind::Local | Kind::Unparsed => {}
+            Kind::Local | Kind::Unparsed | Kind::Originating => {}
         }
     }
 }
@@ -323,7 +347,7 @@ fn walk_site(hops: &mut [Hop], site: &Site) -> Option<usize> {
                     .push("this line could not be read; it is kept as written".to_string());
                 continue;
             }
-            Kind::Transfer => {}
+            Kind::Transfer | Kind::Originating => {}
         }
         let writer = match (i, above) {
             (0, _) | (_, None) => {
@@ -444,6 +468,14 @@ fn check_chain(hops: &mut [Hop], relay: usize, site: &Site) {
     let mut prev = relay;
     sender_evidence(hops, relay, site);
     for i in relay + 1..hops.len() {
+        if hops[i].kind == Kind::Originating {
+            hops[i].reasons.push(
+                "X-Originating-IP header, not a Received line: the client address the submitting server recorded"
+                    .to_string(),
+            );
+            sender_evidence(hops, i, site);
+            continue;
+        }
         if hops[i].kind != Kind::Transfer {
             if hops[i].kind == Kind::Local {
                 hops[i]
@@ -625,6 +657,11 @@ fn input_point(hops: &mut [Hop], relay: usize) -> usize {
             break;
         };
         let h = &hops[j];
+        if h.kind == Kind::Originating {
+            let ip = h.from_ip.map(|i| i.to_string()).unwrap_or_default();
+            why = format!("the message was submitted by a client at {ip} (X-Originating-IP)");
+            break;
+        }
         if h.kind != Kind::Transfer || h.from_ip.is_none() {
             why = format!("the line below (hop {j}) names no sender address");
             break;
@@ -636,7 +673,7 @@ fn input_point(hops: &mut [Hop], relay: usize) -> usize {
             );
             break;
         }
-        let ip = h.from_ip.expect("checked above");
+        let Some(ip) = h.from_ip else { break };
         if is_private(ip) || is_loopback(ip) {
             cur = j;
             continue;
