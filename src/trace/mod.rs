@@ -257,38 +257,39 @@ pub fn duration(s: i64) -> String {
     }
 }
 
-/// The site is also the registrable domain of the topmost hop's `by` host and, when
-/// the user fetches mail by POP/IMAP, of the mailbox it was fetched from.
+/// The site is also the registrable domain of the `by` host of the topmost hop that
+/// records a sender address (as SpamAssassin reads it: a line without an address,
+/// like Gmail's internal `by 2002:a59:…`, says nothing about the site) and, when the
+/// user fetches mail by POP/IMAP, of the mailbox it was fetched from.
 fn auto_site(hops: &[Hop], site: &mut Site) {
+    let mut fallback = None;
     for h in hops {
         match h.kind {
             Kind::Fetch => {
-                if let Some(d) = h
+                let src = h
                     .fields
                     .source
                     .as_deref()
-                    .and_then(|s| s.split_whitespace().next())
-                    .and_then(names::registrable)
-                {
+                    .and_then(|s| s.split_whitespace().next());
+                if let Some(d) = src.and_then(names::registrable) {
                     let _ = site.add(&d);
                 }
             }
             Kind::Transfer => {
-                if let Some(by) = h.by.as_deref() {
-                    if let Some(d) = names::registrable(by) {
-                        let _ = site.add(&d);
-                        return;
-                    }
-                    if let Some(ip) = received::parse_ip_token(by) {
-                        if !is_private(ip) {
-                            let _ = site.add(&ip.to_string());
-                            return;
-                        }
-                    }
+                let Some(d) = h.by.as_deref().and_then(names::registrable) else {
+                    continue;
+                };
+                if h.from_ip.is_some() {
+                    let _ = site.add(&d);
+                    return;
                 }
+                fallback.get_or_insert(d);
             }
             Kind::Local | Kind::Unparsed | Kind::Originating => {}
         }
+    }
+    if let Some(d) = fallback {
+        let _ = site.add(&d);
     }
 }
 
@@ -349,14 +350,13 @@ fn walk_site(hops: &mut [Hop], site: &Site) -> Option<usize> {
             }
             Kind::Transfer | Kind::Originating => {}
         }
-        let writer = match (i, above) {
-            (0, _) | (_, None) => {
-                format!("your mail host {}", h.by.as_deref().unwrap_or("(unnamed)"))
-            }
-            (_, Some(a)) => format!(
-                "{} (inside your site, seen on hop {a})",
-                h.by.as_deref().unwrap_or("(unnamed)")
-            ),
+        let by = h.by.as_deref().unwrap_or("(unnamed)");
+        let writer = if i == 0 || above.is_none() {
+            format!("your mail host {by}")
+        } else if site.has_host(by) {
+            format!("{by}, in your site")
+        } else {
+            format!("{by}, the host your site saw on the hop above")
         };
         if h.from_ip.is_none() {
             let named = h.from_rdns.clone().or_else(|| h.from_helo.clone());

@@ -1,1 +1,193 @@
+//! The trust walk on small hand-made chains; the corpus oracle runs in `tests/`.
 
+use super::*;
+use crate::message::Reader;
+
+fn trace_of(received: &[&str], trust: &[&str]) -> Trace {
+    let mut text = String::new();
+    for r in received {
+        text.push_str("Received: ");
+        text.push_str(r);
+        text.push_str("\r\n");
+    }
+    text.push_str("Subject: test\r\n\r\nbody\r\n");
+    let msg = Reader::new(text.as_bytes()).next().unwrap().unwrap();
+    let opts = Options {
+        site: Site::parse(trust).unwrap(),
+        no_auto_site: false,
+    };
+    analyse(&msg, &opts)
+}
+
+fn verdicts(t: &Trace) -> Vec<Handoff> {
+    t.hops.iter().map(|h| h.handoff).collect()
+}
+
+const TOP: &str = "from localhost (localhost [127.0.0.1]) by mx.example.org (Postfix) with ESMTP id A; Mon, 1 Mar 2004 10:00:10 +0000";
+
+#[test]
+fn single_open_relay() {
+    let t = trace_of(
+        &[
+            TOP,
+            "from relay.victim.com (relay.victim.com [81.2.69.7]) by mx.example.org (Postfix) with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from friend.com (dsl-203-0-113-9.pool.isp.net [200.161.145.9]) by relay.victim.com (8.12.8/8.12.8) with SMTP id C; Mon, 1 Mar 2004 10:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(t.relay, Some(1));
+    assert_eq!(t.input_point, Some(1));
+    assert_eq!(
+        verdicts(&t),
+        [Handoff::Internal, Handoff::Verified, Handoff::Verified]
+    );
+    assert!(t.hops[1].reasons[0].starts_with("input point"));
+    assert!(t.hops[1].reasons[0].contains("generic"));
+    assert_eq!(t.hops[0].delay_s, Some(5));
+}
+
+#[test]
+fn two_relays_input_point_is_the_lower() {
+    let t = trace_of(
+        &[
+            "from fwd.isp.net (fwd.isp.net [81.2.69.1]) by mx.example.org with ESMTP id A; Mon, 1 Mar 2004 10:00:10 +0000",
+            "from mail.openrelay.org (mail.openrelay.org [81.2.69.20]) by fwd.isp.net with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from hp.com (unknown [200.161.145.50]) by mail.openrelay.org with SMTP id C; Mon, 1 Mar 2004 10:00:00 +0000",
+            "from aol.com (1.2.3.4) by fake.example with SMTP; Mon, 1 Mar 2004 09:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(t.relay, Some(0));
+    assert_eq!(t.input_point, Some(1));
+    assert_eq!(t.hops[2].handoff, Handoff::Verified);
+    // The spammer's own line: written by nobody the chain knows.
+    assert_ne!(t.hops[3].handoff, Handoff::Verified);
+    assert!(
+        t.hops[3]
+            .reasons
+            .iter()
+            .any(|r| r.contains("by fake.example is not the sender recorded above"))
+    );
+}
+
+#[test]
+fn trusted_site_hops_and_cidr() {
+    let t = trace_of(
+        &[
+            "from gw.example.org (gw.example.org [62.40.1.5]) by mx.example.org with ESMTP id A; Mon, 1 Mar 2004 10:00:10 +0000",
+            "from backup.example.net (backup.example.net [81.2.69.99]) by gw.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:09 +0000",
+            "from x.outside.com (x.outside.com [200.161.145.1]) by backup.example.net with ESMTP id C; Mon, 1 Mar 2004 10:00:08 +0000",
+        ],
+        &["81.2.69.0/24"],
+    );
+    assert_eq!(verdicts(&t)[..2], [Handoff::Trusted, Handoff::Trusted]);
+    assert_eq!(t.relay, Some(2));
+}
+
+#[test]
+fn no_external_hop() {
+    let t = trace_of(
+        &[
+            TOP,
+            "from a.example.org (a.example.org [10.0.0.1]) by b.example.org with ESMTP",
+        ],
+        &[],
+    );
+    assert_eq!(t.relay, None);
+    assert_eq!(t.input_point, None);
+}
+
+#[test]
+fn helo_claiming_the_site_is_inconsistent() {
+    let t = trace_of(
+        &[
+            "from relay.victim.com (relay.victim.com [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from mx.example.org (unknown [200.161.145.9]) by relay.victim.com with SMTP id C; Mon, 1 Mar 2004 10:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(t.hops[1].handoff, Handoff::Inconsistent);
+    assert!(
+        t.hops[1]
+            .reasons
+            .iter()
+            .any(|r| r.contains("your own site"))
+    );
+}
+
+#[test]
+fn impossible_address_and_date() {
+    let t = trace_of(
+        &[
+            "from relay.victim.com (relay.victim.com [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from a.b (c.d [0.1.2.3]) by relay.victim.com with SMTP; Mon, 1 Mar 2004 10:00:00 +0000",
+            "from e.f (g.h [200.161.145.1]) by c.d with SMTP; Tue, 27 Aug 0102 20:59:44 -0200",
+        ],
+        &[],
+    );
+    assert_eq!(t.hops[1].handoff, Handoff::Inconsistent);
+    assert_eq!(t.hops[2].handoff, Handoff::Inconsistent);
+    assert!(t.hops[2].reasons.iter().any(|r| r.contains("impossible")));
+    assert_eq!(t.input_point, Some(0));
+}
+
+#[test]
+fn authenticated_submission_marks_the_input_point() {
+    let t = trace_of(
+        &[
+            "from smtp.provider.net (smtp.provider.net [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from laptop (host.isp.net [200.161.145.77]) by smtp.provider.net with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(t.input_point, Some(0));
+    assert!(t.hops[0].reasons[0].contains("authenticated"));
+}
+
+#[test]
+fn internal_hops_of_the_relay_are_walked_through() {
+    let t = trace_of(
+        &[
+            "from out.univ.edu (out.univ.edu [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from webmail.univ.edu (webmail.univ.edu [10.1.1.2]) by out.univ.edu with ESMTP id C; Mon, 1 Mar 2004 10:00:04 +0000",
+            "from [102.67.254.169] ([102.67.254.169]) by webmail.univ.edu (Horde) with HTTP; Mon, 1 Mar 2004 10:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(t.relay, Some(0));
+    assert_eq!(t.input_point, Some(0));
+    assert_eq!(t.hops[2].handoff, Handoff::Verified);
+    assert!(t.hops[0].reasons[0].contains("authenticated"));
+}
+
+#[test]
+fn negative_delay_is_kept_and_marked() {
+    let t = trace_of(
+        &[
+            "from relay.victim.com (relay.victim.com [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:00 +0000",
+            "from x (dsl-1.isp.net [200.161.145.9]) by relay.victim.com with SMTP id C; Mon, 1 Mar 2004 11:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(t.hops[0].delay_s, Some(-3600));
+    assert!(
+        t.hops[0]
+            .reasons
+            .iter()
+            .any(|r| r.contains("negative delay"))
+    );
+}
+
+#[test]
+fn originating_ip_is_a_last_hop() {
+    let text = "Received: from out.mail.com (out.mail.com [81.2.69.7]) by mx.example.org with ESMTP; Mon, 1 Mar 2004 10:00:05 +0000\r\nX-Originating-IP: [200.161.145.5]\r\n\r\n";
+    let msg = Reader::new(text.as_bytes()).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    assert_eq!(t.hops.len(), 2);
+    assert_eq!(t.hops[1].kind, Kind::Originating);
+    assert_eq!(
+        t.hops[1].from_ip.map(|i| i.to_string()).as_deref(),
+        Some("200.161.145.5")
+    );
+    assert!(t.hops[0].reasons[0].contains("X-Originating-IP"));
+}
