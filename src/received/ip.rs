@@ -18,8 +18,8 @@ pub fn parse_ip_token(token: &str) -> Option<IpAddr> {
     } else if let Some(stripped) = s.strip_suffix(']') {
         s = stripped;
     }
-    if s.len() > 5 && s[..5].eq_ignore_ascii_case("ipv6:") {
-        s = &s[5..];
+    if let Some(rest) = strip_prefix_ci(s, "ipv6:") {
+        s = rest;
     }
     if s.is_empty() || s.len() > 64 {
         return None;
@@ -50,6 +50,14 @@ pub fn parse_ip_token(token: &str) -> Option<IpAddr> {
         }
     }
     None
+}
+
+/// `s` without `prefix`, compared ignoring ASCII case; safe on any UTF-8.
+#[must_use]
+pub fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 fn plain(s: &str) -> Option<IpAddr> {

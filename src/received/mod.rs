@@ -15,7 +15,9 @@ mod ip;
 use std::net::IpAddr;
 
 pub use date::{Timestamp, parse_date};
-pub use ip::{is_impossible, is_ip_literal, is_loopback, is_private, parse_ip_token};
+pub use ip::{
+    is_impossible, is_ip_literal, is_loopback, is_private, parse_ip_token, strip_prefix_ci,
+};
 
 /// How much of one line the parser reads; the raw line is kept whole regardless.
 const MAX_PARSE_LEN: usize = 16 * 1024;
@@ -111,8 +113,8 @@ struct Clause {
 pub fn parse(raw: &[u8]) -> Received {
     let text = normalize(raw);
     let mut text = text.trim();
-    if text.len() > 9 && text[..9].eq_ignore_ascii_case("received:") {
-        text = text[9..].trim_start();
+    if let Some(rest) = strip_prefix_ci(text, "received:") {
+        text = rest.trim_start();
     }
     let (clauses_text, date_text) = split_date(text);
     let mut r = Received {
@@ -122,7 +124,7 @@ pub fn parse(raw: &[u8]) -> Received {
     let mut toks = tokenize(clauses_text);
     // "(from KRYPTIK [70.20.57.51]) by host.name" (Norton AntiVirus gateway)
     if let Some(Tok::Comment { text, .. }) = toks.first() {
-        if text.len() > 5 && text[..5].eq_ignore_ascii_case("from ") {
+        if strip_prefix_ci(text, "from ").is_some() {
             let mut inner = tokenize(text);
             inner.extend(toks.drain(1..));
             toks = inner;

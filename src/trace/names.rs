@@ -39,8 +39,8 @@ pub fn norm(h: &str) -> String {
         .strip_prefix('[')
         .and_then(|x| x.strip_suffix(']'))
         .unwrap_or(h);
-    let h = if h.len() > 5 && h[..5].eq_ignore_ascii_case("ipv6:") {
-        &h[5..]
+    let h = if let Some(rest) = crate::received::strip_prefix_ci(h, "ipv6:") {
+        rest
     } else {
         h
     };

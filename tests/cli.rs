@@ -1,0 +1,206 @@
+//! The binary: exit codes, error lines, JSON shape, NDJSON for an mbox, stdin, and
+//! snapshots of the readable report for the bundled samples.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_relaytrace"));
+    // Never read the developer's own configuration.
+    c.env(
+        "XDG_CONFIG_HOME",
+        std::env::temp_dir().join("relaytrace-tests-no-config"),
+    );
+    c.env_remove("HOME");
+    c
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/samples")
+        .join(name)
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr_line(o: &Output) -> String {
+    let s = String::from_utf8(o.stderr.clone()).unwrap();
+    assert_eq!(s.lines().count(), 1, "one error line, got {s:?}");
+    s
+}
+
+#[test]
+fn not_a_message_is_exit_1_with_one_line() {
+    let o = run(&["hops", "-"], b"\x00\x01\x02\xff binary junk\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_line(&o).contains("not an e-mail message"));
+    let o = run(&["hops", "-"], b"");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn missing_file_and_directory_are_exit_1() {
+    let o = run(&["hops", "/nonexistent/spam.eml"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_line(&o).contains("no such file"));
+    let o = run(&["hops", env!("CARGO_MANIFEST_DIR")], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_line(&o).contains("is a directory"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    assert_eq!(run(&["hops"], b"").status.code(), Some(2));
+    assert_eq!(run(&["--bogus"], b"").status.code(), Some(2));
+    assert_eq!(run(&[], b"").status.code(), Some(2));
+    let o = run(&["hops", "--trust", "not a host", "-"], b"Subject: x\n\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_line(&o).contains("--trust"));
+    let o = run(
+        &["hops", "--config", "/nonexistent/config.toml", "-"],
+        b"Subject: x\n\n",
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn json_is_one_compact_object_with_the_contract_fields() {
+    let o = bin()
+        .args(["hops", "--json"])
+        .arg(sample("sa20021010-0205.eml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    for k in ["subject", "message_id", "hops", "relay", "input_point"] {
+        assert!(v.get(k).is_some(), "missing {k}");
+    }
+    let hop = &v["hops"][2];
+    for k in [
+        "index",
+        "raw",
+        "parsed",
+        "from_helo",
+        "from_rdns",
+        "from_ip",
+        "by",
+        "with",
+        "id",
+        "for",
+        "ident",
+        "envfrom",
+        "auth",
+        "tls",
+        "date",
+        "delay_s",
+        "handoff",
+        "reasons",
+    ] {
+        assert!(hop.get(k).is_some(), "missing hop field {k}");
+    }
+    assert_eq!(v["relay"], 2);
+    assert_eq!(v["input_point"], 3);
+    assert_eq!(v["hops"][3]["from_ip"], "209.240.238.223");
+}
+
+#[test]
+fn mbox_gives_ndjson_in_order_and_message_picks_one() {
+    let mut mbox = Vec::new();
+    for name in [
+        "sa20021010-0011.eml",
+        "sa20021010-0031.eml",
+        "sa20021010-0205.eml",
+    ] {
+        mbox.extend(std::fs::read(sample(name)).unwrap());
+    }
+    let o = run(&["hops", "--json", "-"], &mbox);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["hops"][2]["from_ip"], "216.201.75.12");
+    let o = run(&["hops", "--json", "--message", "3", "-"], &mbox);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert!(text.contains("209.240.238.223"));
+    let o = run(&["hops", "--message", "9", "-"], &mbox);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_line(&o).contains("no message 9"));
+}
+
+#[test]
+fn no_control_character_reaches_the_terminal() {
+    let evil = b"Subject: \x1b]0;pwned\x07 \x1b[2J hi\r\nReceived: from \x1b[31mevil (x [81.2.69.1]) by mx.example.org\x9b; Mon, 1 Mar 2004 10:00:00 +0000\r\n\r\n";
+    let o = run(&["hops", "-"], evil);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    assert!(out.contains("\\x1b"));
+}
+
+#[test]
+fn trust_option_moves_the_relay() {
+    let path = sample("sa20021010-0205.eml");
+    let o = bin()
+        .args(["hops", "--json", "--trust", "cpinternet.com"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["relay"], 3);
+    assert_eq!(v["hops"][2]["handoff"], "trusted");
+}
+
+#[test]
+fn help_explains_the_tool() {
+    let o = run(&["--help"], b"");
+    let text = String::from_utf8(o.stdout).unwrap();
+    for word in [
+        "input point",
+        "relay",
+        "--trust",
+        "--message",
+        "hops",
+        "Exit status",
+    ] {
+        assert!(text.contains(word), "--help lacks {word}");
+    }
+}
+
+#[test]
+fn sample_reports() {
+    for name in [
+        "sa20021010-0031.eml",
+        "sa20021010-0011.eml",
+        "sa20021010-0205.eml",
+        "glitchy-2025-94.eml",
+    ] {
+        let o = bin().arg("hops").arg(sample(name)).output().unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        let text = String::from_utf8(o.stdout).unwrap();
+        // The path differs between machines.
+        let text = text.replace(&sample(name).display().to_string(), name);
+        insta::assert_snapshot!(name, text);
+    }
+}
