@@ -52,7 +52,7 @@ Exit status: 0 success, 1 the input is not a readable message, 2 usage error.";
 /// Options every command takes.
 #[derive(Debug, Args, Default)]
 pub struct Global {
-    /// Configuration file (default: $XDG_CONFIG_HOME/relaytrace/config.toml).
+    /// Configuration file (default: $`XDG_CONFIG_HOME/relaytrace/config.toml`).
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
@@ -127,10 +127,9 @@ impl CliError {
 /// # Errors
 /// See [`CliError`].
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
-    let cfg =
-        config::load(cli.global.config.as_deref()).map_err(|e| CliError::Usage(e.to_string()))?;
-    let mut site = Site::parse(&cfg.trust.hosts)
-        .map_err(|e| CliError::Usage(format!("[trust] hosts: {e}")))?;
+    let cfg = config::load(cli.global.config.as_deref()).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut site =
+        Site::parse(&cfg.trust.hosts).map_err(|e| CliError::Usage(format!("[trust] hosts: {e}")))?;
     for t in &cli.global.trust {
         site.add(t)
             .map_err(|e| CliError::Usage(format!("--trust: {e}")))?;
@@ -144,8 +143,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         (None, Some(m)) => (m, false),
         (None, None) => {
             return Err(CliError::Usage(
-                "no message given: relaytrace MESSAGE, or relaytrace hops MESSAGE (see --help)"
-                    .to_string(),
+                "no message given: relaytrace MESSAGE, or relaytrace hops MESSAGE (see --help)".to_string(),
             ));
         }
     };
@@ -201,10 +199,8 @@ fn hops(
     let mut good = 0usize;
     let mut mbox = false;
     let mut reader = reader;
-    loop {
-        let Some(next) = reader.next() else { break };
-        let message =
-            next.map_err(|e| CliError::Input(format!("{shown}: {}", LoadError::from(e))))?;
+    while let Some(next) = reader.next() {
+        let message = next.map_err(|e| CliError::Input(format!("{shown}: {}", LoadError::from(e))))?;
         mbox |= reader.is_mbox();
         seen += 1;
         if pick.is_some_and(|n| n != message.number) {
@@ -212,18 +208,13 @@ fn hops(
         }
         let has_fields = fields(&message.header).next().is_some();
         if !has_fields && !mbox {
-            return Err(CliError::Input(format!(
-                "{shown}: {}",
-                LoadError::NotAMessage
-            )));
+            return Err(CliError::Input(format!("{shown}: {}", LoadError::NotAMessage)));
         }
         good += usize::from(has_fields);
         let mut t = trace::analyse(&message, opts);
         if !has_fields {
-            t.warnings.insert(
-                0,
-                "not an e-mail message: no header fields found".to_string(),
-            );
+            t.warnings
+                .insert(0, "not an e-mail message: no header fields found".to_string());
         }
         if json {
             serde_json::to_writer(&mut out, &t).map_err(|e| CliError::Input(e.to_string()))?;
@@ -248,10 +239,7 @@ fn hops(
             )));
         }
     } else if good == 0 {
-        return Err(CliError::Input(format!(
-            "{shown}: {}",
-            LoadError::NotAMessage
-        )));
+        return Err(CliError::Input(format!("{shown}: {}", LoadError::NotAMessage)));
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ pub struct Config {
     pub other: toml::Table,
 }
 
-/// `[trust]`: the user's own mail site (SpamCop's "mailhosts").
+/// `[trust]`: the user's own mail site (`SpamCop`'s "mailhosts").
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Trust {
@@ -29,10 +29,7 @@ pub struct Trust {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("the configuration {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
 }
@@ -79,10 +76,8 @@ mod tests {
 
     #[test]
     fn reads_trust_and_keeps_the_rest() {
-        let c = parse(
-            "[trust]\nhosts = [\"example.org\", \"192.0.2.0/24\"]\n[reporter]\nname = \"Jane\"\n",
-        )
-        .unwrap();
+        let c = parse("[trust]\nhosts = [\"example.org\", \"192.0.2.0/24\"]\n[reporter]\nname = \"Jane\"\n")
+            .unwrap();
         assert_eq!(c.trust.hosts, vec!["example.org", "192.0.2.0/24"]);
         assert!(c.other.contains_key("reporter"));
     }

@@ -52,10 +52,7 @@ pub fn write_text(out: &mut dyn Write, t: &Trace, title: Option<&str>) -> io::Re
     if let Some(title) = title {
         writeln!(out, "── {} ──", clean(title))?;
     }
-    let show = |v: &Option<String>| {
-        v.as_deref()
-            .map_or_else(|| "-".to_string(), |s| clip(s, 100))
-    };
+    let show = |v: &Option<String>| v.as_deref().map_or_else(|| "-".to_string(), |s| clip(s, 100));
     writeln!(out, "Subject: {}", show(&t.subject))?;
     writeln!(out, "From:    {}", show(&t.from))?;
     writeln!(out, "Date:    {}", show(&t.date))?;
@@ -74,8 +71,8 @@ pub fn write_text(out: &mut dyn Write, t: &Trace, title: Option<&str>) -> io::Re
     writeln!(out)?;
     writeln!(
         out,
-        "  {:>3}  {:<42} {:<24} {:<32} {:>10}  {}",
-        "hop", "from", "ip", "by", "delay", "verdict"
+        "  {:>3}  {:<42} {:<24} {:<32} {:>10}  verdict",
+        "hop", "from", "ip", "by", "delay"
     )?;
     for h in &t.hops {
         let mut mark = String::new();
@@ -89,10 +86,7 @@ pub fn write_text(out: &mut dyn Write, t: &Trace, title: Option<&str>) -> io::Re
                 ", input point"
             });
         }
-        let ip = h
-            .from_ip
-            .map(|i| i.to_string())
-            .unwrap_or_else(|| "-".to_string());
+        let ip = h.from_ip.map_or_else(|| "-".to_string(), |i| i.to_string());
         writeln!(
             out,
             "  {:>3}  {:<42} {:<24} {:<32} {:>10}  {} {}{}",
@@ -132,10 +126,7 @@ pub fn write_text(out: &mut dyn Write, t: &Trace, title: Option<&str>) -> io::Re
 }
 
 fn describe(h: &Hop) -> String {
-    let ip = h
-        .from_ip
-        .map(|i| i.to_string())
-        .unwrap_or_else(|| "?".to_string());
+    let ip = h.from_ip.map_or_else(|| "?".to_string(), |i| i.to_string());
     let name = h
         .from_rdns
         .as_deref()

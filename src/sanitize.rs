@@ -2,6 +2,7 @@
 //! character, escape sequence or bidirectional override reaches the screen.
 
 use std::borrow::Cow;
+use std::fmt::Write;
 
 /// Is this character unsafe to print as it is?
 fn unsafe_char(c: char) -> bool {
@@ -21,9 +22,9 @@ pub fn clean(s: &str) -> Cow<'_, str> {
         if unsafe_char(c) {
             let n = c as u32;
             if n < 0x100 {
-                out.push_str(&format!("\\x{n:02x}"));
+                let _ = write!(out, "\\x{n:02x}");
             } else {
-                out.push_str(&format!("\\u{{{n:x}}}"));
+                let _ = write!(out, "\\u{{{n:x}}}");
             }
         } else {
             out.push(c);

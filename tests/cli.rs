@@ -1,6 +1,8 @@
 //! The binary: exit codes, error lines, JSON shape, NDJSON for an mbox, stdin, and
 //! snapshots of the readable report for the bundled samples.
 
+#![allow(clippy::unwrap_used, clippy::many_single_char_names)] // test code: a panic is the failure report
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -127,12 +129,7 @@ fn mbox_gives_ndjson_in_order_and_message_picks_one() {
         mbox.extend(std::fs::read(sample(name)).unwrap());
     }
     let o = run(&["hops", "--json", "-"], &mbox);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout)
         .unwrap()
         .lines()

@@ -1,6 +1,8 @@
 //! Spam is hostile input: random bytes and mutated real headers thrown at the loader,
 //! the parser and the analysis must never panic.
 
+#![allow(clippy::unwrap_used, clippy::many_single_char_names)] // test code: a panic is the failure report
+
 use proptest::prelude::*;
 use relaytrace::message::Reader;
 use relaytrace::received;

@@ -1,6 +1,8 @@
-//! The trust analysis against SpamAssassin's reading of the real corpus in
+//! The trust analysis against `SpamAssassin`'s reading of the real corpus in
 //! `../shared/corpus` (the same measure as `shared/tools/score-oracle`): at least 95 %
 //! of its relays found in order, and of its last-external relays agreed.
+
+#![allow(clippy::unwrap_used, clippy::many_single_char_names)] // test code: a panic is the failure report
 
 mod common;
 
@@ -16,10 +18,9 @@ fn corpus_agrees_with_spamassassin() {
         return;
     };
     let corpus = shared.join("corpus");
-    let oracle: Value = serde_json::from_str(
-        &std::fs::read_to_string(corpus.join("spamassassin-oracle.json")).unwrap(),
-    )
-    .unwrap();
+    let oracle: Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus.join("spamassassin-oracle.json")).unwrap())
+            .unwrap();
     let (mut rel_ok, mut rel_n, mut le_ok, mut le_n) = (0, 0, 0, 0);
     let mut fails = Vec::new();
     for (name, m) in oracle["messages"].as_object().unwrap() {
@@ -46,9 +47,9 @@ fn corpus_agrees_with_spamassassin() {
             }
             rel_n += 1;
             let want_ip = common::norm(r["ip"].as_str());
-            let Some(k) = (j..ours.len()).find(|&k| {
-                common::norm(ours[k].from_ip.map(|i| i.to_string()).as_deref()) == want_ip
-            }) else {
+            let Some(k) = (j..ours.len())
+                .find(|&k| common::norm(ours[k].from_ip.map(|i| i.to_string()).as_deref()) == want_ip)
+            else {
                 fails.push(format!("{name}: relay {want_ip} not found"));
                 continue;
             };
@@ -57,8 +58,7 @@ fn corpus_agrees_with_spamassassin() {
                 let w = common::norm(want.as_str());
                 w.is_empty() || w == common::norm(got)
             };
-            if same(&r["rdns"], h.from_rdns.as_deref()) && same(&r["helo"], h.from_helo.as_deref())
-            {
+            if same(&r["rdns"], h.from_rdns.as_deref()) && same(&r["helo"], h.from_helo.as_deref()) {
                 rel_ok += 1;
             } else {
                 fails.push(format!("{name}: relay {want_ip} differs"));
@@ -67,10 +67,7 @@ fn corpus_agrees_with_spamassassin() {
         }
         le_n += 1;
         let want = common::norm(m["last_external"]["ip"].as_str());
-        let got = t
-            .relay
-            .and_then(|i| t.hops[i].from_ip)
-            .map(|i| i.to_string());
+        let got = t.relay.and_then(|i| t.hops[i].from_ip).map(|i| i.to_string());
         if want == common::norm(got.as_deref()) {
             le_ok += 1;
         } else {

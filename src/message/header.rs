@@ -102,11 +102,7 @@ pub fn summarize(header: &[u8]) -> Summary {
         if f.is("subject") || f.is("message-id") || f.is("from") || f.is("date") {
             wanted.extend_from_slice(f.name);
             wanted.extend_from_slice(b": ");
-            wanted.extend_from_slice(
-                f.value
-                    .get(..f.value.len().min(64 * 1024))
-                    .unwrap_or(f.value),
-            );
+            wanted.extend_from_slice(f.value.get(..f.value.len().min(64 * 1024)).unwrap_or(f.value));
             wanted.extend_from_slice(b"\r\n");
         }
     }
@@ -143,10 +139,7 @@ mod tests {
         let h = b"Received: from a\r\n\tby b; Thu, 1 Jan 2004 00:00:00 +0000\r\nSubject: hi\nX: y\n\nbody";
         let f: Vec<_> = fields(h).collect();
         assert_eq!(f.len(), 3);
-        assert_eq!(
-            f[0].value,
-            b" from a\r\n\tby b; Thu, 1 Jan 2004 00:00:00 +0000"
-        );
+        assert_eq!(f[0].value, b" from a\r\n\tby b; Thu, 1 Jan 2004 00:00:00 +0000");
         assert!(f[1].is("subject"));
         assert_eq!(f[2].value, b" y");
     }

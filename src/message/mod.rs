@@ -213,28 +213,25 @@ impl<R: Read> Reader<R> {
                 return Ok(());
             }
             let found = self.finder.find(self.avail());
-            match found {
-                Some(i) => {
-                    self.consume(i + 1);
-                    if self.separator_here()? {
-                        return Ok(());
-                    }
-                    self.consume(1);
+            if let Some(i) = found {
+                self.consume(i + 1);
+                if self.separator_here()? {
+                    return Ok(());
                 }
-                None => {
+                self.consume(1);
+            } else {
+                let n = self.avail().len();
+                if self.eof {
+                    self.consume(n);
+                    return Ok(());
+                }
+                // Keep enough to match a separator split across reads.
+                let keep = (FROM_SEP.len() - 1).min(n);
+                self.consume(n - keep);
+                if !self.fill()? {
                     let n = self.avail().len();
-                    if self.eof {
-                        self.consume(n);
-                        return Ok(());
-                    }
-                    // Keep enough to match a separator split across reads.
-                    let keep = (FROM_SEP.len() - 1).min(n);
-                    self.consume(n - keep);
-                    if !self.fill()? {
-                        let n = self.avail().len();
-                        self.consume(n);
-                        return Ok(());
-                    }
+                    self.consume(n);
+                    return Ok(());
                 }
             }
         }
@@ -300,12 +297,11 @@ fn is_envelope_line(line: &[u8]) -> bool {
     let Some(rest) = line.strip_prefix(b"From ") else {
         return false;
     };
-    if rest.first().is_none_or(|b| b.is_ascii_whitespace()) {
+    if rest.first().is_none_or(u8::is_ascii_whitespace) {
         return false;
     }
-    rest.windows(4).any(|w| {
-        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
-    })
+    rest.windows(4)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit())
 }
 
 /// Undoes mboxrd quoting in place: a line `>From `, `>>From `, … loses one `>`.

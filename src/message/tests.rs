@@ -56,10 +56,7 @@ fn mbox_splits_and_unescapes() {
     assert!(whole.starts_with(b"Subject: one\n"));
     assert!(matches!(
         read_message(MBOX, 4),
-        Err(LoadError::NoSuchMessage {
-            wanted: 4,
-            count: 3
-        })
+        Err(LoadError::NoSuchMessage { wanted: 4, count: 3 })
     ));
 }
 
@@ -105,17 +102,10 @@ fn ten_thousand_received_lines() {
     let mut text = Vec::new();
     for i in 0..10_000 {
         text.extend_from_slice(
-            format!(
-                "Received: from h{i} (h{i}.example [192.0.2.{}]) by x\n",
-                i % 250
-            )
-            .as_bytes(),
+            format!("Received: from h{i} (h{i}.example [192.0.2.{}]) by x\n", i % 250).as_bytes(),
         );
     }
     text.extend_from_slice(b"\nbody\n");
     let m = all(&text);
-    assert_eq!(
-        fields(&m[0].header).filter(|f| f.is("received")).count(),
-        10_000
-    );
+    assert_eq!(fields(&m[0].header).filter(|f| f.is("received")).count(), 10_000);
 }

@@ -66,11 +66,11 @@ pub fn parse_date(text: &str) -> Option<Timestamp> {
             time = parse_time(tok);
             continue;
         }
-        if let Some(z) = numeric_zone(tok) {
-            if time.is_some() || day.is_some() {
-                offset = offset.or(Some(z));
-                continue;
-            }
+        if let Some(z) = numeric_zone(tok)
+            && (time.is_some() || day.is_some())
+        {
+            offset = offset.or(Some(z));
+            continue;
         }
         if tok.bytes().all(|b| b.is_ascii_digit()) && tok.len() <= 4 {
             let n: i64 = tok.parse().ok()?;
@@ -90,11 +90,12 @@ pub fn parse_date(text: &str) -> Option<Timestamp> {
             continue;
         }
         let lower = tok.to_ascii_lowercase();
-        if month.is_none() && lower.len() >= 3 {
-            if let Some(m) = MONTHS.iter().position(|m| lower.starts_with(m)) {
-                month = Some(m as i64 + 1);
-                continue;
-            }
+        if month.is_none()
+            && lower.len() >= 3
+            && let Some(m) = MONTHS.iter().position(|m| lower.starts_with(m))
+        {
+            month = Some(m as i64 + 1);
+            continue;
         }
         if offset.is_none() && time.is_some() {
             offset = named_zone(&lower);

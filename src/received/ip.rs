@@ -9,9 +9,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// address the sender really had. Zone ids (`fe80::1%eth0`) are dropped.
 #[must_use]
 pub fn parse_ip_token(token: &str) -> Option<IpAddr> {
-    let mut s = token.trim_matches(|c: char| {
-        c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '\'')
-    });
+    let mut s =
+        token.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '\''));
     if let Some(rest) = s.strip_prefix('[') {
         // "[1.2.3.4]", "[1.2.3.4]:25", "[1.2.3.4:25]"
         s = rest.split(']').next().unwrap_or(rest);
@@ -28,18 +27,17 @@ pub fn parse_ip_token(token: &str) -> Option<IpAddr> {
         return Some(ip);
     }
     // A zone id: fe80::1%eth0
-    if let Some((addr, _zone)) = s.split_once('%') {
-        if let Ok(v6) = addr.parse::<Ipv6Addr>() {
-            return Some(unmap(v6));
-        }
+    if let Some((addr, _zone)) = s.split_once('%')
+        && let Ok(v6) = addr.parse::<Ipv6Addr>()
+    {
+        return Some(unmap(v6));
     }
     // IPv4 with a port: 1.2.3.4:25
-    if let Some((addr, port)) = s.rsplit_once(':') {
-        if is_port(port) {
-            if let Ok(v4) = addr.parse::<Ipv4Addr>() {
-                return Some(IpAddr::V4(v4));
-            }
-        }
+    if let Some((addr, port)) = s.rsplit_once(':')
+        && is_port(port)
+        && let Ok(v4) = addr.parse::<Ipv4Addr>()
+    {
+        return Some(IpAddr::V4(v4));
     }
     // Exim 3 and some others glue the port on with a dot: 10.0.8.6.13219
     let parts: Vec<&str> = s.split('.').collect();
@@ -56,18 +54,17 @@ pub fn parse_ip_token(token: &str) -> Option<IpAddr> {
 #[must_use]
 pub fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
 }
 
 fn plain(s: &str) -> Option<IpAddr> {
     if let Ok(v4) = s.parse::<Ipv4Addr>() {
         return Some(IpAddr::V4(v4));
     }
-    if s.contains(':') {
-        if let Ok(v6) = s.parse::<Ipv6Addr>() {
-            return Some(unmap(v6));
-        }
+    if s.contains(':')
+        && let Ok(v6) = s.parse::<Ipv6Addr>()
+    {
+        return Some(unmap(v6));
     }
     None
 }
@@ -108,7 +105,7 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-/// Is the address loopback (127/8, ::1)?
+/// Is the address loopback (127/8, `::1`)?
 #[must_use]
 pub fn is_loopback(ip: IpAddr) -> bool {
     ip.is_loopback()
@@ -151,10 +148,7 @@ mod tests {
             p("[IPv6:2001:4f8:3:bb::25]").as_deref(),
             Some("2001:4f8:3:bb::25")
         );
-        assert_eq!(
-            p("[::ffff:218.11.152.141]").as_deref(),
-            Some("218.11.152.141")
-        );
+        assert_eq!(p("[::ffff:218.11.152.141]").as_deref(), Some("218.11.152.141"));
         assert_eq!(p("fe80::1%eth0").as_deref(), Some("fe80::1"));
         assert_eq!(
             p("2a01:111:e400:c418::34").as_deref(),

@@ -15,9 +15,7 @@ mod ip;
 use std::net::IpAddr;
 
 pub use date::{Timestamp, parse_date};
-pub use ip::{
-    is_impossible, is_ip_literal, is_loopback, is_private, parse_ip_token, strip_prefix_ci,
-};
+pub use ip::{is_impossible, is_ip_literal, is_loopback, is_private, parse_ip_token, strip_prefix_ci};
 
 /// How much of one line the parser reads; the raw line is kept whole regardless.
 const MAX_PARSE_LEN: usize = 16 * 1024;
@@ -123,12 +121,12 @@ pub fn parse(raw: &[u8]) -> Received {
     };
     let mut toks = tokenize(clauses_text);
     // "(from KRYPTIK [70.20.57.51]) by host.name" (Norton AntiVirus gateway)
-    if let Some(Tok::Comment { text, .. }) = toks.first() {
-        if strip_prefix_ci(text, "from ").is_some() {
-            let mut inner = tokenize(text);
-            inner.extend(toks.drain(1..));
-            toks = inner;
-        }
+    if let Some(Tok::Comment { text, .. }) = toks.first()
+        && strip_prefix_ci(text, "from ").is_some()
+    {
+        let mut inner = tokenize(text);
+        inner.extend(toks.drain(1..));
+        toks = inner;
     }
     let starts_with_comment = matches!(toks.first(), Some(Tok::Comment { .. }));
     let clauses = split_clauses(toks);
@@ -152,12 +150,12 @@ pub fn parse(raw: &[u8]) -> Received {
         }
     }
     // An id written after the date (Courier, some Exchange gateways).
-    if r.id.is_none() {
-        if let Some(d) = date_text {
-            let words: Vec<&str> = d.split_whitespace().collect();
-            if let Some(i) = words.iter().position(|w| w.eq_ignore_ascii_case("id")) {
-                r.id = words.get(i + 1).map(|w| strip_angle(w));
-            }
+    if r.id.is_none()
+        && let Some(d) = date_text
+    {
+        let words: Vec<&str> = d.split_whitespace().collect();
+        if let Some(i) = words.iter().position(|w| w.eq_ignore_ascii_case("id")) {
+            r.id = words.get(i + 1).map(|w| strip_angle(w));
         }
     }
     scan_comments(&clauses, date_text, &mut r);
@@ -302,21 +300,21 @@ fn split_clauses(toks: Vec<Tok>) -> Vec<Clause> {
     let mut clauses: Vec<Clause> = Vec::new();
     let mut seen: Vec<Key> = Vec::new();
     for t in toks {
-        if let Tok::Word(w) = &t {
-            if let Some(mut k) = keyword(w) {
-                if k == Key::From && seen.contains(&Key::By) {
-                    k = Key::EnvFrom; // XMail: "... for <rcpt> from <sender>"
-                }
-                if !seen.contains(&k) {
-                    // "for" inside the from clause ("for" as a HELO) is rare; keywords
-                    // are taken the first time they appear.
-                    seen.push(k);
-                    clauses.push(Clause {
-                        key: k,
-                        toks: Vec::new(),
-                    });
-                    continue;
-                }
+        if let Tok::Word(w) = &t
+            && let Some(mut k) = keyword(w)
+        {
+            if k == Key::From && seen.contains(&Key::By) {
+                k = Key::EnvFrom; // XMail: "... for <rcpt> from <sender>"
+            }
+            if !seen.contains(&k) {
+                // "for" inside the from clause ("for" as a HELO) is rare; keywords
+                // are taken the first time they appear.
+                seen.push(k);
+                clauses.push(Clause {
+                    key: k,
+                    toks: Vec::new(),
+                });
+                continue;
             }
         }
         if let Some(c) = clauses.last_mut() {
@@ -379,10 +377,7 @@ fn strip_angle(w: &str) -> String {
 
 fn clean_host(w: &str) -> String {
     let w = w.trim_end_matches([',', ';', ':']);
-    let w = w
-        .strip_prefix('<')
-        .and_then(|x| x.strip_suffix('>'))
-        .unwrap_or(w);
+    let w = w.strip_prefix('<').and_then(|x| x.strip_suffix('>')).unwrap_or(w);
     w.to_string()
 }
 
@@ -406,13 +401,13 @@ fn scan_comments(clauses: &[Clause], date_text: Option<&str>, r: &mut Received) 
     for text in comments {
         let lower = text.to_ascii_lowercase();
         for key in ["envelope-from", "envelope-sender"] {
-            if r.envfrom.is_none() {
-                if let Some(pos) = lower.find(key) {
-                    let rest = text[pos + key.len()..].trim_start_matches([' ', '=', ':']);
-                    let addr = rest.split([' ', ',']).next().unwrap_or("");
-                    if !addr.is_empty() {
-                        r.envfrom = Some(strip_angle(addr));
-                    }
+            if r.envfrom.is_none()
+                && let Some(pos) = lower.find(key)
+            {
+                let rest = text[pos + key.len()..].trim_start_matches([' ', '=', ':']);
+                let addr = rest.split([' ', ',']).next().unwrap_or("");
+                if !addr.is_empty() {
+                    r.envfrom = Some(strip_angle(addr));
                 }
             }
         }
@@ -425,12 +420,12 @@ fn scan_comments(clauses: &[Clause], date_text: Option<&str>, r: &mut Received) 
         if r.tls.is_none() && is_tls_comment(&lower) {
             r.tls = Some(short(text, 160));
         }
-        if r.ident.is_none() {
-            if let Some(pos) = lower.find("ident=") {
-                let v = text[pos + 6..].split([' ', ',']).next().unwrap_or("");
-                if !v.is_empty() {
-                    r.ident = Some(v.to_string());
-                }
+        if r.ident.is_none()
+            && let Some(pos) = lower.find("ident=")
+        {
+            let v = text[pos + 6..].split([' ', ',']).next().unwrap_or("");
+            if !v.is_empty() {
+                r.ident = Some(v.to_string());
             }
         }
     }
@@ -444,21 +439,21 @@ fn scan_comments(clauses: &[Clause], date_text: Option<&str>, r: &mut Received) 
         }
     }
     // GMX's submission servers ("by mail.gmx.net (mp033)") take only logged-in users.
-    if r.auth.is_none() {
-        if let Some(by) = &r.by {
-            let by = by.to_ascii_lowercase();
-            if by.ends_with("mail.gmx.net") || by.ends_with("mail.gmx.com") {
-                let by_clause = clauses.iter().find(|c| c.key == Key::By);
-                let mp = by_clause.is_some_and(|c| {
-                    c.toks.iter().any(|t| {
-                        matches!(t, Tok::Comment { text, .. } if text.len() > 2
+    if r.auth.is_none()
+        && let Some(by) = &r.by
+    {
+        let by = by.to_ascii_lowercase();
+        if by.ends_with("mail.gmx.net") || by.ends_with("mail.gmx.com") {
+            let by_clause = clauses.iter().find(|c| c.key == Key::By);
+            let mp = by_clause.is_some_and(|c| {
+                c.toks.iter().any(|t| {
+                    matches!(t, Tok::Comment { text, .. } if text.len() > 2
                             && text.starts_with("mp")
                             && text[2..].bytes().all(|b| b.is_ascii_digit()))
-                    })
-                });
-                if mp {
-                    r.auth = Some(format!("GMX submission ({by})"));
-                }
+                })
+            });
+            if mp {
+                r.auth = Some(format!("GMX submission ({by})"));
             }
         }
     }
@@ -476,9 +471,7 @@ fn short(text: &str, max: usize) -> String {
 }
 
 fn auth_in_comment(text: &str, lower: &str) -> Option<String> {
-    let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .collect();
+    let words: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == ',').collect();
     let authenticated = words.iter().enumerate().any(|(i, w)| {
         w.starts_with("authenticated") && !(i > 0 && matches!(words[i - 1], "not" | "no" | "un"))
     });
@@ -523,14 +516,7 @@ fn proto_is_tls(up: &str) -> bool {
     let base = up.split(['/', ' ']).next().unwrap_or(up);
     matches!(
         base,
-        "ESMTPS"
-            | "ESMTPSA"
-            | "LMTPS"
-            | "LMTPSA"
-            | "UTF8SMTPS"
-            | "UTF8SMTPSA"
-            | "SMTPS"
-            | "ESMTPS*"
+        "ESMTPS" | "ESMTPSA" | "LMTPS" | "LMTPSA" | "UTF8SMTPS" | "UTF8SMTPSA" | "SMTPS" | "ESMTPS*"
     ) || up.contains("/TLS")
 }
 
@@ -617,18 +603,18 @@ fn read_comment(text: &str) -> CommentFacts {
                         f.ident = Some(id.to_string());
                     }
                 }
-                if f.ip_bracketed {
-                    if let Some(name) = prev_name {
-                        let (id, name) = match name.rfind('@') {
-                            Some(at) => (Some(&name[..at]), &name[at + 1..]),
-                            None => (None, name),
-                        };
-                        if let Some(id) = id {
-                            let id = id.strip_prefix("IDENT:").unwrap_or(id);
-                            f.ident = Some(id.to_string());
-                        }
-                        f.name_before_ip = Some(name.to_string());
+                if f.ip_bracketed
+                    && let Some(name) = prev_name
+                {
+                    let (id, name) = match name.rfind('@') {
+                        Some(at) => (Some(&name[..at]), &name[at + 1..]),
+                        None => (None, name),
+                    };
+                    if let Some(id) = id {
+                        let id = id.strip_prefix("IDENT:").unwrap_or(id);
+                        f.ident = Some(id.to_string());
                     }
+                    f.name_before_ip = Some(name.to_string());
                 }
                 i += 1;
                 continue;
@@ -637,8 +623,7 @@ fn read_comment(text: &str) -> CommentFacts {
         if i == 0 && words.len() == 1 && looks_like_name(w) {
             f.plain_name = Some(w.to_string());
         }
-        prev_name =
-            (f.ip.is_none() && looks_like_name(w.rsplit('@').next().unwrap_or(w))).then_some(w);
+        prev_name = (f.ip.is_none() && looks_like_name(w.rsplit('@').next().unwrap_or(w))).then_some(w);
         i += 1;
     }
     f
@@ -657,6 +642,15 @@ fn is_nameless(name: &str) -> bool {
     matches!(l.as_str(), "unknown" | "softdnserr" | "unverified" | "")
 }
 
+// Where the address came from decides how to read the names.
+enum Src {
+    NamedBracket(String),
+    Bracket,
+    Bare { port: bool, glued: bool },
+    Stray,
+    Word,
+}
+
 /// Reads HELO, reverse DNS, address and ident out of the `from` clause.
 #[allow(clippy::too_many_lines)]
 fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
@@ -670,14 +664,6 @@ fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
         _ => None,
     };
     let mut helo_explicit: Option<String> = None;
-    // Where the address came from decides how to read the names.
-    enum Src {
-        NamedBracket(String),
-        Bracket,
-        Bare { port: bool, glued: bool },
-        Stray,
-        Word,
-    }
     let mut src: Option<Src> = None;
     let mut verified = false;
     let mut plain_name: Option<String> = None;
@@ -687,37 +673,37 @@ fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
             Tok::Comment { text, glued } => {
                 let f = read_comment(text);
                 if f.helo.is_some() && helo_explicit.is_none() {
-                    helo_explicit = f.helo.clone();
+                    helo_explicit.clone_from(&f.helo);
                 }
                 verified |= f.verified;
                 r.rdns_mismatch |= f.forged;
                 if r.ident.is_none() {
-                    r.ident = f.ident.clone();
+                    r.ident.clone_from(&f.ident);
                 }
                 if plain_name.is_none() {
-                    plain_name = f.plain_name.clone();
+                    plain_name.clone_from(&f.plain_name);
                 }
-                if r.from_ip.is_none() {
-                    if let Some(ip) = f.ip {
-                        r.from_ip = Some(ip);
-                        src = Some(match (f.ip_bracketed, f.name_before_ip) {
-                            (true, Some(name)) => Src::NamedBracket(name),
-                            (true, None) => Src::Bracket,
-                            (false, _) => Src::Bare {
-                                port: f.ip_had_port,
-                                glued: *glued,
-                            },
-                        });
-                    }
+                if r.from_ip.is_none()
+                    && let Some(ip) = f.ip
+                {
+                    r.from_ip = Some(ip);
+                    src = Some(match (f.ip_bracketed, f.name_before_ip) {
+                        (true, Some(name)) => Src::NamedBracket(name),
+                        (true, None) => Src::Bracket,
+                        (false, _) => Src::Bare {
+                            port: f.ip_had_port,
+                            glued: *glued,
+                        },
+                    });
                 }
             }
             Tok::Word(w) => {
                 stray_words.push(w);
-                if r.from_ip.is_none() {
-                    if let Some(ip) = parse_ip_token(w) {
-                        r.from_ip = Some(ip);
-                        src = Some(Src::Stray);
-                    }
+                if r.from_ip.is_none()
+                    && let Some(ip) = parse_ip_token(w)
+                {
+                    r.from_ip = Some(ip);
+                    src = Some(Src::Stray);
                 }
             }
         }
@@ -726,15 +712,12 @@ fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
     if let Some(pos) = stray_words
         .iter()
         .position(|w| w.eq_ignore_ascii_case("claiming"))
-    {
-        if stray_words
+        && stray_words
             .get(pos + 1)
             .is_some_and(|w| w.eq_ignore_ascii_case("to"))
-        {
-            if let Some(name) = stray_words.get(pos + 3) {
-                helo_explicit = Some(name.trim_matches(['"', ',']).to_string());
-            }
-        }
+        && let Some(name) = stray_words.get(pos + 3)
+    {
+        helo_explicit = Some(name.trim_matches(['"', ',']).to_string());
     }
     for w in &stray_words {
         if let Some(v) = w.strip_prefix("helo=") {
@@ -742,15 +725,15 @@ fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
         }
     }
     let word_ip = word.as_deref().and_then(parse_ip_token);
-    if r.from_ip.is_none() {
-        if let Some(ip) = word_ip {
-            r.from_ip = Some(ip);
-            src = Some(Src::Word);
-        }
+    if r.from_ip.is_none()
+        && let Some(ip) = word_ip
+    {
+        r.from_ip = Some(ip);
+        src = Some(Src::Word);
     }
-    let word_is_name = word.as_deref().is_some_and(|w| {
-        word_ip.is_none() && !is_nameless(w) && looks_like_name(w) && !w.contains('@')
-    });
+    let word_is_name = word
+        .as_deref()
+        .is_some_and(|w| word_ip.is_none() && !is_nameless(w) && looks_like_name(w) && !w.contains('@'));
     let exim = is_exim(line, r);
     let helo_or_word = |helo: Option<String>| helo.or_else(|| word.clone());
     match src {
@@ -800,13 +783,7 @@ fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
             // Exim writes "from [ip] (helo=x)" and leaves helo= out when there was
             // none; others write the HELO literal itself.
             let bracketed = word.as_deref().is_some_and(|w| w.starts_with('['));
-            r.from_helo = helo_explicit.or_else(|| {
-                if bracketed && !exim {
-                    word.clone()
-                } else {
-                    None
-                }
-            });
+            r.from_helo = helo_explicit.or_else(|| if bracketed && !exim { word.clone() } else { None });
         }
         None => {
             r.from_helo = helo_or_word(helo_explicit);
@@ -848,12 +825,10 @@ fn is_exim(line: &str, r: &Received) -> bool {
             && (2..=4).contains(&parts[2].len())
             && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     });
-    let lower_proto = r.with.as_deref().is_some_and(|w| {
-        matches!(
-            w,
-            "esmtp" | "esmtps" | "esmtpa" | "esmtpsa" | "smtp" | "asmtp"
-        )
-    });
+    let lower_proto = r
+        .with
+        .as_deref()
+        .is_some_and(|w| matches!(w, "esmtp" | "esmtps" | "esmtpa" | "esmtpsa" | "smtp" | "asmtp"));
     id_like && lower_proto
 }
 
@@ -873,10 +848,7 @@ fn classify(r: &mut Received, line: &str, has_from: bool, has_by: bool, starts_w
     // delivery, with an address ratware forged them and they are read as hand-offs.
     let local = with.starts_with("qmail-scanner")
         || (r.from_ip.is_none()
-            && matches!(
-                with.as_str(),
-                "local" | "spool" | "scanned-ok" | "spamassassin"
-            ))
+            && matches!(with.as_str(), "local" | "spool" | "scanned-ok" | "spamassassin"))
         || lower.starts_with("from mail pickup service")
         || lower.contains(" by uid ")
         || lower.contains("(avg smtp ")

@@ -11,11 +11,7 @@ struct Want<'a> {
 
 fn check(line: &str, w: &Want) -> Received {
     let r = parse(line.as_bytes());
-    assert_eq!(
-        r.from_ip.map(|i| i.to_string()).as_deref(),
-        w.ip,
-        "ip of {line}"
-    );
+    assert_eq!(r.from_ip.map(|i| i.to_string()).as_deref(), w.ip, "ip of {line}");
     assert_eq!(r.from_rdns.as_deref(), w.rdns, "rdns of {line}");
     assert_eq!(r.from_helo.as_deref(), w.helo, "helo of {line}");
     assert_eq!(r.by.as_deref(), w.by, "by of {line}");
@@ -142,7 +138,9 @@ fn exchange_and_outlook() {
     );
     assert_eq!(r.id.as_deref(), Some("15.20.696.11"));
     assert!(r.tls.is_some());
-    let r = parse(b"from mail pickup service by hotmail.com with Microsoft SMTPSVC; Tue, 16 Mar 2004 18:12:31 -0800");
+    let r = parse(
+        b"from mail pickup service by hotmail.com with Microsoft SMTPSVC; Tue, 16 Mar 2004 18:12:31 -0800",
+    );
     assert_eq!(r.kind(), Kind::Local);
     let r = parse(b"from felhqr107.felhqr.myfelda ([fe80::7da9:ebc5:9264:b4d1]) by felhqr107.felhqr.myfelda ([fe80::7da9:ebc5:9264:b4d1%9]) with mapi id 15.01.2507.032");
     assert_eq!(
@@ -262,10 +260,7 @@ fn webmail_and_fetch_are_not_relays() {
 fn ratware_and_broken_lines() {
     // "by ;" and no date
     let r = parse(b"from 139.88.66.159 by ;");
-    assert_eq!(
-        r.from_ip.map(|i| i.to_string()).as_deref(),
-        Some("139.88.66.159")
-    );
+    assert_eq!(r.from_ip.map(|i| i.to_string()).as_deref(), Some("139.88.66.159"));
     // forged year
     let r = parse(b"from 144.60.76.182 ([144.60.76.182]) by smtp4.cyberecschange.com with SMTP; 28 Aug 0102 14:16:34 -0100");
     assert!(r.date.is_some_and(|d| d.epoch < 0));
@@ -277,10 +272,7 @@ fn ratware_and_broken_lines() {
     assert!(!r.parsed());
     // NULs inside tokens are dropped
     let r = parse(b"from smtp11.mailt\x00rack.pl (smtp11.mail\x00track.pl [1\x0085.243.30.90])");
-    assert_eq!(
-        r.from_ip.map(|i| i.to_string()).as_deref(),
-        Some("185.243.30.90")
-    );
+    assert_eq!(r.from_ip.map(|i| i.to_string()).as_deref(), Some("185.243.30.90"));
 }
 
 #[test]
@@ -305,11 +297,7 @@ fn ipv6_forms() {
         ("from h ([fe80::1%eth0]) by y", "fe80::1"),
     ] {
         let r = parse(line.as_bytes());
-        assert_eq!(
-            r.from_ip.map(|i| i.to_string()).as_deref(),
-            Some(want),
-            "{line}"
-        );
+        assert_eq!(r.from_ip.map(|i| i.to_string()).as_deref(), Some(want), "{line}");
     }
 }
 

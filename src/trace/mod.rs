@@ -185,7 +185,7 @@ fn hop(index: usize, value: &[u8]) -> Hop {
 }
 
 /// `X-Originating-IP: [1.2.3.4]`, as a pseudo-hop below the Received lines (as
-/// SpamAssassin does): the webmail client's address is where the spam came from.
+/// `SpamAssassin` does): the webmail client's address is where the spam came from.
 fn originating_hop(header: &[u8], index: usize) -> Option<Hop> {
     let f = fields(header).find(|f| f.is("x-originating-ip"))?;
     let text = unfold(f.value);
@@ -258,7 +258,7 @@ pub fn duration(s: i64) -> String {
 }
 
 /// The site is also the registrable domain of the `by` host of the topmost hop that
-/// records a sender address (as SpamAssassin reads it: a line without an address,
+/// records a sender address (as `SpamAssassin` reads it: a line without an address,
 /// like Gmail's internal `by 2002:a59:…`, says nothing about the site) and, when the
 /// user fetches mail by POP/IMAP, of the mailbox it was fetched from.
 fn auto_site(hops: &[Hop], site: &mut Site) {
@@ -310,17 +310,18 @@ fn sender_in_site(h: &Hop, site: &Site) -> Option<String> {
             .has_host(rdns)
             .then(|| format!("sender {rdns} [{ip}] is in your site"));
     }
-    if let Some(helo) = &h.from_helo {
-        if site.has_host(helo) {
-            return Some(format!(
-                "sender {helo} [{ip}] (HELO, no reverse DNS recorded) is in your site"
-            ));
-        }
+    if let Some(helo) = &h.from_helo
+        && site.has_host(helo)
+    {
+        return Some(format!(
+            "sender {helo} [{ip}] (HELO, no reverse DNS recorded) is in your site"
+        ));
     }
     None
 }
 
 /// Walks down through the site's own hops; returns the relay.
+#[allow(clippy::needless_range_loop)] // each step reads one hop, then writes it
 fn walk_site(hops: &mut [Hop], site: &Site) -> Option<usize> {
     let mut above: Option<usize> = None;
     for i in 0..hops.len() {
@@ -369,9 +370,7 @@ fn walk_site(hops: &mut [Hop], site: &Site) -> Option<usize> {
             continue;
         }
         if let Some(why) = sender_in_site(h, site) {
-            let internal = h
-                .from_ip
-                .is_some_and(|ip| is_private(ip) || is_loopback(ip));
+            let internal = h.from_ip.is_some_and(|ip| is_private(ip) || is_loopback(ip));
             let h = &mut hops[i];
             h.handoff = if internal {
                 Handoff::Internal
@@ -392,9 +391,7 @@ fn walk_site(hops: &mut [Hop], site: &Site) -> Option<usize> {
         h.handoff = Handoff::Verified;
         h.reasons.insert(
             0,
-            format!(
-                "relay: written by {writer}, which saw {ip} ({who}) hand the message to your site"
-            ),
+            format!("relay: written by {writer}, which saw {ip} ({who}) hand the message to your site"),
         );
         return Some(i);
     }
@@ -402,10 +399,7 @@ fn walk_site(hops: &mut [Hop], site: &Site) -> Option<usize> {
 }
 
 fn sender_label(h: &Hop) -> String {
-    let ip = h
-        .from_ip
-        .map(|ip| ip.to_string())
-        .unwrap_or_else(|| "?".to_string());
+    let ip = h.from_ip.map_or_else(|| "?".to_string(), |ip| ip.to_string());
     match (&h.from_rdns, &h.from_helo) {
         (Some(r), _) => format!("{r} [{ip}]"),
         (None, Some(helo)) => format!("{helo} [{ip}] (HELO)"),
@@ -426,10 +420,10 @@ fn by_matches(by: &str, p: &Hop) -> Option<String> {
     if let Some(h) = &p.from_helo {
         cands.push(("HELO", h));
     }
-    if p.from_ip.is_some_and(is_loopback) {
-        if let Some(b) = &p.by {
-            cands.push(("host (a loopback hand-off on)", b));
-        }
+    if p.from_ip.is_some_and(is_loopback)
+        && let Some(b) = &p.by
+    {
+        cands.push(("host (a loopback hand-off on)", b));
     }
     for (what, name) in &cands {
         if names::same_host(by, name) {
@@ -491,35 +485,26 @@ fn check_chain(hops: &mut [Hop], relay: usize, site: &Site) {
                 Handoff::Unverified,
                 "no `by` host: nothing to check this line against".to_string(),
             ),
-            Some(by) => match by_matches(by, p) {
-                Some(how) => (
-                    Handoff::Verified,
-                    format!("written by the sender recorded above: {how}"),
-                ),
-                None => {
+            Some(by) => {
+                if let Some(how) = by_matches(by, p) {
+                    (
+                        Handoff::Verified,
+                        format!("written by the sender recorded above: {how}"),
+                    )
+                } else {
                     let concrete = names::registrable(by).is_some()
-                        && (p
-                            .from_rdns
+                        && (p.from_rdns.as_deref().and_then(names::registrable).is_some())
+                        && p.from_helo
                             .as_deref()
-                            .and_then(names::registrable)
-                            .is_some())
-                        && p.from_helo.as_deref().is_none_or(|h| {
-                            names::registrable(h).is_some() || received::is_ip_literal(h)
-                        });
-                    let msg = format!(
-                        "by {by} is not the sender recorded above ({})",
-                        sender_label(p)
-                    );
+                            .is_none_or(|h| names::registrable(h).is_some() || received::is_ip_literal(h));
+                    let msg = format!("by {by} is not the sender recorded above ({})", sender_label(p));
                     if concrete {
-                        (
-                            Handoff::Inconsistent,
-                            format!("{msg}: the chain is broken here"),
-                        )
+                        (Handoff::Inconsistent, format!("{msg}: the chain is broken here"))
                     } else {
                         (Handoff::Unverified, msg)
                     }
                 }
-            },
+            }
         };
         hops[i].handoff = verdict;
         hops[i].reasons.insert(0, why);
@@ -536,11 +521,11 @@ fn sender_evidence(hops: &mut [Hop], i: usize, site: &Site) {
     let mut notes = Vec::new();
     if let Some(ip) = h.from_ip {
         if is_impossible(ip) {
-            bad.push(format!(
-                "sender address {ip} cannot connect from the internet"
-            ));
+            bad.push(format!("sender address {ip} cannot connect from the internet"));
         } else if is_private(ip) {
-            notes.push(format!("sender {ip} is a private address: inside the network of the host that wrote this line"));
+            notes.push(format!(
+                "sender {ip} is a private address: inside the network of the host that wrote this line"
+            ));
         }
     }
     if h.fields.rdns_mismatch {
@@ -561,9 +546,7 @@ fn sender_evidence(hops: &mut [Hop], i: usize, site: &Site) {
                 .and_then(names::registrable)
                 .is_some_and(|d| d == p);
             if !from_p {
-                bad.push(format!(
-                    "HELO {helo} claims to be {p}, but {ip} is not {p}'s"
-                ));
+                bad.push(format!("HELO {helo} claims to be {p}, but {ip} is not {p}'s"));
             }
         }
     }
@@ -583,23 +566,22 @@ fn date_evidence(hops: &mut [Hop], i: usize, prev: usize, top: Option<received::
             "its date {} is impossible",
             hops[i].date.clone().unwrap_or_default()
         ));
-    } else if let Some(t) = top {
-        if d.epoch - t.epoch > CLOCK_SKEW_S {
-            bad = Some(format!(
-                "it is dated {} after your own host received the message",
-                duration(d.epoch - t.epoch)
-            ));
-        }
+    } else if let Some(t) = top
+        && d.epoch - t.epoch > CLOCK_SKEW_S
+    {
+        bad = Some(format!(
+            "it is dated {} after your own host received the message",
+            duration(d.epoch - t.epoch)
+        ));
     }
-    if bad.is_none() {
-        if let Some(p) = hops[prev].fields.date {
-            if d.epoch - p.epoch > CLOCK_SKEW_S {
-                bad = Some(format!(
-                    "it is dated {} after the hop above it",
-                    duration(d.epoch - p.epoch)
-                ));
-            }
-        }
+    if bad.is_none()
+        && let Some(p) = hops[prev].fields.date
+        && d.epoch - p.epoch > CLOCK_SKEW_S
+    {
+        bad = Some(format!(
+            "it is dated {} after the hop above it",
+            duration(d.epoch - p.epoch)
+        ));
     }
     if let Some(b) = bad {
         hops[i].handoff = Handoff::Inconsistent;
@@ -612,18 +594,13 @@ fn date_evidence(hops: &mut [Hop], i: usize, prev: usize, top: Option<received::
 fn spammer_signs(h: &Hop) -> Option<String> {
     let ip = h.from_ip?;
     if let Some(a) = &h.auth {
-        return Some(format!(
-            "it took the message from an authenticated client ({a})"
-        ));
+        return Some(format!("it took the message from an authenticated client ({a})"));
     }
-    let rdns = match &h.from_rdns {
-        None => return Some(format!("its sender {ip} has no reverse DNS")),
-        Some(r) => r,
+    let Some(rdns) = &h.from_rdns else {
+        return Some(format!("its sender {ip} has no reverse DNS"));
     };
     if names::is_generic_rdns(rdns, Some(ip)) {
-        return Some(format!(
-            "its sender {rdns} [{ip}] has a generic end-user name"
-        ));
+        return Some(format!("its sender {rdns} [{ip}] has a generic end-user name"));
     }
     match &h.from_helo {
         None => Some(format!("its sender {rdns} [{ip}] gave no HELO")),

@@ -35,10 +35,7 @@ pub fn same_host(a: &str, b: &str) -> bool {
 #[must_use]
 pub fn norm(h: &str) -> String {
     let h = h.trim().trim_end_matches('.');
-    let h = h
-        .strip_prefix('[')
-        .and_then(|x| x.strip_suffix(']'))
-        .unwrap_or(h);
+    let h = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(h);
     let h = if let Some(rest) = crate::received::strip_prefix_ci(h, "ipv6:") {
         rest
     } else {
@@ -52,10 +49,7 @@ pub fn norm(h: &str) -> String {
 pub fn within(host: &str, domain: &str) -> bool {
     let (h, d) = (norm(host), norm(domain));
     !d.is_empty()
-        && (h == d
-            || (h.len() > d.len()
-                && h.ends_with(&d)
-                && h.as_bytes()[h.len() - d.len() - 1] == b'.'))
+        && (h == d || (h.len() > d.len() && h.ends_with(&d) && h.as_bytes()[h.len() - d.len() - 1] == b'.'))
 }
 
 /// Words in reverse-DNS names that mark an end-user or unnamed address.
@@ -238,10 +232,7 @@ mod tests {
             registrable("mx1.mail.example.co.uk").as_deref(),
             Some("example.co.uk")
         );
-        assert_eq!(
-            registrable("toole.uol.com.br").as_deref(),
-            Some("uol.com.br")
-        );
+        assert_eq!(registrable("toole.uol.com.br").as_deref(), Some("uol.com.br"));
         assert_eq!(registrable("Example.COM.").as_deref(), Some("example.com"));
         assert_eq!(registrable("localhost"), None);
         assert_eq!(registrable("mail.local"), None);
@@ -275,10 +266,7 @@ mod tests {
         assert!(!is_generic_rdns("toole.uol.com.br", ip("200.231.206.186")));
         assert!(!is_generic_rdns("mail.vac-bsa.org", ip("209.240.238.223")));
         assert!(!is_generic_rdns("smtp.easydns.com", ip("205.210.42.30")));
-        assert!(!is_generic_rdns(
-            "mail-sor-f41.google.com",
-            ip("209.85.220.41")
-        ));
+        assert!(!is_generic_rdns("mail-sor-f41.google.com", ip("209.85.220.41")));
     }
 
     #[test]

@@ -107,12 +107,7 @@ fn helo_claiming_the_site_is_inconsistent() {
         &[],
     );
     assert_eq!(t.hops[1].handoff, Handoff::Inconsistent);
-    assert!(
-        t.hops[1]
-            .reasons
-            .iter()
-            .any(|r| r.contains("your own site"))
-    );
+    assert!(t.hops[1].reasons.iter().any(|r| r.contains("your own site")));
 }
 
 #[test]
@@ -170,12 +165,7 @@ fn negative_delay_is_kept_and_marked() {
         &[],
     );
     assert_eq!(t.hops[0].delay_s, Some(-3600));
-    assert!(
-        t.hops[0]
-            .reasons
-            .iter()
-            .any(|r| r.contains("negative delay"))
-    );
+    assert!(t.hops[0].reasons.iter().any(|r| r.contains("negative delay")));
 }
 
 #[test]
