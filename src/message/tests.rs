@@ -109,3 +109,44 @@ fn ten_thousand_received_lines() {
     let m = all(&text);
     assert_eq!(fields(&m[0].header).filter(|f| f.is("received")).count(), 10_000);
 }
+
+/// Produces a header, then `body` bytes of text lines, without holding them.
+struct Huge {
+    header: &'static [u8],
+    body: u64,
+    sent: u64,
+    line: Vec<u8>,
+}
+
+impl Read for Huge {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.header.is_empty() {
+            let k = self.header.len().min(buf.len());
+            buf[..k].copy_from_slice(&self.header[..k]);
+            self.header = &self.header[k..];
+            return Ok(k);
+        }
+        let left = self.body - self.sent;
+        let k = (buf.len() as u64).min(left) as usize;
+        for (i, b) in buf[..k].iter_mut().enumerate() {
+            *b = self.line[(self.sent as usize + i) % self.line.len()];
+        }
+        self.sent += k as u64;
+        Ok(k)
+    }
+}
+
+#[test]
+fn a_200_mb_message_streams() {
+    let body = 200 * 1024 * 1024;
+    let src = Huge {
+        header: b"Received: from a (b [81.2.69.1]) by mx.example.org\nSubject: big\n\n",
+        body,
+        sent: 0,
+        line: b"From nobody, a body line that must not split the message 12:00\n".to_vec(),
+    };
+    let m: Vec<Message> = Reader::new(src).map(Result::unwrap).collect();
+    assert_eq!(m.len(), 1);
+    assert!(m[0].header.len() < 100);
+    assert_eq!(m[0].size, body + 65);
+}
