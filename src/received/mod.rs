@@ -205,18 +205,11 @@ fn split_date(text: &str) -> (&str, Option<&str>) {
             _ => {}
         }
     }
+    // "(SquirrelMail authenticated user x); by host with HTTP; date" works because
+    // the last ';' is the date's; what follows a ';' with no date in it (an id after
+    // the date, a comment) is read by the callers from the same part.
     match last {
-        Some(i) => {
-            let (before, after) = (&text[..i], &text[i + 1..]);
-            if parse_date(after).is_some() || after.trim().is_empty() {
-                (before, Some(after))
-            } else {
-                // "(SquirrelMail authenticated user x); by host with HTTP; date" keeps
-                // working because the last ';' is the date's; a ';' with no date after
-                // it separates nothing we need.
-                (before, Some(after))
-            }
-        }
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
         None => (text, None),
     }
 }

@@ -440,17 +440,12 @@ fn by_matches(by: &str, p: &Hop) -> Option<String> {
                 "by {by} is the short form of the {what} {name} recorded above"
             ));
         }
-        if let (Some(a), Some(b)) = (names::registrable(by), names::registrable(name)) {
-            if a == b && names::big_provider(&a).is_none() {
-                return Some(format!(
-                    "by {by} is in {a}, like the {what} {name} recorded above"
-                ));
-            }
-            if a == b {
-                return Some(format!(
-                    "by {by} is in {a}, like the {what} {name} recorded above"
-                ));
-            }
+        if let (Some(a), Some(b)) = (names::registrable(by), names::registrable(name))
+            && a == b
+        {
+            return Some(format!(
+                "by {by} is in {a}, like the {what} {name} recorded above"
+            ));
         }
     }
     None
