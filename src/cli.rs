@@ -193,12 +193,11 @@ fn hops(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
-    let reader = Reader::new(open(path)?);
+    let mut reader = Reader::new(open(path)?);
     let mut out = BufWriter::with_capacity(1 << 16, out);
     let mut seen = 0usize;
     let mut good = 0usize;
     let mut mbox = false;
-    let mut reader = reader;
     while let Some(next) = reader.next() {
         let message = next.map_err(|e| CliError::Input(format!("{shown}: {}", LoadError::from(e))))?;
         mbox |= reader.is_mbox();

@@ -21,7 +21,7 @@ pub use ip::{is_impossible, is_ip_literal, is_loopback, is_private, parse_ip_tok
 const MAX_PARSE_LEN: usize = 16 * 1024;
 
 /// What kind of step a `Received:` line records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A host handed the message over a network connection (SMTP, LMTP, HTTP, …).
@@ -32,6 +32,7 @@ pub enum Kind {
     /// The message was fetched from a mailbox (fetchmail, POP3, IMAP).
     Fetch,
     /// The line could not be read.
+    #[default]
     Unparsed,
     /// Not a `Received:` line: the client address a webmail or submission server
     /// recorded in `X-Originating-IP`, shown as a last hop below the others.
@@ -41,7 +42,7 @@ pub enum Kind {
 /// The fields of one `Received:` line. Absent values are `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Received {
-    pub kind: Option<Kind>,
+    pub kind: Kind,
     /// The name the sender announced with HELO/EHLO/LHLO (as written, IP literals keep
     /// their brackets).
     pub from_helo: Option<String>,
@@ -70,7 +71,7 @@ impl Received {
     /// The kind, `Unparsed` when the line could not be read.
     #[must_use]
     pub fn kind(&self) -> Kind {
-        self.kind.unwrap_or(Kind::Unparsed)
+        self.kind
     }
 
     /// Did the parser understand the line?
@@ -257,9 +258,6 @@ fn tokenize(text: &str) -> Vec<Tok> {
             }
             ')' => {}
             _ => {
-                if word.is_empty() && !prev_space {
-                    // text right after a comment: ")by host"
-                }
                 word.push(c);
                 prev_space = false;
             }
@@ -867,7 +865,7 @@ fn classify(r: &mut Received, line: &str, has_from: bool, has_by: bool, starts_w
             r.source = r.from_rdns.clone().or_else(|| r.from_helo.clone());
         }
     }
-    r.kind = Some(kind);
+    r.kind = kind;
 }
 
 #[cfg(test)]

@@ -158,8 +158,10 @@ pub fn analyse(message: &Message, opts: &Options) -> Trace {
 }
 
 fn hop(index: usize, value: &[u8]) -> Hop {
-    let r = received::parse(value);
-    let raw = unfold(value);
+    hop_from(index, unfold(value), received::parse(value))
+}
+
+fn hop_from(index: usize, raw: String, r: Received) -> Hop {
     Hop {
         index,
         raw,
@@ -190,19 +192,13 @@ fn originating_hop(header: &[u8], index: usize) -> Option<Hop> {
     let f = fields(header).find(|f| f.is("x-originating-ip"))?;
     let text = unfold(f.value);
     let ip = text.split([' ', ',']).find_map(received::parse_ip_token)?;
-    let mut fields = Received {
-        kind: Some(Kind::Originating),
+    let fields = Received {
+        kind: Kind::Originating,
         from_ip: Some(ip),
+        source: Some(format!("X-Originating-IP {ip}")),
         ..Received::default()
     };
-    fields.source = Some(format!("X-Originating-IP {ip}"));
-    let mut h = hop(index, b"");
-    h.raw = format!("X-Originating-IP: {text}");
-    h.parsed = true;
-    h.kind = Kind::Originating;
-    h.from_ip = Some(ip);
-    h.fields = fields;
-    Some(h)
+    Some(hop_from(index, format!("X-Originating-IP: {text}"), fields))
 }
 
 /// The raw value as text: folding removed, everything else kept (lossy UTF-8).
