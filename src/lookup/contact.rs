@@ -1,0 +1,262 @@
+//! Abuse contacts: finding addresses in free text, telling a registry's own or
+//! placeholder address from an operator's, and ranking what was found.
+
+use serde::Serialize;
+
+/// Where a contact came from (DESIGN.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Rdap,
+    Whois,
+    Abusix,
+    #[serde(rename = "abuse.net")]
+    AbuseNet,
+    Fallback,
+}
+
+/// How sure we are that the address reaches the people who can act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+/// How a registry answer designates an address, best first. The order is the
+/// ranking of the issue: the designated abuse contact (RDAP abuse entity, RIPE's
+/// "Abuse contact for" line, `abuse-c`, ARIN's resource POC), then the
+/// organisation's abuse mailbox, then a remark that names an address for abuse, then
+/// a registry's own desk, then any other address of the network's contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Designated,
+    Mailbox,
+    Remark,
+    Registry,
+    Other,
+    RegistryOther,
+}
+
+impl Tier {
+    /// The confidence a contact of this tier gets.
+    pub fn confidence(self) -> Confidence {
+        match self {
+            Tier::Designated | Tier::Mailbox => Confidence::High,
+            Tier::Remark | Tier::Other => Confidence::Medium,
+            Tier::Registry | Tier::RegistryOther => Confidence::Low,
+        }
+    }
+
+    /// The same kind of designation for an address of a registry.
+    fn demoted(self) -> Tier {
+        match self {
+            Tier::Designated | Tier::Mailbox | Tier::Remark | Tier::Registry => Tier::Registry,
+            Tier::Other | Tier::RegistryOther => Tier::RegistryOther,
+        }
+    }
+}
+
+/// An address found in an answer, with how it was designated and the line it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    pub email: String,
+    pub tier: Tier,
+    /// The text it was read from, for the user to judge.
+    pub basis: String,
+}
+
+impl Found {
+    /// A contact found under `tier`, demoted when it is a registry's own address.
+    /// `None` for placeholders, which are never contacts.
+    pub fn new(email: &str, tier: Tier, basis: &str) -> Option<Found> {
+        let email = email.trim_matches(|c: char| c == '.' || c == '\'' || c == '"').to_ascii_lowercase();
+        if !is_email(&email) || is_placeholder(&email) {
+            return None;
+        }
+        let tier = if is_registry(&email) { tier.demoted() } else { tier };
+        Some(Found { email, tier, basis: crate::sanitize::clip(basis.trim(), 200) })
+    }
+}
+
+/// A contact as reported: the address, where it came from, how sure we are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub email: String,
+    pub source: Source,
+    pub confidence: Confidence,
+    /// Why: the line or object it was read from.
+    pub basis: String,
+    /// Derived from the hop the user picked (its IP, or a verified rDNS name), and
+    /// so fit to be pre-selected; the rest are suggestions.
+    pub preselect: bool,
+    #[serde(skip)]
+    pub tier: Tier,
+}
+
+/// Addresses that registries print where the real one is hidden or missing.
+const PLACEHOLDERS: &[&str] = &[
+    "search-apnic-not-arin@apnic.net",
+    "hostmaster@ripe.net",
+    "removed@lacnic.net",
+    "abuse@ripe.net",
+    "no-email@lacnic.net",
+    "hostmaster@arin.net",
+    "noc@arin.net",
+];
+
+/// Is this a placeholder that must never be reported?
+pub fn is_placeholder(email: &str) -> bool {
+    let e = email.to_ascii_lowercase();
+    PLACEHOLDERS.contains(&e.as_str())
+        || e.contains("redacted")
+        || e.contains("privacy")
+        || e.starts_with("please")
+        || e.contains("not-disclosed")
+        || e.ends_with(".invalid")
+        || e.ends_with("@example.com")
+        || e.ends_with("@example.net")
+        || e.ends_with("@example.org")
+}
+
+/// Registries, NIRs and national CERTs: they run the registry, not the network.
+const REGISTRY_DOMAINS: &[&str] = &[
+    "arin.net",
+    "ripe.net",
+    "apnic.net",
+    "lacnic.net",
+    "afrinic.net",
+    "iana.org",
+    "icann.org",
+    "nic.ad.jp",
+    "jpnic.net",
+    "nic.or.kr",
+    "krnic.net",
+    "kisa.or.kr",
+    "vnnic.vn",
+    "vnnic.net.vn",
+    "cert.br",
+    "nic.br",
+    "registro.br",
+    "twnic.net",
+    "twnic.net.tw",
+    "idnic.net",
+    "apjii.or.id",
+    "cnnic.cn",
+    "cnnic.net.cn",
+    "irinn.in",
+    "nixi.in",
+];
+
+/// Is this a registry's (or a national CERT's) own address?
+pub fn is_registry(email: &str) -> bool {
+    let Some((_, domain)) = email.rsplit_once('@') else { return false };
+    let domain = domain.to_ascii_lowercase();
+    REGISTRY_DOMAINS
+        .iter()
+        .any(|r| domain == *r || domain.strip_suffix(r).is_some_and(|p| p.ends_with('.')))
+}
+
+fn local_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"._%+-=!#$&'*/?^`{|}~".contains(&c)
+}
+
+fn domain_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
+}
+
+/// Is this a plausible e-mail address (ASCII, one `@`, a dotted domain)?
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && local.len() <= 64
+        && local.bytes().all(local_char)
+        && !local.starts_with('.')
+        && domain.len() <= 253
+        && domain.contains('.')
+        && domain.bytes().all(domain_char)
+        && !domain.starts_with(['.', '-'])
+        && !domain.contains("..")
+        && domain.rsplit('.').next().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// Every e-mail address in `text`, in order, as written.
+pub fn emails_in(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(b'@', &b[i..]).map(|p| p + i) {
+        let mut start = at;
+        while start > 0 && local_char(b[start - 1]) && b[start - 1] != b'\'' {
+            start -= 1;
+        }
+        let mut end = at + 1;
+        while end < b.len() && domain_char(b[end]) {
+            end += 1;
+        }
+        let mut cand = &text[start..end];
+        cand = cand.trim_start_matches(['.', '/', '=']).trim_end_matches(['.', '-']);
+        if let Some(rest) = strip_mailto(cand) {
+            cand = rest;
+        }
+        if is_email(cand) && !out.contains(&cand) {
+            out.push(cand);
+        }
+        i = end.max(at + 1);
+    }
+    out
+}
+
+/// `s` without a case-insensitive `scheme` prefix.
+pub fn strip_scheme<'a>(s: &'a str, scheme: &str) -> Option<&'a str> {
+    let head = s.get(..scheme.len())?;
+    head.eq_ignore_ascii_case(scheme).then(|| &s[scheme.len()..])
+}
+
+fn strip_mailto(s: &str) -> Option<&str> {
+    let lower = s.get(..7)?;
+    lower.eq_ignore_ascii_case("mailto:").then(|| &s[7..])
+}
+
+/// Adds `f` to `list`, keeping the better tier of a duplicate.
+pub fn merge(list: &mut Vec<Found>, f: Found) {
+    if let Some(old) = list.iter_mut().find(|o| o.email == f.email) {
+        if f.tier < old.tier {
+            *old = f;
+        }
+    } else {
+        list.push(f);
+    }
+}
+
+/// Sorts by tier, keeping the answer's order within a tier.
+pub fn rank(list: &mut [Found]) {
+    list.sort_by_key(|f| f.tier);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_addresses_in_text() {
+        assert_eq!(emails_in("send to <abuse@bora.net>."), vec!["abuse@bora.net"]);
+        assert_eq!(emails_in("trouble: Spam: mailto:abuse@ovh.net"), vec!["abuse@ovh.net"]);
+        assert_eq!(emails_in("'protect@bt.com' and x@y"), vec!["protect@bt.com"]);
+        assert_eq!(emails_in("no address @ here, a@b.c1"), Vec::<&str>::new());
+        assert_eq!(emails_in("ÿ@é@x.org"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn placeholders_never_become_contacts() {
+        assert!(Found::new("search-apnic-not-arin@apnic.net", Tier::Mailbox, "").is_none());
+        assert!(Found::new("DATA-REDACTED@example.com", Tier::Mailbox, "").is_none());
+        let iana = Found::new("abuse@iana.org", Tier::Mailbox, "").unwrap();
+        assert_eq!(iana.tier, Tier::Registry);
+        let kr = Found::new("hostmaster@nic.or.kr", Tier::Other, "").unwrap();
+        assert_eq!(kr.tier, Tier::RegistryOther);
+        assert_eq!(Found::new("Abuse@Hostwinds.com", Tier::Mailbox, "").unwrap().email, "abuse@hostwinds.com");
+    }
+}
