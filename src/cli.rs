@@ -70,6 +70,11 @@ pub struct Global {
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub message: Option<u64>,
 
+    /// Ask every server again instead of using cached answers (the new answers
+    /// replace the cached ones).
+    #[arg(long, global = true, conflicts_with = "offline")]
+    pub refresh: bool,
+
     /// Do not add the domain of the topmost hop's `by` host to your site; trust only
     /// what --trust and the configuration name.
     #[arg(long, global = true)]
@@ -84,6 +89,51 @@ pub enum Command {
     /// verdict) with the relay and the input point marked and the reasons below it;
     /// with --json, one compact JSON object per message (NDJSON for an mbox).
     Hops(HopsArgs),
+
+    /// Hops plus lookups for every external hop: reverse DNS, whois with its
+    /// referrals, RDAP, ASN and upstream, abuse contacts, DNSBL, traceroute.
+    ///
+    /// Names the owner of each relay's network and its ISP, each with ranked abuse
+    /// contacts and where each came from. With --json, the hops object with a
+    /// `lookups` member on each external hop.
+    Investigate(InvestigateArgs),
+
+    /// Lookups for one IP address or domain.
+    Lookup(LookupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InvestigateArgs {
+    /// Print one compact JSON object per message (DESIGN.md §3).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Look up only this hop (its index in the hops table).
+    #[arg(long, value_name = "N")]
+    pub hop: Option<usize>,
+
+    /// Also print every server's raw answer.
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Message file (.eml, mbox, Maildir file) or - for standard input.
+    #[arg(value_name = "MESSAGE|-")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// Print one compact JSON object (DESIGN.md §3).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also print every server's raw answer.
+    #[arg(long)]
+    pub raw: bool,
+
+    /// An IPv4 or IPv6 address, or a domain name.
+    #[arg(value_name = "IP|DOMAIN")]
+    pub target: String,
 }
 
 #[derive(Debug, Args)]
@@ -138,7 +188,32 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         site,
         no_auto_site: cli.global.no_auto_site,
     };
+    let pick = cli
+        .global
+        .message
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     let (path, json) = match (cli.command, cli.file) {
+        (Some(Command::Lookup(a)), _) => {
+            let target = crate::investigate::Target::parse(&a.target).map_err(CliError::Usage)?;
+            return runtime()?.block_on(async {
+                let engine = engine(&cfg, &cli.global)?;
+                Box::pin(crate::investigate::lookup(&engine, &target, a.json, a.raw, out)).await
+            });
+        }
+        (Some(Command::Investigate(a)), _) => {
+            let input = open(&a.file)?;
+            let shown = crate::sanitize::clean(&a.file.display().to_string()).into_owned();
+            let req = crate::investigate::Request {
+                json: a.json,
+                raw: a.raw,
+                hop: a.hop,
+                pick,
+            };
+            return runtime()?.block_on(async {
+                let engine = engine(&cfg, &cli.global)?;
+                crate::investigate::investigate(&engine, input, &shown, &req, &opts, out).await
+            });
+        }
         (Some(Command::Hops(a)), _) => (a.file, a.json),
         (None, Some(m)) => (m, false),
         (None, None) => {
@@ -147,14 +222,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             ));
         }
     };
-    let pick = cli
-        .global
-        .message
-        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     hops(&path, json, pick, &opts, out)
 }
 
-fn open(path: &PathBuf) -> Result<Box<dyn Read>, CliError> {
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+fn engine(cfg: &config::Config, g: &Global) -> Result<crate::lookup::Engine, CliError> {
+    crate::lookup::Engine::new(
+        cfg.network.clone(),
+        cfg.zones.clone(),
+        crate::lookup::cache::Cache::default_dir(),
+        g.offline,
+        g.refresh,
+    )
+    .map_err(CliError::Usage)
+}
+
+pub(crate) fn open(path: &PathBuf) -> Result<Box<dyn Read>, CliError> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(io::stdin().lock()));
     }
@@ -177,7 +266,7 @@ fn io_words(e: &io::Error) -> String {
     }
 }
 
-fn write_err(e: &io::Error) -> CliError {
+pub(crate) fn write_err(e: &io::Error) -> CliError {
     if e.kind() == io::ErrorKind::BrokenPipe {
         CliError::Closed
     } else {

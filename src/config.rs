@@ -12,6 +12,8 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct Config {
     pub trust: Trust,
+    pub network: Network,
+    pub zones: Zones,
     /// The remaining sections (`reporter`, `network`, `zones`, `smtp`, …).
     #[serde(flatten)]
     pub other: toml::Table,
@@ -23,6 +25,75 @@ pub struct Config {
 pub struct Trust {
     /// Host names, domains and CIDR networks of the user's own mail hosts.
     pub hosts: Vec<String>,
+}
+
+/// `[network]`: where lookups go and how long they may take.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Network {
+    /// DNS servers as `ip` or `ip:port`; empty means the system's configuration.
+    pub dns_servers: Vec<String>,
+    /// The port every whois server is reached on.
+    pub whois_port: u16,
+    /// Where IANA's RDAP bootstrap files (`ipv4.json`, `ipv6.json`, `asn.json`,
+    /// `dns.json`) are. When set, it wins over the delegation tables shipped inside.
+    pub rdap_bootstrap_url: Option<String>,
+    /// The time limit of each lookup, in seconds.
+    pub timeout_secs: f64,
+    /// At most this many requests to one server at a time.
+    pub per_server: usize,
+    /// Use the shipped IANA delegation tables to skip asking whois.iana.org.
+    pub iana_tables: bool,
+    /// The disk cache of answers; `false` keeps answers in memory only.
+    pub cache: bool,
+    /// Probe the path to the relay (needs `CAP_NET_RAW` or root).
+    pub traceroute: bool,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            dns_servers: Vec::new(),
+            whois_port: 43,
+            rdap_bootstrap_url: None,
+            timeout_secs: 8.0,
+            per_server: 2,
+            iana_tables: true,
+            cache: true,
+            traceroute: true,
+        }
+    }
+}
+
+/// `[zones]`: the DNS-based services.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Zones {
+    pub asn_origin: String,
+    pub asn_origin6: String,
+    pub asn_peer: String,
+    pub asn_name: String,
+    pub abusix: String,
+    pub abuse_net: String,
+    pub dnsbl: Vec<String>,
+}
+
+impl Default for Zones {
+    fn default() -> Self {
+        Zones {
+            asn_origin: "origin.asn.cymru.com".into(),
+            asn_origin6: "origin6.asn.cymru.com".into(),
+            asn_peer: "peer.asn.cymru.com".into(),
+            asn_name: "asn.cymru.com".into(),
+            abusix: "abuse-contacts.abusix.zone".into(),
+            abuse_net: "contacts.abuse.net".into(),
+            dnsbl: vec![
+                "zen.spamhaus.org".into(),
+                "bl.spamcop.net".into(),
+                "b.barracudacentral.org".into(),
+            ],
+        }
+    }
 }
 
 /// Why the configuration could not be read.

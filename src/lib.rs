@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod investigate;
 pub mod lookup;
 pub mod message;
 pub mod received;

@@ -18,7 +18,12 @@ fn manifest() -> Option<(std::path::PathBuf, serde_json::Value)> {
 fn proposed(dir: &std::path::Path, s: &serde_json::Value) -> Vec<String> {
     let file = dir.join(s["file"].as_str().unwrap());
     let bytes = std::fs::read(&file).unwrap();
-    let server = s["server"].as_str().unwrap_or("").split([' ', ':']).next().unwrap_or("");
+    let server = s["server"]
+        .as_str()
+        .unwrap_or("")
+        .split([' ', ':'])
+        .next()
+        .unwrap_or("");
     match s["kind"].as_str().unwrap() {
         "ip-whois" | "domain-whois" => {
             let p = parse::parse(&decode(&bytes, server));
@@ -49,7 +54,10 @@ fn rate_limits_and_outages_are_recognised() {
         let text = decode(&std::fs::read(dir.join(s["file"].as_str().unwrap())).unwrap(), "");
         let outcome = parse::parse(&text).outcome;
         if id.contains("throttled") {
-            assert!(matches!(outcome, parse::Outcome::RateLimited(_)), "{id}: {outcome:?}");
+            assert!(
+                matches!(outcome, parse::Outcome::RateLimited(_)),
+                "{id}: {outcome:?}"
+            );
         } else {
             assert!(matches!(outcome, parse::Outcome::Error(_)), "{id}: {outcome:?}");
         }
@@ -72,8 +80,12 @@ fn manifest_abuse_addresses_are_found() {
         for e in &got {
             assert!(!contact::is_placeholder(e), "{id}: placeholder {e} returned");
         }
-        let expected: Vec<String> =
-            s["expected"]["abuse_emails"].as_array().unwrap().iter().map(|e| e.as_str().unwrap().to_ascii_lowercase()).collect();
+        let expected: Vec<String> = s["expected"]["abuse_emails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_ascii_lowercase())
+            .collect();
         if expected.is_empty() {
             eprintln!("none expected for {id}: got {got:?}");
             continue;

@@ -72,12 +72,18 @@ impl Found {
     /// A contact found under `tier`, demoted when it is a registry's own address.
     /// `None` for placeholders, which are never contacts.
     pub fn new(email: &str, tier: Tier, basis: &str) -> Option<Found> {
-        let email = email.trim_matches(|c: char| c == '.' || c == '\'' || c == '"').to_ascii_lowercase();
+        let email = email
+            .trim_matches(|c: char| c == '.' || c == '\'' || c == '"')
+            .to_ascii_lowercase();
         if !is_email(&email) || is_placeholder(&email) {
             return None;
         }
         let tier = if is_registry(&email) { tier.demoted() } else { tier };
-        Some(Found { email, tier, basis: crate::sanitize::clip(basis.trim(), 200) })
+        Some(Found {
+            email,
+            tier,
+            basis: crate::sanitize::clip(basis.trim(), 200),
+        })
     }
 }
 
@@ -152,7 +158,9 @@ const REGISTRY_DOMAINS: &[&str] = &[
 
 /// Is this a registry's (or a national CERT's) own address?
 pub fn is_registry(email: &str) -> bool {
-    let Some((_, domain)) = email.rsplit_once('@') else { return false };
+    let Some((_, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
     let domain = domain.to_ascii_lowercase();
     REGISTRY_DOMAINS
         .iter()
@@ -169,7 +177,9 @@ fn domain_char(c: u8) -> bool {
 
 /// Is this a plausible e-mail address (ASCII, one `@`, a dotted domain)?
 pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && local.len() <= 64
         && local.bytes().all(local_char)
@@ -179,7 +189,10 @@ pub fn is_email(s: &str) -> bool {
         && domain.bytes().all(domain_char)
         && !domain.starts_with(['.', '-'])
         && !domain.contains("..")
-        && domain.rsplit('.').next().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+        && domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
 /// Every e-mail address in `text`, in order, as written.
@@ -197,7 +210,9 @@ pub fn emails_in(text: &str) -> Vec<&str> {
             end += 1;
         }
         let mut cand = &text[start..end];
-        cand = cand.trim_start_matches(['.', '/', '=']).trim_end_matches(['.', '-']);
+        cand = cand
+            .trim_start_matches(['.', '/', '='])
+            .trim_end_matches(['.', '-']);
         if let Some(rest) = strip_mailto(cand) {
             cand = rest;
         }
@@ -243,7 +258,10 @@ mod tests {
     #[test]
     fn finds_addresses_in_text() {
         assert_eq!(emails_in("send to <abuse@bora.net>."), vec!["abuse@bora.net"]);
-        assert_eq!(emails_in("trouble: Spam: mailto:abuse@ovh.net"), vec!["abuse@ovh.net"]);
+        assert_eq!(
+            emails_in("trouble: Spam: mailto:abuse@ovh.net"),
+            vec!["abuse@ovh.net"]
+        );
         assert_eq!(emails_in("'protect@bt.com' and x@y"), vec!["protect@bt.com"]);
         assert_eq!(emails_in("no address @ here, a@b.c1"), Vec::<&str>::new());
         assert_eq!(emails_in("ÿ@é@x.org"), Vec::<&str>::new());
@@ -257,6 +275,11 @@ mod tests {
         assert_eq!(iana.tier, Tier::Registry);
         let kr = Found::new("hostmaster@nic.or.kr", Tier::Other, "").unwrap();
         assert_eq!(kr.tier, Tier::RegistryOther);
-        assert_eq!(Found::new("Abuse@Hostwinds.com", Tier::Mailbox, "").unwrap().email, "abuse@hostwinds.com");
+        assert_eq!(
+            Found::new("Abuse@Hostwinds.com", Tier::Mailbox, "")
+                .unwrap()
+                .email,
+            "abuse@hostwinds.com"
+        );
     }
 }

@@ -28,7 +28,10 @@ pub struct Object {
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(|s| clip(s.trim(), 120)).filter(|s| !s.is_empty())
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(|s| clip(s.trim(), 120))
+        .filter(|s| !s.is_empty())
 }
 
 /// The vCard properties of an entity: (name, params, value).
@@ -43,21 +46,36 @@ fn vcard(entity: &Value) -> impl Iterator<Item = (&str, &Value, &Value)> {
 }
 
 fn vcard_text(entity: &Value, name: &str) -> Option<String> {
-    vcard(entity).find(|(n, _, _)| *n == name).and_then(|(_, _, v)| match v {
-        Value::String(s) => Some(clip(s.trim(), 120)),
-        Value::Array(a) => a.iter().filter_map(Value::as_str).find(|s| !s.is_empty()).map(|s| clip(s, 120)),
-        _ => None,
-    })
+    vcard(entity)
+        .find(|(n, _, _)| *n == name)
+        .and_then(|(_, _, v)| match v {
+            Value::String(s) => Some(clip(s.trim(), 120)),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|s| !s.is_empty())
+                .map(|s| clip(s, 120)),
+            _ => None,
+        })
 }
 
 fn roles(entity: &Value) -> Vec<&str> {
-    entity.get("roles").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect()
+    entity
+        .get("roles")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 fn has_type(params: &Value, t: &str) -> bool {
     match params.get("type") {
         Some(Value::String(s)) => s.eq_ignore_ascii_case(t),
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).any(|s| s.eq_ignore_ascii_case(t)),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|s| s.eq_ignore_ascii_case(t)),
         _ => false,
     }
 }
@@ -72,7 +90,13 @@ fn remarks(v: &Value) -> Vec<String> {
     for key in ["remarks"] {
         for r in v.get(key).and_then(Value::as_array).into_iter().flatten() {
             let title = r.get("title").and_then(Value::as_str).unwrap_or("");
-            for d in r.get("description").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            for d in r
+                .get("description")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
                 out.push(format!("{title}: {d}"));
             }
         }
@@ -87,8 +111,10 @@ fn walk(v: &Value, depth: usize, out: &mut Vec<Found>) {
     for e in entities(v) {
         let r = roles(e);
         let handle = e.get("handle").and_then(Value::as_str).unwrap_or("");
-        let emails: Vec<(&Value, &str)> =
-            vcard(e).filter(|(n, _, _)| *n == "email").filter_map(|(_, p, v)| Some((p, v.as_str()?))).collect();
+        let emails: Vec<(&Value, &str)> = vcard(e)
+            .filter(|(n, _, _)| *n == "email")
+            .filter_map(|(_, p, v)| Some((p, v.as_str()?)))
+            .collect();
         let typed_abuse = emails.iter().any(|(p, _)| has_type(p, "abuse"));
         let is_abuse = r.contains(&"abuse");
         for (params, email) in &emails {
@@ -107,7 +133,11 @@ fn walk(v: &Value, depth: usize, out: &mut Vec<Found>) {
             }
         }
         for line in remarks(e) {
-            let tier = if crate_mentions_abuse(&line) { Tier::Remark } else { Tier::Other };
+            let tier = if crate_mentions_abuse(&line) {
+                Tier::Remark
+            } else {
+                Tier::Other
+            };
             for m in contact::emails_in(&line) {
                 if let Some(f) = Found::new(m, tier, &line) {
                     contact::merge(out, f);
@@ -129,7 +159,11 @@ pub fn abuse_contacts(v: &Value) -> Vec<Found> {
     let mut out = Vec::new();
     walk(v, 0, &mut out);
     for line in remarks(v) {
-        let tier = if crate_mentions_abuse(&line) { Tier::Remark } else { Tier::Other };
+        let tier = if crate_mentions_abuse(&line) {
+            Tier::Remark
+        } else {
+            Tier::Other
+        };
         for m in contact::emails_in(&line) {
             if let Some(f) = Found::new(m, tier, &line) {
                 contact::merge(&mut out, f);
@@ -148,7 +182,10 @@ pub fn abuse_contacts(v: &Value) -> Vec<Found> {
 pub fn object(v: &Value) -> Object {
     let mut o = Object::default();
     if let Some(code) = v.get("errorCode").and_then(Value::as_u64) {
-        o.error = Some((u16::try_from(code).unwrap_or(0), text(v, "title").unwrap_or_default()));
+        o.error = Some((
+            u16::try_from(code).unwrap_or(0),
+            text(v, "title").unwrap_or_default(),
+        ));
         return o;
     }
     o.handle = text(v, "handle");
@@ -159,18 +196,29 @@ pub fn object(v: &Value) -> Object {
     if let (Some(a), Some(z)) = (text(v, "startAddress"), text(v, "endAddress")) {
         o.range = Some(format!("{a} - {z}"));
     }
-    if let (Some(a), Some(z)) = (v.get("startAutnum").and_then(Value::as_u64), v.get("endAutnum").and_then(Value::as_u64)) {
-        o.range = Some(if a == z { format!("AS{a}") } else { format!("AS{a} - AS{z}") });
+    if let (Some(a), Some(z)) = (
+        v.get("startAutnum").and_then(Value::as_u64),
+        v.get("endAutnum").and_then(Value::as_u64),
+    ) {
+        o.range = Some(if a == z {
+            format!("AS{a}")
+        } else {
+            format!("AS{a} - AS{z}")
+        });
     }
-    o.cidr = v.get("cidr0_cidrs").and_then(Value::as_array).and_then(|a| a.first()).and_then(|c| {
-        let prefix = c.get("v4prefix").or_else(|| c.get("v6prefix"))?.as_str()?;
-        Some(format!("{prefix}/{}", c.get("length")?.as_u64()?))
-    });
+    o.cidr = v
+        .get("cidr0_cidrs")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(|c| {
+            let prefix = c.get("v4prefix").or_else(|| c.get("v6prefix"))?.as_str()?;
+            Some(format!("{prefix}/{}", c.get("length")?.as_u64()?))
+        });
     for e in entities(v) {
         let r = roles(e);
         let name = vcard_text(e, "org").or_else(|| vcard_text(e, "fn"));
         if r.contains(&"registrant") && o.org.is_none() {
-            o.org = name.clone();
+            o.org.clone_from(&name);
         }
         if r.contains(&"registrar") && o.registrar.is_none() {
             o.registrar = name;
@@ -209,7 +257,13 @@ mod tests {
         assert_eq!(o.range.as_deref(), Some("192.0.2.0 - 192.0.2.255"));
         assert_eq!(o.up.as_deref(), Some("https://rdap.example/ip/192.0.0.0/16"));
         let emails: Vec<_> = o.contacts.iter().map(|f| (f.email.as_str(), f.tier)).collect();
-        assert_eq!(emails, vec![("abuse@isp.test.net", Tier::Designated), ("tech@isp.test.net", Tier::Other)]);
+        assert_eq!(
+            emails,
+            vec![
+                ("abuse@isp.test.net", Tier::Designated),
+                ("tech@isp.test.net", Tier::Other)
+            ]
+        );
     }
 
     #[test]

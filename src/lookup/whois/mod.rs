@@ -1,5 +1,6 @@
 //! Port-43 whois and rwhois: choosing the server, asking, following referrals.
 
+pub mod client;
 pub mod parse;
 
 /// The charset a server answers in when it is not UTF-8 (after whois(1)'s list).
@@ -22,6 +23,10 @@ pub fn decode(bytes: &[u8], server: &str) -> String {
     {
         return s.to_string();
     }
-    let enc = if memchr::memmem::find(bytes, b"\x1b$B").is_some() { encoding_rs::ISO_2022_JP } else { charset_of(server) };
+    let enc = if memchr::memmem::find(bytes, b"\x1b$B").is_some() {
+        encoding_rs::ISO_2022_JP
+    } else {
+        charset_of(server)
+    };
     enc.decode_without_bom_handling(bytes).0.into_owned()
 }

@@ -54,7 +54,9 @@ impl Net {
     /// The number of addresses, for "most specific" comparisons (saturating for IPv6).
     pub fn size(&self) -> u128 {
         match (self.first, self.last) {
-            (Some(IpAddr::V4(a)), Some(IpAddr::V4(b))) => u128::from(u32::from(b).saturating_sub(u32::from(a))),
+            (Some(IpAddr::V4(a)), Some(IpAddr::V4(b))) => {
+                u128::from(u32::from(b).saturating_sub(u32::from(a)))
+            }
             (Some(IpAddr::V6(a)), Some(IpAddr::V6(b))) => u128::from(b).saturating_sub(u128::from(a)),
             _ => u128::MAX,
         }
@@ -111,13 +113,20 @@ struct Block {
 
 impl Block {
     fn get(&self, keys: &[&str]) -> Option<&str> {
-        self.lines.iter().find(|l| keys.contains(&l.key.as_str())).map(|l| l.value.as_str()).filter(|v| !v.is_empty())
+        self.lines
+            .iter()
+            .find(|l| keys.contains(&l.key.as_str()))
+            .map(|l| l.value.as_str())
+            .filter(|v| !v.is_empty())
     }
 }
 
 /// Cleans line ends (CR CR LF, CRLF, CR), NULs and HTML wrapping.
 pub fn normalise(text: &str) -> String {
-    let mut t = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace(['\r', '\0'], "\n");
+    let mut t = text
+        .replace("\r\r\n", "\n")
+        .replace("\r\n", "\n")
+        .replace(['\r', '\0'], "\n");
     let lower = t.to_ascii_lowercase();
     if lower.contains("<html") || lower.contains("<pre") || lower.contains("<br") || lower.contains("<td") {
         t = strip_html(&t);
@@ -133,14 +142,22 @@ fn strip_html(t: &str) -> String {
         let after = &rest[lt..];
         let end = after.find('>').map_or(after.len(), |e| e + 1);
         let tag = after[..end].to_ascii_lowercase();
-        if tag.starts_with("<br") || tag.starts_with("<tr") || tag.starts_with("</tr") || tag.starts_with("<p") {
+        if tag.starts_with("<br")
+            || tag.starts_with("<tr")
+            || tag.starts_with("</tr")
+            || tag.starts_with("<p")
+        {
             out.push('\n');
         } else if tag.starts_with("<td") || tag.starts_with("<th") {
             out.push(' ');
         }
         // Skip scripts and styles whole.
         if tag.starts_with("<script") || tag.starts_with("<style") {
-            let close = if tag.starts_with("<script") { "</script" } else { "</style" };
+            let close = if tag.starts_with("<script") {
+                "</script"
+            } else {
+                "</style"
+            };
             let body = &after[end..];
             match body.to_ascii_lowercase().find(close) {
                 Some(p) => {
@@ -154,10 +171,16 @@ fn strip_html(t: &str) -> String {
         rest = &after[end..];
     }
     out.push_str(rest);
-    out.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
-const RWHOIS_CLASSES: &[&str] = &["network", "org", "contact", "referral", "asn", "domain", "host", "guardian"];
+const RWHOIS_CLASSES: &[&str] = &[
+    "network", "org", "contact", "referral", "asn", "domain", "host", "guardian",
+];
 
 fn norm_key(k: &str) -> String {
     k.trim().to_ascii_lowercase().replace([' ', '_'], "-")
@@ -173,8 +196,11 @@ fn split_key(line: &str) -> Option<(String, String)> {
         return None;
     }
     let lower = key.to_ascii_lowercase();
-    if RWHOIS_CLASSES.contains(&lower.as_str()) && !rest.starts_with(char::is_whitespace) {
-        if let Some(c2) = rest.find(':') {
+    if RWHOIS_CLASSES.contains(&lower.as_str())
+        && !rest.starts_with(char::is_whitespace)
+        && let Some(c2) = rest.find(':')
+    {
+        {
             let attr = rest[..c2].split(';').next().unwrap_or("");
             if !attr.is_empty() && attr.len() <= 48 && !attr.contains('@') {
                 return Some((norm_key(attr), rest[c2 + 1..].trim().to_string()));
@@ -201,7 +227,10 @@ fn blocks(text: &str) -> Vec<Block> {
     for line in text.lines() {
         let t = line.trim();
         if t.is_empty() {
-            if !out.last().is_some_and(|b| b.lines.is_empty() && b.comments.is_empty()) {
+            if !out
+                .last()
+                .is_some_and(|b| b.lines.is_empty() && b.comments.is_empty())
+            {
                 out.push(Block::default());
             }
             key_indent = None;
@@ -212,7 +241,8 @@ fn blocks(text: &str) -> Vec<Block> {
             block.comments.push(t.to_string());
             continue;
         }
-        let continuation = key_indent.is_some_and(|ki| indent(line) > ki) || (t.starts_with('+') && t.len() > 1);
+        let continuation =
+            key_indent.is_some_and(|ki| indent(line) > ki) || (t.starts_with('+') && t.len() > 1);
         if continuation && let Some(last) = block.lines.last_mut() {
             let piece = t.trim_start_matches('+').trim();
             if last.value.is_empty() {
@@ -228,9 +258,17 @@ fn blocks(text: &str) -> Vec<Block> {
         match split_key(line) {
             Some((key, value)) => {
                 key_indent = Some(indent(line));
-                block.lines.push(Line { key, value, raw: t.to_string() });
+                block.lines.push(Line {
+                    key,
+                    value,
+                    raw: t.to_string(),
+                });
             }
-            None => block.lines.push(Line { key: String::new(), value: t.to_string(), raw: t.to_string() }),
+            None => block.lines.push(Line {
+                key: String::new(),
+                value: t.to_string(),
+                raw: t.to_string(),
+            }),
         }
     }
     out.retain(|b| !b.lines.is_empty() || !b.comments.is_empty());
@@ -251,14 +289,25 @@ const NET_KEYS: &[&str] = &[
 ];
 
 const NAME_KEYS: &[&str] = &["netname", "network-name", "net-name", "service-name"];
-const ORG_KEYS: &[&str] = &["orgname", "org-name", "owner", "custname", "organization-name", "organization", "descr"];
+const ORG_KEYS: &[&str] = &[
+    "orgname",
+    "org-name",
+    "owner",
+    "custname",
+    "organization-name",
+    "organization",
+    "descr",
+];
 const HANDLE_KEYS: &[&str] = &["nethandle", "id", "inetnum-handle"];
 
 /// Parses an address range: `a - b`, `a/len`, abbreviated `200.57.128/19`, or a
 /// bare address; the first of several comma-separated CIDRs.
 pub fn parse_range(s: &str) -> Option<(IpAddr, IpAddr)> {
     let s = s.split(['(', ',']).next().unwrap_or("").trim();
-    if let Some((a, b)) = s.split_once(" - ").or_else(|| s.split_once('-').filter(|(a, _)| !a.contains(':'))) {
+    if let Some((a, b)) = s
+        .split_once(" - ")
+        .or_else(|| s.split_once('-').filter(|(a, _)| !a.contains(':')))
+    {
         let a: IpAddr = pad_v4(a.trim()).parse().ok()?;
         let b: IpAddr = pad_v4(b.trim()).parse().ok()?;
         return (a.is_ipv4() == b.is_ipv4() && a <= b).then_some((a, b));
@@ -287,7 +336,16 @@ fn pad_v4(s: &str) -> String {
 
 fn mentions_abuse(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
-    ["abuse", "spam", "complain", "report", "misuse", "security incident"].iter().any(|w| l.contains(w))
+    [
+        "abuse",
+        "spam",
+        "complain",
+        "report",
+        "misuse",
+        "security incident",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
 }
 
 /// Keys whose addresses are bookkeeping, never contacts.
@@ -315,11 +373,22 @@ fn tier_of(key: &str, value: &str) -> Option<Tier> {
     if key.contains("abuse") {
         return Some(Tier::Mailbox);
     }
-    if matches!(key, "remarks" | "comment" | "descr" | "notes" | "note" | "remark" | "") {
-        return Some(if mentions_abuse(value) { Tier::Remark } else { Tier::Other });
+    if matches!(
+        key,
+        "remarks" | "comment" | "descr" | "notes" | "note" | "remark" | ""
+    ) {
+        return Some(if mentions_abuse(value) {
+            Tier::Remark
+        } else {
+            Tier::Other
+        });
     }
     if key.contains("mail") || key.contains("contact") || key == "trouble" {
-        return Some(if key == "trouble" && mentions_abuse(value) { Tier::Mailbox } else { Tier::Other });
+        return Some(if key == "trouble" && mentions_abuse(value) {
+            Tier::Mailbox
+        } else {
+            Tier::Other
+        });
     }
     None
 }
@@ -424,8 +493,14 @@ pub fn parse_referral(v: &str) -> Option<Referral> {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let valid = !host.is_empty()
         && host.contains('.')
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    valid.then_some(Referral { host, port, rwhois: rwhois || port == Some(4321) })
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    valid.then_some(Referral {
+        host,
+        port,
+        rwhois: rwhois || port == Some(4321),
+    })
 }
 
 /// Parses one answer.
@@ -448,12 +523,17 @@ pub fn parse(text: &str) -> Parsed {
     let mut sections: Vec<(Net, Vec<&Block>)> = Vec::new();
     let mut before: Vec<&Block> = Vec::new();
     for b in &blocks {
-        let net_line = b.lines.iter().find(|l| NET_KEYS.contains(&l.key.as_str()) && parse_range(&l.value).is_some());
+        let net_line = b
+            .lines
+            .iter()
+            .find(|l| NET_KEYS.contains(&l.key.as_str()) && parse_range(&l.value).is_some());
         match net_line {
             Some(l) => {
                 let (first, last) = parse_range(&l.value).unzip();
                 // ARIN prints NetRange and CIDR in one block; prefer the range.
-                let range = b.get(&["netrange", "inetnum", "inet6num", "ip-network-block"]).unwrap_or(&l.value);
+                let range = b
+                    .get(&["netrange", "inetnum", "inet6num", "ip-network-block"])
+                    .unwrap_or(&l.value);
                 let (first, last) = parse_range(range).map_or((first, last), |(a, z)| (Some(a), Some(z)));
                 let net = Net {
                     first,
@@ -462,11 +542,18 @@ pub fn parse(text: &str) -> Parsed {
                     name: b.get(NAME_KEYS).map(|s| crate::sanitize::clip(s, 80)),
                     handle: b.get(HANDLE_KEYS).map(|s| crate::sanitize::clip(s, 80)),
                     org: None,
-                    parent: b.get(&["parent"]).map(|s| crate::sanitize::clip(s, 80)).filter(|s| s != "()"),
-                    kind: b.get(&["nettype", "status", "network-type", "allocation-type"]).map(|s| crate::sanitize::clip(s, 60)),
+                    parent: b
+                        .get(&["parent"])
+                        .map(|s| crate::sanitize::clip(s, 80))
+                        .filter(|s| s != "()"),
+                    kind: b
+                        .get(&["nettype", "status", "network-type", "allocation-type"])
+                        .map(|s| crate::sanitize::clip(s, 60)),
                     country: b.get(&["country"]).map(|s| crate::sanitize::clip(s, 8)),
                     customer: b.get(&["customer", "custname"]).is_some(),
-                    source: b.get(&["source"]).map(|s| s.split_whitespace().next().unwrap_or("").to_string()),
+                    source: b
+                        .get(&["source"])
+                        .map(|s| s.split_whitespace().next().unwrap_or("").to_string()),
                     contacts: Vec::new(),
                     parent_contacts: Vec::new(),
                 };
@@ -483,8 +570,10 @@ pub fn parse(text: &str) -> Parsed {
     let by_handle = |h: &str| -> Option<&Block> {
         blocks.iter().find(|b| {
             b.lines.iter().any(|l| {
-                matches!(l.key.as_str(), "nic-hdl" | "nic-hdl-br" | "irt" | "orgid" | "organisation" | "role-handle")
-                    && l.value.eq_ignore_ascii_case(h)
+                matches!(
+                    l.key.as_str(),
+                    "nic-hdl" | "nic-hdl-br" | "irt" | "orgid" | "organisation" | "role-handle"
+                ) && l.value.eq_ignore_ascii_case(h)
             })
         })
     };
@@ -498,10 +587,15 @@ pub fn parse(text: &str) -> Parsed {
             }
             collect_block(b, &mut found, &mut p.contact_handles);
             if net.source.is_none() {
-                net.source = b.get(&["source"]).map(|s| s.split_whitespace().next().unwrap_or("").to_string());
+                net.source = b
+                    .get(&["source"])
+                    .map(|s| s.split_whitespace().next().unwrap_or("").to_string());
             }
             // abuse-c / abuse-handle → that object's addresses are the designated contact.
-            for l in b.lines.iter().filter(|l| matches!(l.key.as_str(), "abuse-c" | "orgabusehandle" | "rabusehandle"))
+            for l in b
+                .lines
+                .iter()
+                .filter(|l| matches!(l.key.as_str(), "abuse-c" | "orgabusehandle" | "rabusehandle"))
             {
                 if let Some(obj) = by_handle(&l.value) {
                     for ol in &obj.lines {
@@ -510,7 +604,9 @@ pub fn parse(text: &str) -> Parsed {
                         }
                         if ol.key.contains("mail") {
                             for e in contact::emails_in(&ol.value) {
-                                if let Some(f) = Found::new(e, Tier::Designated, &format!("{} → {}", l.raw, ol.raw)) {
+                                if let Some(f) =
+                                    Found::new(e, Tier::Designated, &format!("{} → {}", l.raw, ol.raw))
+                                {
                                     contact::merge(&mut found, f);
                                 }
                             }
@@ -567,12 +663,20 @@ pub fn parse(text: &str) -> Parsed {
 
     // Referrals.
     let all_lines = || blocks.iter().flat_map(|b| b.lines.iter());
-    let refer = all_lines().find(|l| matches!(l.key.as_str(), "refer" | "whois")).and_then(|l| parse_referral(&l.value));
-    let arin = all_lines().filter(|l| l.key == "referralserver").filter_map(|l| parse_referral(&l.value)).last();
+    let refer = all_lines()
+        .find(|l| matches!(l.key.as_str(), "refer" | "whois"))
+        .and_then(|l| parse_referral(&l.value));
+    let arin = all_lines()
+        .filter(|l| l.key == "referralserver")
+        .filter_map(|l| parse_referral(&l.value))
+        .next_back();
     let registrar_server = all_lines()
         .find(|l| matches!(l.key.as_str(), "registrar-whois-server" | "whois-server"))
         .and_then(|l| parse_referral(&l.value));
-    p.referral = arin.or(refer).or(registrar_server).or_else(|| nir_referral(&sections, &blocks));
+    p.referral = arin
+        .or(refer)
+        .or(registrar_server)
+        .or_else(|| nir_referral(&sections, &blocks));
 
     // ARIN's summary of several nets: ask for the most specific by handle.
     if sections.is_empty() {
@@ -589,18 +693,37 @@ pub fn parse(text: &str) -> Parsed {
 
     // Domain answers.
     p.registrar = all_lines()
-        .find(|l| matches!(l.key.as_str(), "registrar" | "registrar-name" | "sponsoring-registrar"))
+        .find(|l| {
+            matches!(
+                l.key.as_str(),
+                "registrar" | "registrar-name" | "sponsoring-registrar"
+            )
+        })
         .map(|l| crate::sanitize::clip(&l.value, 100))
         .filter(|s| !s.is_empty());
     p.registrant = all_lines()
-        .find(|l| matches!(l.key.as_str(), "registrant-organization" | "registrant-organisation" | "registrant"))
+        .find(|l| {
+            matches!(
+                l.key.as_str(),
+                "registrant-organization" | "registrant-organisation" | "registrant"
+            )
+        })
         .map(|l| crate::sanitize::clip(&l.value, 100))
         .filter(|s| !s.is_empty() && !s.to_ascii_lowercase().contains("redacted"));
     p.origin_as = all_lines()
         .find(|l| matches!(l.key.as_str(), "originas" | "origin"))
-        .and_then(|l| l.value.trim().trim_start_matches(['A', 'S', 'a', 's']).split([',', ' ']).next()?.parse().ok());
+        .and_then(|l| {
+            l.value
+                .trim()
+                .trim_start_matches(['A', 'S', 'a', 's'])
+                .split([',', ' '])
+                .next()?
+                .parse()
+                .ok()
+        });
 
-    let has_data = !sections.is_empty() || !p.loose.is_empty() || p.referral.is_some() || p.registrar.is_some();
+    let has_data =
+        !sections.is_empty() || !p.loose.is_empty() || p.referral.is_some() || p.registrar.is_some();
     if let Some(o) = outcome_of(&text, has_data) {
         p.outcome = o;
     } else if text.trim().is_empty() {
@@ -615,9 +738,12 @@ pub fn parse(text: &str) -> Parsed {
 
 fn collect_block(b: &Block, found: &mut Vec<Found>, handles: &mut Vec<String>) {
     for l in &b.lines {
-        let Some(tier) = tier_of(&l.key, &l.value) else { continue };
+        let Some(tier) = tier_of(&l.key, &l.value) else {
+            continue;
+        };
         let emails = contact::emails_in(&l.value);
-        if emails.is_empty() && tier <= Tier::Mailbox && l.key.contains("abuse") && l.key.contains("contact") {
+        if emails.is_empty() && tier <= Tier::Mailbox && l.key.contains("abuse") && l.key.contains("contact")
+        {
             // rwhois `Abuse-Contact;I:ABUSE2492-ARIN`: a handle to resolve.
             let h = l.value.trim();
             if !h.is_empty() && !h.contains(' ') && h.len() < 40 && !handles.iter().any(|x| x == h) {
@@ -665,7 +791,11 @@ fn abuse_contact_line(c: &str) -> Option<Found> {
 fn nir_referral(sections: &[(Net, Vec<&Block>)], blocks: &[Block]) -> Option<Referral> {
     for (n, _) in sections.iter().rev() {
         if let Some(host) = n.source.as_deref().and_then(nir_server) {
-            return Some(Referral { host: host.into(), port: None, rwhois: false });
+            return Some(Referral {
+                host: host.into(),
+                port: None,
+                rwhois: false,
+            });
         }
     }
     // "…please use the KRNIC whois server at whois.krnic.net."
@@ -684,7 +814,11 @@ fn nir_referral(sections: &[(Net, Vec<&Block>)], blocks: &[Block]) -> Option<Ref
                 if host.matches('.').count() >= 2
                     && !["whois.apnic.net", "whois.ripe.net", "whois.arin.net"].contains(&host.as_str())
                 {
-                    return Some(Referral { host, port: None, rwhois: false });
+                    return Some(Referral {
+                        host,
+                        port: None,
+                        rwhois: false,
+                    });
                 }
             }
         }
@@ -697,12 +831,16 @@ fn summary_nets(text: &str) -> Vec<Net> {
     let mut out = Vec::new();
     for line in text.lines() {
         let Some(open) = line.rfind('(') else { continue };
-        let Some(close) = line[open..].find(')').map(|c| c + open) else { continue };
+        let Some(close) = line[open..].find(')').map(|c| c + open) else {
+            continue;
+        };
         let handle = line[open + 1..close].trim();
         if !(handle.starts_with("NET-") || handle.starts_with("NET6-")) {
             continue;
         }
-        let Some((a, z)) = parse_range(line[close + 1..].trim()) else { continue };
+        let Some((a, z)) = parse_range(line[close + 1..].trim()) else {
+            continue;
+        };
         let head = line[..open].trim();
         let (org, name) = head.rsplit_once(char::is_whitespace).unwrap_or(("", head));
         out.push(Net {
@@ -737,15 +875,21 @@ fn dedupe_mirrors(nets: &mut Vec<Net>) {
 /// Mostly unprintable or binary: not whois text.
 fn garbage(text: &str) -> bool {
     let total = text.chars().count().max(1);
-    let bad = text.chars().filter(|c| c.is_control() && !c.is_whitespace() || *c == '\u{fffd}').count();
+    let bad = text
+        .chars()
+        .filter(|c| c.is_control() && !c.is_whitespace() || *c == '\u{fffd}')
+        .count();
     bad * 10 > total
 }
 
 /// The contacts of an answer in report order: the most specific network's own, then
 /// those of the allocations above it (least specific last), then loose ones.
 pub fn ranked_contacts(p: &Parsed, ip: Option<IpAddr>) -> (Vec<Found>, Vec<Found>) {
-    let mut nets: Vec<&Net> =
-        p.networks.iter().filter(|n| ip.is_none_or(|ip| n.contains(ip) || n.first.is_none())).collect();
+    let mut nets: Vec<&Net> = p
+        .networks
+        .iter()
+        .filter(|n| ip.is_none_or(|ip| n.contains(ip) || n.first.is_none()))
+        .collect();
     if nets.is_empty() {
         nets = p.networks.iter().collect();
     }
@@ -776,7 +920,11 @@ pub fn ranked_contacts(p: &Parsed, ip: Option<IpAddr>) -> (Vec<Found>, Vec<Found
     }
     // A domain answer's registrant, admin and tech addresses are not abuse desks.
     let domain_answer = p.networks.is_empty();
-    for f in p.loose.iter().filter(|f| !domain_answer || f.tier <= Tier::Registry) {
+    for f in p
+        .loose
+        .iter()
+        .filter(|f| !domain_answer || f.tier <= Tier::Registry)
+    {
         if !owner.iter().chain(&isp).any(|o| o.email == f.email) {
             if owner.is_empty() && isp.is_empty() {
                 contact::merge(&mut owner, f.clone());
@@ -797,10 +945,25 @@ mod tests {
     #[test]
     fn ranges() {
         let v4 = |s: &str| parse_range(s).map(|(a, b)| (a.to_string(), b.to_string()));
-        assert_eq!(v4("200.57.128/19"), Some(("200.57.128.0".into(), "200.57.159.255".into())));
-        assert_eq!(v4("112.216.0.0 - 112.223.255.255 (/13)"), Some(("112.216.0.0".into(), "112.223.255.255".into())));
-        assert_eq!(v4("1.2.0.0/16, 1.3.0.0/16"), Some(("1.2.0.0".into(), "1.2.255.255".into())));
-        assert_eq!(v4("2001:0240::/32"), Some(("2001:240::".into(), "2001:240:ffff:ffff:ffff:ffff:ffff:ffff".into())));
+        assert_eq!(
+            v4("200.57.128/19"),
+            Some(("200.57.128.0".into(), "200.57.159.255".into()))
+        );
+        assert_eq!(
+            v4("112.216.0.0 - 112.223.255.255 (/13)"),
+            Some(("112.216.0.0".into(), "112.223.255.255".into()))
+        );
+        assert_eq!(
+            v4("1.2.0.0/16, 1.3.0.0/16"),
+            Some(("1.2.0.0".into(), "1.2.255.255".into()))
+        );
+        assert_eq!(
+            v4("2001:0240::/32"),
+            Some((
+                "2001:240::".into(),
+                "2001:240:ffff:ffff:ffff:ffff:ffff:ffff".into()
+            ))
+        );
         assert_eq!(v4("garbage"), None);
         assert_eq!(v4("9.9.9.9 - 1.1.1.1"), None);
     }
@@ -808,9 +971,15 @@ mod tests {
     #[test]
     fn referrals() {
         let r = parse_referral("rwhois://rwhois.servernap.net:4321/").unwrap();
-        assert_eq!((r.host.as_str(), r.port, r.rwhois), ("rwhois.servernap.net", Some(4321), true));
+        assert_eq!(
+            (r.host.as_str(), r.port, r.rwhois),
+            ("rwhois.servernap.net", Some(4321), true)
+        );
         let r = parse_referral("whois://whois.apnic.net").unwrap();
-        assert_eq!((r.host.as_str(), r.port, r.rwhois), ("whois.apnic.net", None, false));
+        assert_eq!(
+            (r.host.as_str(), r.port, r.rwhois),
+            ("whois.apnic.net", None, false)
+        );
         assert_eq!(parse_referral("whois.ripe.net").unwrap().host, "whois.ripe.net");
         assert!(parse_referral("http://example.net").is_none());
         assert!(parse_referral("").is_none());
@@ -828,10 +997,19 @@ mod tests {
 
     #[test]
     fn rate_limits_and_not_found() {
-        assert!(matches!(parse("%ERROR:201: access denied for 192.0.2.1\n").outcome, Outcome::RateLimited(_)));
-        assert!(matches!(parse("WHOIS LIMIT EXCEEDED - SEE WWW.PIR.ORG/WHOIS FOR DETAILS\n").outcome, Outcome::RateLimited(_)));
+        assert!(matches!(
+            parse("%ERROR:201: access denied for 192.0.2.1\n").outcome,
+            Outcome::RateLimited(_)
+        ));
+        assert!(matches!(
+            parse("WHOIS LIMIT EXCEEDED - SEE WWW.PIR.ORG/WHOIS FOR DETAILS\n").outcome,
+            Outcome::RateLimited(_)
+        ));
         assert_eq!(parse("%ERROR:101: no entries found\n").outcome, Outcome::NotFound);
-        assert!(matches!(parse("\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}").outcome, Outcome::Error(_)));
+        assert!(matches!(
+            parse("\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}").outcome,
+            Outcome::Error(_)
+        ));
         assert!(matches!(parse("").outcome, Outcome::Error(_)));
     }
 

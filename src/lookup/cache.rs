@@ -1,0 +1,223 @@
+//! The answer cache: on disk (XDG cache dir) with each answer's TTL, and in memory,
+//! where concurrent identical requests share one flight.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
+
+use super::answer::{Answer, Status};
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    key: String,
+    expires: u64,
+    answer: Answer,
+}
+
+/// The cache. `offline` answers from it only; `refresh` asks again and overwrites.
+pub struct Cache {
+    dir: Option<PathBuf>,
+    offline: bool,
+    refresh: bool,
+    flights: Mutex<HashMap<String, Arc<OnceCell<Answer>>>>,
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A file name for a key: safe characters kept, the rest escaped, long keys cut and
+/// told apart by a checksum.
+fn file_name(key: &str) -> String {
+    let mut s = String::with_capacity(key.len() + 8);
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' {
+            s.push(b as char);
+        } else {
+            let _ = write!(s, "%{b:02x}");
+        }
+    }
+    if s.len() > 180 {
+        // FNV-1a: stable across runs and versions, unlike the std hasher.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in key.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        s.truncate(160);
+        let _ = write!(s, "~{h:016x}");
+    }
+    s.push_str(".json");
+    s
+}
+
+impl Cache {
+    /// A cache in `dir` (none: memory only).
+    pub fn new(dir: Option<PathBuf>, offline: bool, refresh: bool) -> Cache {
+        if let Some(d) = &dir {
+            let _ = std::fs::create_dir_all(d);
+        }
+        Cache {
+            dir,
+            offline,
+            refresh,
+            flights: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The default directory, `$XDG_CACHE_HOME/relaytrace`.
+    pub fn default_dir() -> Option<PathBuf> {
+        dirs::cache_dir().map(|d| d.join("relaytrace"))
+    }
+
+    fn read(&self, key: &str) -> Option<Answer> {
+        let path = self.dir.as_ref()?.join(file_name(key));
+        let bytes = std::fs::read(path).ok()?;
+        let e: Entry = serde_json::from_slice(&bytes).ok()?;
+        (e.key == key && (e.expires > now() || self.offline)).then_some(e.answer)
+    }
+
+    fn write(&self, key: &str, a: &Answer) {
+        let Some(dir) = &self.dir else { return };
+        if !a.status.cacheable() || a.ttl_s == 0 {
+            return;
+        }
+        let entry = Entry {
+            key: key.to_string(),
+            expires: now() + a.ttl_s,
+            answer: a.clone(),
+        };
+        let Ok(bytes) = serde_json::to_vec(&entry) else {
+            return;
+        };
+        let path = dir.join(file_name(key));
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// The answer for `key`: from memory, from disk, or by `ask` (once, however many
+    /// ask at the same time). Offline, a miss is an error answer built on `template`.
+    pub async fn get_or_ask<F>(&self, key: &str, template: Answer, ask: F) -> Answer
+    where
+        F: Future<Output = Answer>,
+    {
+        let cell = {
+            let mut map = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+            map.entry(key.to_string()).or_default().clone()
+        };
+        let answer = cell
+            .get_or_init(|| async {
+                if !self.refresh
+                    && let Some(mut a) = self.read(key)
+                {
+                    a.cached = true;
+                    a.elapsed_ms = 0;
+                    return a;
+                }
+                if self.offline {
+                    return template.failed(Status::Error, "offline, and not in the cache");
+                }
+                let a = ask.await;
+                self.write(key, &a);
+                a
+            })
+            .await
+            .clone();
+        if !answer.status.cacheable() {
+            // A failure is shared by those who asked with it, not kept for later.
+            let mut map = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+            if map.get(key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                map.remove(key);
+            }
+        }
+        answer
+    }
+
+    /// Forgets every answer held in memory (a refresh after the cache was bypassed).
+    pub fn forget(&self) {
+        self.flights
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn ok(text: &str) -> Answer {
+        let mut a = Answer::new("dns", "s", "q");
+        a.status = Status::Ok;
+        a.text = text.into();
+        a.ttl_s = 60;
+        a
+    }
+
+    #[tokio::test]
+    async fn merges_concurrent_requests_and_reuses_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let asked = AtomicUsize::new(0);
+        let cache = Cache::new(Some(dir.path().to_path_buf()), false, false);
+        let ask = || async {
+            asked.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            ok("x")
+        };
+        let (a, b) = tokio::join!(
+            cache.get_or_ask("k", Answer::new("dns", "s", "q"), ask()),
+            cache.get_or_ask("k", Answer::new("dns", "s", "q"), ask())
+        );
+        assert_eq!((a.text.as_str(), b.text.as_str()), ("x", "x"));
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+
+        let again = Cache::new(Some(dir.path().to_path_buf()), true, false);
+        let c = again.get_or_ask("k", Answer::new("dns", "s", "q"), ask()).await;
+        assert!(c.cached);
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+        let miss = again
+            .get_or_ask("other", Answer::new("dns", "s", "q"), ask())
+            .await;
+        assert_eq!(miss.status, Status::Error);
+    }
+
+    #[tokio::test]
+    async fn failures_are_not_kept() {
+        let cache = Cache::new(None, false, false);
+        let fail = || async { Answer::new("dns", "s", "q").failed(Status::Timeout, "slow") };
+        assert_eq!(
+            cache
+                .get_or_ask("k", Answer::new("dns", "s", "q"), fail())
+                .await
+                .status,
+            Status::Timeout
+        );
+        assert_eq!(
+            cache
+                .get_or_ask("k", Answer::new("dns", "s", "q"), async { ok("y") })
+                .await
+                .text,
+            "y"
+        );
+    }
+
+    #[test]
+    fn long_keys_get_distinct_names() {
+        let a = file_name(&"a".repeat(300));
+        let b = file_name(&format!("{}b", "a".repeat(299)));
+        assert_ne!(a, b);
+        assert!(a.len() < 200);
+        assert_eq!(file_name("whois|x y"), "whois%7cx%20y.json");
+    }
+}

@@ -1,0 +1,391 @@
+//! The lookup engine: every request goes through here, so it is cached, merged with
+//! identical ones in flight, limited per server, kept from servers that asked us to
+//! wait, and timed out.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use hickory_resolver::TokioResolver;
+use hickory_resolver::proto::rr::RecordType;
+use tokio::sync::Semaphore;
+
+use super::answer::{Answer, Status};
+use super::cache::Cache;
+use super::whois::parse::{self as wparse, Outcome, Parsed};
+use super::{dns, tables, whois};
+use crate::config::{Network, Zones};
+
+/// How long a server that rate-limited us is left alone.
+const PENALTY: Duration = Duration::from_mins(10);
+
+/// Most whois hops in one chain (IANA → RIR → NIR → rwhois → handle).
+const MAX_CHAIN: usize = 6;
+
+/// Lookups with their settings and shared state.
+pub struct Engine {
+    pub net: Network,
+    pub zones: Zones,
+    pub timeout: Duration,
+    resolver: TokioResolver,
+    dns_label: Arc<str>,
+    http: reqwest::Client,
+    cache: Cache,
+    limits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    penalty: Mutex<HashMap<String, Instant>>,
+}
+
+/// Lets reqwest resolve through our resolver, so `dns_servers` redirects RDAP too.
+struct HttpResolver(TokioResolver);
+
+impl reqwest::dns::Resolve for HttpResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let resolver = self.0.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs = whois::client::resolve(&resolver, &host, 0)
+                .await
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// One whois answer in a chain, with what was read from it.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    pub answer: Answer,
+    pub parsed: Parsed,
+}
+
+impl Engine {
+    /// Sets up the resolver, the HTTP client and the cache.
+    ///
+    /// # Errors
+    /// The DNS configuration is unusable.
+    pub fn new(
+        net: Network,
+        zones: Zones,
+        cache_dir: Option<std::path::PathBuf>,
+        offline: bool,
+        refresh: bool,
+    ) -> Result<Engine, String> {
+        let timeout = Duration::from_secs_f64(net.timeout_secs.clamp(0.1, 600.0));
+        let resolver = dns::resolver(&net.dns_servers, timeout)?;
+        let http = reqwest::Client::builder()
+            .dns_resolver(Arc::new(HttpResolver(resolver.clone())))
+            .no_proxy()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("relaytrace/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        let dir = if net.cache { cache_dir } else { None };
+        Ok(Engine {
+            dns_label: dns::server_label(&net.dns_servers),
+            net,
+            zones,
+            timeout,
+            resolver,
+            http,
+            cache: Cache::new(dir, offline, refresh),
+            limits: Mutex::new(HashMap::new()),
+            penalty: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn permit_pool(&self, server: &str) -> Arc<Semaphore> {
+        let mut map = self.limits.lock().unwrap_or_else(PoisonError::into_inner);
+        map.entry(server.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.net.per_server.max(1))))
+            .clone()
+    }
+
+    fn penalised(&self, server: &str) -> Option<Instant> {
+        let map = self.penalty.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(server).copied().filter(|until| *until > Instant::now())
+    }
+
+    fn penalise(&self, server: &str) {
+        self.penalty
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(server.to_string(), Instant::now() + PENALTY);
+    }
+
+    /// A DNS query, cached.
+    pub async fn dns(&self, name: &str, rtype: RecordType) -> Answer {
+        let key = format!("dns|{}|{rtype}", name.to_ascii_lowercase());
+        let template = Answer::new("dns", &self.dns_label, &format!("{name} {rtype}"));
+        self.cache
+            .get_or_ask(
+                &key,
+                template,
+                dns::query(&self.resolver, &self.dns_label, name, rtype, self.timeout),
+            )
+            .await
+    }
+
+    /// The port a whois server is reached on: `whois_port`, or the referral's own
+    /// port where `whois_port` is left at 43.
+    fn whois_port(&self, referral_port: Option<u16>) -> u16 {
+        match referral_port {
+            Some(p) if self.net.whois_port == 43 => p,
+            _ => self.net.whois_port,
+        }
+    }
+
+    /// One whois question, cached, limited and read.
+    pub async fn whois(&self, protocol: &str, host: &str, port: u16, query: &str) -> Hop {
+        let server = if port == 43 {
+            host.to_string()
+        } else {
+            format!("{host}:{port}")
+        };
+        let key = format!("{protocol}|{server}|{query}");
+        let template = Answer::new(protocol, &server, query);
+        let answer = if let Some(until) = self.penalised(host) {
+            let wait = until.saturating_duration_since(Instant::now()).as_secs();
+            template.failed(
+                Status::RateLimited,
+                format!("{host} asked us to slow down; not asked again for {wait} s"),
+            )
+        } else {
+            let ask = async {
+                let pool = self.permit_pool(host);
+                let _permit = pool.acquire().await;
+                let mut a =
+                    whois::client::ask(&self.resolver, protocol, host, port, query, self.timeout).await;
+                if a.ok() {
+                    match wparse::parse(&a.text).outcome {
+                        Outcome::Ok => {}
+                        Outcome::NotFound => a.status = Status::NotFound,
+                        Outcome::RateLimited(r) => {
+                            self.penalise(host);
+                            a = a.failed(Status::RateLimited, r);
+                        }
+                        Outcome::Error(r) => a = a.failed(Status::Error, r),
+                    }
+                }
+                a
+            };
+            self.cache.get_or_ask(&key, template, ask).await
+        };
+        let parsed = wparse::parse(&answer.text);
+        Hop { answer, parsed }
+    }
+
+    /// The query text a whois server wants for an address.
+    fn whois_query(host: &str, ip: IpAddr, rwhois: bool) -> String {
+        if rwhois {
+            return ip.to_string();
+        }
+        match host {
+            "whois.arin.net" => format!("n + {ip}"),
+            "whois.nic.ad.jp" => format!("{ip}/e"),
+            _ => ip.to_string(),
+        }
+    }
+
+    /// The whole referral chain for an address: IANA (unless the shipped table
+    /// answers) → RIR → NIR or rwhois, with ARIN's summary follow-up and contact
+    /// handles resolved. Loops and depth are bounded.
+    pub async fn whois_chain(&self, ip: IpAddr) -> Vec<Hop> {
+        let mut chain: Vec<Hop> = Vec::new();
+        let start = self
+            .net
+            .iana_tables
+            .then(|| tables::rir_of_ip(ip))
+            .flatten()
+            .map(tables::Rir::whois);
+        let mut next: Option<(String, Option<u16>, bool, String)> = Some(match start {
+            Some(h) => (h.to_string(), None, false, Self::whois_query(h, ip, false)),
+            None => ("whois.iana.org".to_string(), None, false, ip.to_string()),
+        });
+        let mut seen: Vec<(String, String)> = Vec::new();
+        while let Some((host, port, rwhois, query)) = next.take() {
+            if chain.len() >= MAX_CHAIN || seen.iter().any(|(h, q)| *h == host && *q == query) {
+                break;
+            }
+            seen.push((host.clone(), query.clone()));
+            let protocol = if rwhois { "rwhois" } else { "whois" };
+            let hop = self.whois(protocol, &host, self.whois_port(port), &query).await;
+            if hop.answer.status == Status::Ok {
+                if let Some(f) = &hop.parsed.followup
+                    && !seen.iter().any(|(h, q)| *h == host && q == f)
+                {
+                    next = Some((host.clone(), port, rwhois, f.clone()));
+                } else if let Some(r) = &hop.parsed.referral
+                    && !r.host.eq_ignore_ascii_case(&host)
+                    && !r.host.contains("root.rwhois.net")
+                {
+                    next = Some((
+                        r.host.clone(),
+                        r.port,
+                        r.rwhois,
+                        Self::whois_query(&r.host, ip, r.rwhois),
+                    ));
+                }
+            }
+            chain.push(hop);
+        }
+        // rwhois contacts given as ARIN handles (`ABUSE2492-ARIN`).
+        let handles: Vec<String> = chain
+            .iter()
+            .flat_map(|h| h.parsed.contact_handles.iter().cloned())
+            .filter(|h| h.to_ascii_uppercase().ends_with("-ARIN"))
+            .take(2)
+            .collect();
+        for h in handles {
+            let hop = self
+                .whois(
+                    "whois",
+                    "whois.arin.net",
+                    self.whois_port(None),
+                    &format!("p + {h}"),
+                )
+                .await;
+            chain.push(hop);
+        }
+        chain
+    }
+
+    /// An HTTP GET of an RDAP URL, cached; 404 is "not found", 429 "rate limited".
+    pub async fn rdap_get(&self, url: &str) -> Answer {
+        let host = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let template = Answer::new("rdap", &host, url);
+        if let Some(until) = self.penalised(&host) {
+            let wait = until.saturating_duration_since(Instant::now()).as_secs();
+            return template.failed(
+                Status::RateLimited,
+                format!("{host} asked us to slow down; not asked again for {wait} s"),
+            );
+        }
+        let key = format!("rdap|{url}");
+        let ask = async {
+            let pool = self.permit_pool(&host);
+            let _permit = pool.acquire().await;
+            let mut a = Answer::new("rdap", &host, url);
+            let started = Instant::now();
+            let res = self
+                .http
+                .get(url)
+                .header("Accept", "application/rdap+json, application/json")
+                .send()
+                .await;
+            let res = match res {
+                Ok(r) => r,
+                Err(e) => {
+                    a.elapsed_ms = started.elapsed().as_millis() as u64;
+                    let status = if e.is_timeout() {
+                        Status::Timeout
+                    } else if e.is_connect() && format!("{e:?}").contains("refused") {
+                        Status::Refused
+                    } else {
+                        Status::Error
+                    };
+                    return a.failed(status, error_chain(&e));
+                }
+            };
+            let code = res.status().as_u16();
+            let body = tokio::time::timeout(self.timeout, res.bytes()).await;
+            a.elapsed_ms = started.elapsed().as_millis() as u64;
+            let bytes = match body {
+                Err(_) => return a.failed(Status::Timeout, "the answer did not end in time"),
+                Ok(Err(e)) => {
+                    return a.failed(
+                        Status::Error,
+                        format!("the answer broke off: {}", error_chain(&e)),
+                    );
+                }
+                Ok(Ok(b)) => b,
+            };
+            a.text =
+                String::from_utf8_lossy(&bytes[..bytes.len().min(whois::client::MAX_ANSWER)]).into_owned();
+            match code {
+                200..=299 => {
+                    if serde_json::from_str::<serde_json::Value>(&a.text).is_err() {
+                        return a.failed(Status::Error, "the answer is not JSON");
+                    }
+                    a.status = Status::Ok;
+                    a.ttl_s = 86_400;
+                    a
+                }
+                404 => {
+                    a.status = Status::NotFound;
+                    a.ttl_s = 86_400;
+                    a
+                }
+                429 => {
+                    self.penalise(&host);
+                    a.failed(Status::RateLimited, "HTTP 429 Too Many Requests")
+                }
+                _ => a.failed(Status::Error, format!("HTTP {code}")),
+            }
+        };
+        self.cache.get_or_ask(&key, template, ask).await
+    }
+
+    /// The RDAP base URL for an address: the configured bootstrap, else the shipped table.
+    pub async fn rdap_base_ip(&self, ip: IpAddr, answers: &mut Vec<Answer>) -> Option<String> {
+        if let Some(url) = &self.net.rdap_bootstrap_url {
+            let file = if ip.is_ipv4() { "ipv4.json" } else { "ipv6.json" };
+            let a = self.rdap_get(&join_url(url, file)).await;
+            let base = serde_json::from_str(&a.text)
+                .ok()
+                .and_then(|j| tables::bootstrap_lookup_ip(&j, ip));
+            answers.push(a);
+            return base;
+        }
+        tables::rir_of_ip(ip).map(|r| r.rdap().to_string())
+    }
+
+    /// The RDAP base URL for an AS number.
+    pub async fn rdap_base_asn(&self, n: u32, answers: &mut Vec<Answer>) -> Option<String> {
+        if let Some(url) = &self.net.rdap_bootstrap_url {
+            let a = self.rdap_get(&join_url(url, "asn.json")).await;
+            let base = serde_json::from_str(&a.text)
+                .ok()
+                .and_then(|j| tables::bootstrap_lookup_asn(&j, n));
+            answers.push(a);
+            return base;
+        }
+        tables::rir_of_asn(n).map(|r| r.rdap().to_string())
+    }
+
+    /// The RDAP base URL for a domain (only from a bootstrap: no copy is shipped).
+    pub async fn rdap_base_domain(&self, domain: &str, answers: &mut Vec<Answer>) -> Option<String> {
+        let url = self.net.rdap_bootstrap_url.as_ref()?;
+        let a = self.rdap_get(&join_url(url, "dns.json")).await;
+        let base = serde_json::from_str(&a.text)
+            .ok()
+            .and_then(|j| tables::bootstrap_lookup_domain(&j, domain));
+        answers.push(a);
+        base
+    }
+}
+
+/// `base` + `path` with exactly one slash between.
+pub fn join_url(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
+}
+
+/// An error with its causes, in one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(c) = src {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = c.source();
+    }
+    s
+}

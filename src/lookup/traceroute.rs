@@ -1,0 +1,186 @@
+//! Traceroute to the relay (trippy-core): the routers just before the relay's network
+//! name its upstream. Raw sockets need root or `CAP_NET_RAW`; without them the answer
+//! says so and gives the command to run.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::answer::{Answer, Status};
+use super::engine::Engine;
+
+/// One router on the path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RouteHop {
+    pub ttl: u8,
+    pub addrs: Vec<IpAddr>,
+    pub avg_ms: Option<f64>,
+}
+
+/// The path to the relay.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Route {
+    pub hops: Vec<RouteHop>,
+    /// The last router before the relay's network, and its AS.
+    pub upstream_ip: Option<IpAddr>,
+    pub upstream_asn: Option<u32>,
+    /// How to run it by hand where we may not.
+    pub command: Option<String>,
+    #[serde(skip)]
+    pub answer: Answer,
+}
+
+fn run(ip: IpAddr, timeout: Duration) -> Result<Vec<RouteHop>, String> {
+    let tracer = trippy_core::Builder::new(ip)
+        .privilege_mode(trippy_core::PrivilegeMode::Privileged)
+        .protocol(trippy_core::Protocol::Icmp)
+        .max_rounds(Some(2))
+        .max_ttl(30)
+        .max_round_duration(timeout.min(Duration::from_secs(2)))
+        .grace_duration(Duration::from_millis(100))
+        .build()
+        .map_err(|e| e.to_string())?;
+    tracer.run().map_err(|e| e.to_string())?;
+    let state = tracer.snapshot();
+    if let Some(e) = state.error() {
+        return Err(e.to_string());
+    }
+    Ok(state
+        .hops()
+        .iter()
+        .map(|h| RouteHop {
+            ttl: h.ttl(),
+            addrs: h.addrs().copied().collect(),
+            avg_ms: (h.total_recv() > 0).then(|| h.avg_ms()),
+        })
+        .collect())
+}
+
+impl Engine {
+    /// The path to `ip`, or `None` when traceroute is switched off in the configuration.
+    pub async fn traceroute(&self, ip: IpAddr) -> Option<Route> {
+        if !self.net.traceroute {
+            return None;
+        }
+        let mut answer = Answer::new("traceroute", "local", &ip.to_string());
+        let command = Some(format!(
+            "sudo setcap cap_net_raw+ep \"$(command -v relaytrace)\"   # or: mtr -rwz {ip}"
+        ));
+        let allowed =
+            trippy_privilege::Privilege::discover().map(|p| p.has_privileges() || !p.needs_privileges());
+        if !allowed.unwrap_or(false) {
+            answer = answer.failed(Status::Refused, "traceroute needs root or CAP_NET_RAW");
+            return Some(Route {
+                hops: Vec::new(),
+                upstream_ip: None,
+                upstream_asn: None,
+                command,
+                answer,
+            });
+        }
+        let started = Instant::now();
+        let timeout = self.timeout;
+        let job = tokio::task::spawn_blocking(move || run(ip, timeout));
+        let result = tokio::time::timeout(timeout + Duration::from_secs(6), job).await;
+        answer.elapsed_ms = started.elapsed().as_millis() as u64;
+        let hops = match result {
+            Err(_) => {
+                answer = answer.failed(Status::Timeout, "the trace did not finish in time");
+                Vec::new()
+            }
+            Ok(Err(e)) => {
+                answer = answer.failed(Status::Error, format!("the trace stopped: {e}"));
+                Vec::new()
+            }
+            Ok(Ok(Err(e))) => {
+                let status = if e.contains("ermission") || e.contains("not permitted") {
+                    Status::Refused
+                } else {
+                    Status::Error
+                };
+                answer = answer.failed(status, e);
+                Vec::new()
+            }
+            Ok(Ok(Ok(hops))) => {
+                answer.status = if hops.iter().any(|h| h.addrs.contains(&ip)) {
+                    Status::Ok
+                } else {
+                    Status::NotFound
+                };
+                answer.text = hops
+                    .iter()
+                    .map(|h| {
+                        let addrs: Vec<String> = h.addrs.iter().map(ToString::to_string).collect();
+                        let ms = h.avg_ms.map_or_else(|| "*".to_string(), |m| format!("{m:.1} ms"));
+                        format!(
+                            "{:>2}  {}  {ms}",
+                            h.ttl,
+                            if addrs.is_empty() {
+                                "*".into()
+                            } else {
+                                addrs.join(" ")
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                hops
+            }
+        };
+        let command = (!answer.ok()).then_some(command).flatten();
+        Some(Route {
+            hops,
+            upstream_ip: None,
+            upstream_asn: None,
+            command,
+            answer,
+        })
+    }
+}
+
+/// The last router before the relay's network (`cidr`), or the one before the relay.
+pub fn upstream_of(route: &Route, target: IpAddr, cidr: Option<&str>) -> Option<IpAddr> {
+    let net: Option<ipnet::IpNet> = cidr.and_then(|c| c.parse().ok());
+    let inside = |a: &IpAddr| *a == target || net.is_some_and(|n| n.contains(a));
+    let first_inside = route.hops.iter().position(|h| h.addrs.iter().any(inside))?;
+    route.hops[..first_inside]
+        .iter()
+        .rev()
+        .find_map(|h| h.addrs.iter().find(|a| !inside(a)).copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_is_the_router_before_the_network() {
+        let hop = |ttl, a: &str| RouteHop {
+            ttl,
+            addrs: vec![a.parse().unwrap()],
+            avg_ms: Some(1.0),
+        };
+        let route = Route {
+            hops: vec![
+                hop(1, "10.0.0.1"),
+                hop(2, "198.51.100.1"),
+                hop(3, "192.0.2.1"),
+                hop(4, "192.0.2.77"),
+            ],
+            upstream_ip: None,
+            upstream_asn: None,
+            command: None,
+            answer: Answer::new("traceroute", "local", "x"),
+        };
+        let target = "192.0.2.77".parse().unwrap();
+        assert_eq!(
+            upstream_of(&route, target, Some("192.0.2.0/24")),
+            Some("198.51.100.1".parse().unwrap())
+        );
+        assert_eq!(
+            upstream_of(&route, target, None),
+            Some("192.0.2.1".parse().unwrap())
+        );
+    }
+}
