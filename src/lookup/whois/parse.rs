@@ -580,11 +580,12 @@ pub fn parse(text: &str) -> Parsed {
 
     for (net, bs) in &mut sections {
         let mut found = Vec::new();
-        let mut org = None;
+        // The holder: the best-named key of any block of the section.
+        let org = ORG_KEYS
+            .iter()
+            .find_map(|k| bs.iter().find_map(|b| b.get(&[k])))
+            .map(|s| crate::sanitize::clip(strip_handle(s), 100));
         for b in bs.iter() {
-            if org.is_none() {
-                org = b.get(ORG_KEYS).map(|s| crate::sanitize::clip(s, 100));
-            }
             collect_block(b, &mut found, &mut p.contact_handles);
             if net.source.is_none() {
                 net.source = b
@@ -755,6 +756,18 @@ fn collect_block(b: &Block, found: &mut Vec<Found>, handles: &mut Vec<String>) {
                 contact::merge(found, f);
             }
         }
+    }
+}
+
+/// `Google Inc. (GOGL)` → `Google Inc.`
+fn strip_handle(s: &str) -> &str {
+    match s
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|x| x.rfind(" (").map(|i| &s[..i]))
+    {
+        Some(name) if !name.is_empty() => name.trim(),
+        _ => s.trim(),
     }
 }
 
