@@ -153,3 +153,172 @@ fn arin_address_whois_rdap_dns_end_to_end() {
     assert_eq!(emails(&again, "owner_contacts"), owner);
     assert_eq!(answer(&again, "whois", "whois.arin.net")["cached"], true);
 }
+
+#[test]
+fn ripe_answer_and_old_rdap_rank_the_designated_contacts_first() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "62.239.237.1";
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.ripe.net",
+        RIPE,
+        ip,
+        Reply::file(&w.join("ip-whois/ripe/ipwhois_62.239.237.1.txt")),
+    );
+    let lab = Lab::start(plan);
+    lab.set_rdap(
+        "/bootstrap/ipv4.json",
+        200,
+        lab::bootstrap_ipv4(lab.rdap_port, &[("62.0.0.0/8", "ripe")]),
+    );
+    lab.set_rdap(
+        "/ripe/ip/62.239.237.1",
+        200,
+        std::fs::read(w.join("rdap/ip/ipwhois_ripe_62.239.237.1.json")).unwrap(),
+    );
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
+    let owner = emails(&v, "owner_contacts");
+    // RDAP's abuse entity and RIPE's "Abuse contact for" line both rank above the
+    // remark that names another address.
+    let pos = |e: &str| {
+        owner
+            .iter()
+            .position(|x| x == e)
+            .unwrap_or_else(|| panic!("{e} missing: {owner:?}"))
+    };
+    assert!(pos("protect@bt.com") < pos("btcertcc@bt.com"), "{owner:?}");
+    assert!(pos("zzdnsr@bt.com") < pos("btcertcc@bt.com"), "{owner:?}");
+    assert_eq!(v["rdns"], serde_json::json!([]));
+    assert_eq!(v["fcrdns"], Value::Null);
+    // No reverse DNS: only address-derived contacts can be pre-selected.
+    for c in v["owner_contacts"].as_array().unwrap() {
+        if c["preselect"] == true {
+            assert!(
+                ["rdap", "whois", "abusix"].contains(&c["source"].as_str().unwrap()),
+                "{c}"
+            );
+        }
+    }
+}
+
+#[test]
+fn arin_summary_is_followed_by_handle_and_a_customer_gets_its_isp() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "174.79.60.55";
+    let arin = w.join("ip-whois/arin");
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        &format!("n + {ip}"),
+        Reply::file(&arin.join("phuhn_arin_174.79.60.55_list_old.txt")),
+    );
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "n ! NET-174-79-32-0-1",
+        Reply::file(&arin.join("phuhn_arin_174.79.60.55_reassigned.txt")),
+    );
+    let lab = Lab::start(plan);
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
+    assert_eq!(answer(&v, "whois", "n ! NET-174-79-32-0-1")["status"], "ok");
+    assert_eq!(v["network"]["cidr"], "174.79.32.0/19");
+    assert_eq!(v["network"]["customer"], true);
+    assert_eq!(v["owner"], "Cox Communications");
+    // The POCs shown under a customer are its ISP's.
+    let isp = emails(&v, "isp_contacts");
+    assert_eq!(isp.first().map(String::as_str), Some("abuse@cox.net"), "{isp:?}");
+    assert!(emails(&v, "owner_contacts").iter().all(|e| e != "abuse@cox.net"));
+}
+
+#[test]
+fn arin_refers_to_rwhois_on_the_whois_port() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "69.65.39.166";
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        &format!("n + {ip}"),
+        Reply::file(&w.join("ip-whois/arin/weppos_arin_referral_rwhois.txt")),
+    );
+    // The rwhois server answers with a captured rwhois answer (of another network:
+    // its block does not contain the address, so its contacts must not be used).
+    plan.whois(
+        "rwhois.servernap.net",
+        SERVERNAP,
+        ip,
+        Reply::file(&w.join("ip-whois/rwhois/phuhn_ns104_168_144_18.txt")),
+    );
+    let lab = Lab::start(plan);
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
+    let rw = answer(&v, "rwhois", "rwhois.servernap.net");
+    assert_eq!(rw["status"], "ok");
+    assert_eq!(rw["query"], ip);
+    let owner = emails(&v, "owner_contacts");
+    assert_eq!(owner[0], "abuse@gigenet.com", "{owner:?}");
+    assert!(!owner.iter().any(|e| e.contains("hostwinds")), "{owner:?}");
+}
+
+#[test]
+fn faults_end_with_a_status_and_the_others_carry_on() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "130.66.76.222";
+    let arin_text = std::fs::read(w.join("ip-whois/arin/weppos_arin_referral_whois.txt")).unwrap();
+    let mut plan = Plan::default();
+    // ARIN answers and refers to RIPE; RIPE answers the same referral back to
+    // itself (a loop), so the chain must stop.
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        &format!("n + {ip}"),
+        Reply::Bytes(arin_text.clone()),
+    );
+    plan.whois("whois.ripe.net", RIPE, ip, Reply::Bytes(arin_text));
+    let lab = Lab::start(plan);
+    let (v, took) = run_json(&lab, "", &["lookup", "--json", ip]);
+    let ripe: Vec<&Value> = v["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["server"].as_str().unwrap().starts_with("whois.ripe.net"))
+        .collect();
+    assert_eq!(ripe.len(), 1, "asked once, loop stopped");
+    assert!(took < Duration::from_secs(10));
+
+    // Slow (past the 3 s limit), dropped mid-answer, binary garbage, rate-limited.
+    let ip2 = "74.125.225.229";
+    let captured = std::fs::read(w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")).unwrap();
+    let throttled =
+        std::fs::read(w.join("domain-whois/whois-parser__whois.pir.org__org__response_throttled.txt"))
+            .unwrap();
+    let cases: Vec<(&str, Reply)> = vec![
+        ("timeout", Reply::Slow(Duration::from_secs(6), captured.clone())),
+        ("timeout", Reply::Silent),
+        ("error", Reply::Drop(300, captured.clone())),
+        ("error", Reply::Bytes((0u8..=255).cycle().take(4000).collect())),
+        ("rate_limited", Reply::Bytes(throttled)),
+    ];
+    for (want, reply) in cases {
+        let mut plan = Plan::default();
+        plan.whois("whois.arin.net", ARIN, &format!("n + {ip2}"), reply.clone());
+        plan.records = vec![Rr::Txt(
+            "229.225.125.74.origin.asn.lab.test".into(),
+            "15169 | 74.125.225.0/24 | US | arin | 2007-03-13".into(),
+        )];
+        let lab = Lab::start(plan);
+        let (v, took) = run_json(&lab, "", &["lookup", "--json", ip2]);
+        let a = answer(&v, "whois", "whois.arin.net");
+        assert_eq!(a["status"], want, "{reply:?}: {a}");
+        assert!(a["reason"].as_str().is_some_and(|r| !r.is_empty()), "{a}");
+        // The other lookups carried on.
+        assert_eq!(v["asn"]["number"], 15169, "{reply:?}");
+        assert!(took < Duration::from_secs(9), "{reply:?} took {took:?}");
+        if want == "error" && matches!(reply, Reply::Drop(..)) {
+            assert!(
+                a["text"].as_str().unwrap().len() >= 100,
+                "the partial answer is kept: {a}"
+            );
+        }
+    }
+}

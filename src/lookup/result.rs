@@ -421,7 +421,8 @@ impl Engine {
             origin_as: None,
         };
         let mut handle_contacts = Vec::new();
-        for h in chain.iter().filter(|h| h.answer.ok()) {
+        // Later answers (follow-ups, referrals) are the more detailed: they go first.
+        for h in chain.iter().rev().filter(|h| h.answer.ok()) {
             if h.answer.query.starts_with("p + ") {
                 // An ARIN POC asked for by handle: its address is the contact it stood for.
                 for e in super::contact::emails_in(&h.answer.text).into_iter().take(1) {
