@@ -78,3 +78,100 @@ proptest! {
         }
     }
 }
+
+/// Registry answers are hostile too: the whois and RDAP readers survive any bytes
+/// and mutations of real answers, and never return a placeholder or an unsafe string.
+mod registry_answers {
+    use super::mutate;
+    use proptest::prelude::*;
+    use relaytrace::lookup::contact::is_placeholder;
+    use relaytrace::lookup::rdap::parse as rdap;
+    use relaytrace::lookup::whois::{decode, parse};
+
+    const WHOIS: &[&str] = &[
+        "NetRange: 174.79.32.0 - 174.79.63.255\nNetName: X\nCustomer: Cox (C1)\n\nOrgAbuseEmail: abuse@cox.net\nReferralServer: rwhois://rwhois.example.net:4321\n",
+        "% Abuse contact for '62.239.237.0 - 62.239.237.255' is 'protect@bt.com'\n\ninetnum: 62.239.237.0 - 62.239.237.255\nabuse-c: AB1\nremarks: spam to x@y.example\n\nrole: R\nnic-hdl: AB1\ne-mail: abuse@bt.com\nsource: RIPE # Filtered\n",
+        "network:IP-Network:104.168.144.18/32\nnetwork:Abuse-Contact;I:ABUSE1-ARIN\nnetwork:Updated-By:abuse@interserver.net\n%referral rwhois://root.rwhois.net:4321/auth-area=.\n%ok\n",
+        "Cox Communications NETBLK-PH (NET-174-79-32-0-1) 174.79.32.0 - 174.79.63.255\n",
+        "   Netname: HINET-NET\n   Netblock: 114.45.0.0/16\n\n   Administrator contact:\n      network-adm@hinet.net\n",
+    ];
+
+    fn check(p: &parse::Parsed) {
+        let (owner, isp) = parse::ranked_contacts(p, None);
+        for f in owner.iter().chain(&isp) {
+            assert!(!is_placeholder(&f.email));
+            assert!(
+                !f.email.chars().any(char::is_control)
+                    && !f.basis.chars().any(|c| c.is_control() && c != '\n')
+            );
+        }
+        for n in &p.networks {
+            assert!(!n.range.chars().any(char::is_control));
+            assert!(n.org.as_deref().is_none_or(|o| !o.chars().any(char::is_control)));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        #[test]
+        fn whois_reader_survives_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..1500)) {
+            check(&parse::parse(&decode(&bytes, "whois.nic.ad.jp")));
+            check(&parse::parse(&String::from_utf8_lossy(&bytes)));
+        }
+
+        #[test]
+        fn whois_reader_survives_mutated_answers(which in 0..WHOIS.len(), edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..24)) {
+            let b = mutate(WHOIS[which], &edits);
+            check(&parse::parse(&String::from_utf8_lossy(&b)));
+        }
+
+        #[test]
+        fn rdap_reader_survives_any_json(v in json_value()) {
+            let o = rdap::object(&v);
+            for f in &o.contacts {
+                assert!(!is_placeholder(&f.email));
+            }
+        }
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(|n| serde_json::json!(n)),
+            "[a-z@. \\x00-\\x1f]{0,20}".prop_map(serde_json::Value::String),
+            prop_oneof![
+                Just("email"),
+                Just("abuse"),
+                Just("fn"),
+                Just("vcard"),
+                Just("text")
+            ]
+            .prop_map(|s| serde_json::json!(s)),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                proptest::collection::vec(
+                    (
+                        prop_oneof![
+                            Just("entities"),
+                            Just("roles"),
+                            Just("vcardArray"),
+                            Just("remarks"),
+                            Just("links"),
+                            Just("description"),
+                            Just("handle")
+                        ],
+                        inner
+                    ),
+                    0..5
+                )
+                .prop_map(|kv| serde_json::Value::Object(
+                    kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                )),
+            ]
+        })
+    }
+}

@@ -322,3 +322,88 @@ fn faults_end_with_a_status_and_the_others_carry_on() {
         }
     }
 }
+
+#[test]
+fn investigate_looks_up_every_external_hop_at_once() {
+    let Some(w) = lab::whois_data() else { return };
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "n + 74.125.225.229",
+        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
+    );
+    plan.whois(
+        "whois.ripe.net",
+        RIPE,
+        "62.239.237.1",
+        Reply::file(&w.join("ip-whois/ripe/ipwhois_62.239.237.1.txt")),
+    );
+    plan.records = vec![
+        Rr::Ptr("74.125.225.229".parse().unwrap(), "relay.1e100.net"),
+        Rr::A("relay.1e100.net", Ipv4Addr::new(74, 125, 225, 229)),
+    ];
+    let lab = Lab::start(plan);
+    let msg = lab.dir.path().join("spam.eml");
+    std::fs::write(
+        &msg,
+        "Received: from mx1.example.org (mx1.example.org [10.0.0.5]) by mail.example.org with ESMTP id A1; Mon, 1 Jan 2024 10:00:03 +0000\n\
+         Received: from relay.1e100.net (relay.1e100.net [74.125.225.229]) by mx1.example.org with ESMTP id B2; Mon, 1 Jan 2024 10:00:02 +0000\n\
+         Received: from friend (host.bt.example [62.239.237.1]) by relay.1e100.net with SMTP id C3; Mon, 1 Jan 2024 10:00:01 +0000\n\
+         From: a@b.example\nSubject: cheap\nMessage-ID: <x@y>\n\nbody\n",
+    )
+    .unwrap();
+    let (v, _) = run_json(
+        &lab,
+        "",
+        &[
+            "investigate",
+            "--json",
+            "--trust",
+            "example.org",
+            msg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["relay"], 1);
+    let hops = v["hops"].as_array().unwrap();
+    assert!(
+        hops[0].get("lookups").is_none(),
+        "the site's own hop is not looked up"
+    );
+    assert_eq!(
+        emails(&hops[1]["lookups"], "owner_contacts")[0],
+        "arin-contact@google.com"
+    );
+    assert_eq!(hops[1]["lookups"]["fcrdns"], true);
+    assert!(emails(&hops[2]["lookups"], "owner_contacts").contains(&"protect@bt.com".to_string()));
+
+    // --hop picks one; a hop without an address is a usage error.
+    let (one, _) = run_json(
+        &lab,
+        "",
+        &["investigate", "--json", "--hop", "2", msg.to_str().unwrap()],
+    );
+    assert!(one["hops"][1].get("lookups").is_none());
+    assert!(one["hops"][2].get("lookups").is_some());
+    let bad = lab
+        .command("")
+        .args(["investigate", "--hop", "9", msg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&bad.stderr).lines().count(), 1);
+
+    // The readable report names owner, ISP and contacts and never shows a control character.
+    let text = lab
+        .command("")
+        .args(["investigate", "--trust", "example.org", msg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let s = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        s.contains("hop 1 (the relay") && s.contains("arin-contact@google.com") && s.contains("owner"),
+        "{s}"
+    );
+    assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
+}
