@@ -33,6 +33,8 @@ pub struct Engine {
     http: reqwest::Client,
     cache: Cache,
     limits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// One request at a time across all servers (the benchmark's baseline).
+    global: Option<Arc<Semaphore>>,
     penalty: Mutex<HashMap<String, Instant>>,
 }
 
@@ -92,8 +94,22 @@ impl Engine {
             http,
             cache: Cache::new(dir, offline, refresh),
             limits: Mutex::new(HashMap::new()),
+            global: None,
             penalty: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Makes every request wait for the one before it: the one-after-another
+    /// baseline the concurrency is measured against.
+    pub fn set_sequential(&mut self) {
+        self.global = Some(Arc::new(Semaphore::new(1)));
+    }
+
+    async fn global_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        match &self.global {
+            Some(g) => g.clone().acquire_owned().await.ok(),
+            None => None,
+        }
     }
 
     fn permit_pool(&self, server: &str) -> Arc<Semaphore> {
@@ -119,13 +135,11 @@ impl Engine {
     pub async fn dns(&self, name: &str, rtype: RecordType) -> Answer {
         let key = format!("dns|{}|{rtype}", name.to_ascii_lowercase());
         let template = Answer::new("dns", &self.dns_label, &format!("{name} {rtype}"));
-        self.cache
-            .get_or_ask(
-                &key,
-                template,
-                dns::query(&self.resolver, &self.dns_label, name, rtype, self.timeout),
-            )
-            .await
+        let ask = async {
+            let _global = self.global_permit().await;
+            dns::query(&self.resolver, &self.dns_label, name, rtype, self.timeout).await
+        };
+        self.cache.get_or_ask(&key, template, ask).await
     }
 
     /// The port a whois server is reached on: `whois_port`, or the referral's own
@@ -156,6 +170,7 @@ impl Engine {
             let ask = async {
                 let pool = self.permit_pool(host);
                 let _permit = pool.acquire().await;
+                let _global = self.global_permit().await;
                 let mut a =
                     whois::client::ask(&self.resolver, protocol, host, port, query, self.timeout).await;
                 if a.ok() {
@@ -270,6 +285,7 @@ impl Engine {
         let ask = async {
             let pool = self.permit_pool(&host);
             let _permit = pool.acquire().await;
+            let _global = self.global_permit().await;
             let mut a = Answer::new("rdap", &host, url);
             let started = Instant::now();
             let res = self

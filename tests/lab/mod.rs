@@ -13,9 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_server::Server;
+use hickory_server::net::runtime::Time;
 use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::proto::rr::rdata::{A, MX, PTR, SOA, TXT};
 use hickory_server::proto::rr::{LowerName, Name, RData, Record};
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -175,6 +177,26 @@ fn zone(
     h
 }
 
+/// The catalog, answering after a delay (the speed benchmark's 100 ms).
+struct Delayed {
+    inner: Catalog,
+    delay: Duration,
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for Delayed {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        response_handle: R,
+    ) -> ResponseInfo {
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        self.inner.handle_request::<R, T>(request, response_handle).await
+    }
+}
+
 async fn serve_whois(listener: TcpListener, answers: Arc<HashMap<String, Reply>>, delay: Duration) {
     loop {
         let Ok((mut s, _)) = listener.accept().await else {
@@ -294,7 +316,10 @@ impl Lab {
                 let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
                 let dns = udp.local_addr().unwrap();
                 let tcp = TcpListener::bind(dns).await.unwrap();
-                let mut server = Server::new(catalog);
+                let mut server = Server::new(Delayed {
+                    inner: catalog,
+                    delay: plan.delay,
+                });
                 server.register_socket(udp);
                 server.register_listener(tcp, Duration::from_secs(5), 65535);
 
