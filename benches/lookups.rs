@@ -2,13 +2,14 @@
 //! every DNS, whois and RDAP answer, `investigate` on a message with 5 external hops
 //! must finish within 2× the longest single dependency chain, and at least 5× faster
 //! than the same lookups made one after another. All three are measured here, in
-//! the same run. `cargo bench --bench lookups`; RELAYTRACE_BENCH_DELAY_MS changes the delay.
+//! the same run. `cargo bench --bench lookups`; `RELAYTRACE_BENCH_DELAY_MS` changes the delay.
 
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/lab/mod.rs"]
 mod lab;
 
+use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,12 @@ fn message() -> Vec<u8> {
     let mut by = "mx1.example.org".to_string();
     for (i, ip) in IPS.iter().enumerate() {
         let name = format!("relay{i}.chain.example.net");
-        m.push_str(&format!("Received: from {name} ({name} [{ip}]) by {by} with ESMTP id A{}; Mon, 1 Jan 2024 10:00:0{} +0000\n", i + 1, 8 - i));
+        let _ = writeln!(
+            m,
+            "Received: from {name} ({name} [{ip}]) by {by} with ESMTP id A{}; Mon, 1 Jan 2024 10:00:0{} +0000",
+            i + 1,
+            8 - i
+        );
         by = name;
     }
     m.push_str("From: a@b.example\nSubject: bench\n\nbody\n");
@@ -213,7 +219,7 @@ fn main() {
         let t = rt.block_on(async {
             let e = engine(&lab, false);
             let started = Instant::now();
-            let l = e.lookup_ip(ip.parse().unwrap()).await;
+            let l = Box::pin(e.lookup_ip(ip.parse().unwrap())).await;
             assert!(!l.answers.is_empty());
             started.elapsed()
         });

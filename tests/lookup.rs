@@ -7,6 +7,7 @@
 mod lab;
 
 use std::net::Ipv4Addr;
+use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use lab::{Lab, Plan, Reply, Rr};
@@ -69,7 +70,7 @@ fn arin_address_whois_rdap_dns_end_to_end() {
         Rr::A("ord08s08-in-f5.1e100.net", ip.parse().unwrap()),
         // Team Cymru's answers, from the manifest's asn_data of this sample.
         Rr::Txt(
-            format!("229.225.125.74.origin.asn.lab.test"),
+            "229.225.125.74.origin.asn.lab.test".to_string(),
             "15169 | 74.125.225.0/24 | US | arin | 2007-03-13".into(),
         ),
         Rr::Txt(
@@ -406,4 +407,90 @@ fn investigate_looks_up_every_external_hop_at_once() {
         "{s}"
     );
     assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
+}
+
+#[test]
+fn traceroute_without_privileges_says_so_and_gives_the_command() {
+    // Run as nobody (no CAP_NET_RAW): needs root to switch, and setpriv.
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !is_root || !setpriv {
+        eprintln!("SKIPPED: needs root and setpriv to drop privileges");
+        return;
+    }
+    let lab = Lab::start(Plan::default());
+    let dir = tempfile::Builder::new()
+        .prefix("relaytrace-nobody")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[network]\ndns_servers = [\"{}\"]\ntimeout_secs = 1\ntraceroute = true\ncache = false\n",
+            lab.dns
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-net_raw",
+        ])
+        .arg(env!("CARGO_BIN_EXE_relaytrace"))
+        .args(["--config", cfg.to_str().unwrap(), "lookup", "--json", "192.0.2.1"])
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tr = answer(&v, "traceroute", "local");
+    assert_eq!(tr["status"], "refused", "{tr}");
+    assert!(tr["reason"].as_str().unwrap().contains("CAP_NET_RAW"));
+    assert!(
+        v["traceroute"]["command"]
+            .as_str()
+            .unwrap()
+            .contains("setcap cap_net_raw")
+    );
+}
+
+#[test]
+fn without_the_tables_iana_is_asked_first_and_its_failure_does_not_stop_the_chain() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "74.125.225.229";
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        &format!("n + {ip}"),
+        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
+    );
+    // whois.iana.org exists but answers nothing (no captured IANA answer is stored).
+    plan.whois("whois.iana.org", Ipv4Addr::new(127, 0, 0, 2), ip, Reply::Silent);
+    let lab = Lab::start(plan);
+    let (v, _) = run_json(&lab, "iana_tables = false", &["lookup", "--json", ip]);
+    let whois: Vec<&str> = v["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["protocol"] == "whois")
+        .map(|a| a["server"].as_str().unwrap())
+        .collect();
+    assert!(whois[0].starts_with("whois.iana.org"), "{whois:?}");
+    assert_eq!(answer(&v, "whois", "whois.iana.org")["status"], "timeout");
+    assert_eq!(answer(&v, "whois", "whois.arin.net")["status"], "ok");
+    assert_eq!(emails(&v, "owner_contacts")[0], "arin-contact@google.com");
 }

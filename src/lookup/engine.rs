@@ -209,12 +209,23 @@ impl Engine {
     /// handles resolved. Loops and depth are bounded.
     pub async fn whois_chain(&self, ip: IpAddr) -> Vec<Hop> {
         let mut chain: Vec<Hop> = Vec::new();
-        let start = self
-            .net
-            .iana_tables
-            .then(|| tables::rir_of_ip(ip))
-            .flatten()
-            .map(tables::Rir::whois);
+        // Skip IANA where a delegation table answers: the configured bootstrap (fetched,
+        // cached) wins over the copy shipped inside.
+        let start = if self.net.iana_tables {
+            let from_bootstrap = match &self.net.rdap_bootstrap_url {
+                Some(_) => self
+                    .rdap_base_ip(ip, &mut Vec::new())
+                    .await
+                    .as_deref()
+                    .and_then(tables::Rir::from_url),
+                None => None,
+            };
+            from_bootstrap
+                .or_else(|| tables::rir_of_ip(ip))
+                .map(tables::Rir::whois)
+        } else {
+            None
+        };
         let mut next: Option<(String, Option<u16>, bool, String)> = Some(match start {
             Some(h) => (h.to_string(), None, false, Self::whois_query(h, ip, false)),
             None => ("whois.iana.org".to_string(), None, false, ip.to_string()),
@@ -243,6 +254,16 @@ impl Engine {
                         Self::whois_query(&r.host, ip, r.rwhois),
                     ));
                 }
+            } else if host == "whois.iana.org"
+                && let Some(rir) = tables::rir_of_ip(ip)
+            {
+                // IANA did not answer: the shipped table still knows the registry.
+                next = Some((
+                    rir.whois().to_string(),
+                    None,
+                    false,
+                    Self::whois_query(rir.whois(), ip, false),
+                ));
             }
             chain.push(hop);
         }

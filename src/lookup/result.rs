@@ -269,7 +269,21 @@ impl Engine {
         let net = rdap_object(&a);
         answers.push(a);
         let mut parent = None;
-        if let Some(up) = net.as_ref().and_then(|n| n.up.clone()) {
+        // The parent: the `rdap-up` link, else a `parentHandle` that is a range or CIDR
+        // (APNIC, AFRINIC), never the whole address space.
+        let up = net.as_ref().and_then(|n| {
+            n.up.clone().or_else(|| {
+                let (a, z) = wparse::parse_range(n.parent_handle.as_deref()?)?;
+                let cidr = range_text(&Net {
+                    first: Some(a),
+                    last: Some(z),
+                    ..Net::default()
+                });
+                let len: u8 = cidr.split_once('/')?.1.parse().ok()?;
+                (len >= 4).then(|| join_url(&base, &format!("ip/{cidr}")))
+            })
+        });
+        if let Some(up) = up {
             let p = self.rdap_get(&up).await;
             parent = rdap_object(&p);
             answers.push(p);

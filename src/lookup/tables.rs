@@ -29,6 +29,15 @@ impl Rir {
         })
     }
 
+    /// The registry an RDAP base URL belongs to (`https://rdap.arin.net/registry/`).
+    pub fn from_url(url: &str) -> Option<Rir> {
+        let u = url.to_ascii_lowercase();
+        ["afrinic", "lacnic", "apnic", "arin", "ripe"]
+            .into_iter()
+            .find(|r| u.contains(r))
+            .and_then(Rir::from_name)
+    }
+
     /// Its port-43 whois server.
     pub fn whois(self) -> &'static str {
         match self {

@@ -7,6 +7,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -93,7 +94,7 @@ pub struct Lab {
     pub whois_port: u16,
     pub rdap_port: u16,
     pub dir: tempfile::TempDir,
-    rdap: Arc<std::sync::Mutex<HashMap<String, (u16, Vec<u8>)>>>,
+    rdap: Paths,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -135,7 +136,7 @@ fn reverse(ip: IpAddr) -> String {
         IpAddr::V6(v6) => {
             let mut s = String::new();
             for b in v6.octets().iter().rev() {
-                s.push_str(&format!("{:x}.{:x}.", b & 0xf, b >> 4));
+                let _ = write!(s, "{:x}.{:x}.", b & 0xf, b >> 4);
             }
             s + "ip6.arpa"
         }
@@ -236,7 +237,7 @@ async fn serve_whois(listener: TcpListener, answers: Arc<HashMap<String, Reply>>
                     return;
                 }
                 Reply::Silent => {
-                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    tokio::time::sleep(Duration::from_hours(1)).await;
                 }
             }
             let _ = s.shutdown().await;

@@ -982,6 +982,15 @@ mod tests {
     }
 
     #[test]
+    fn iana_refer_line() {
+        // IANA's answer format (whois.iana.org): `refer:` names the registry's server.
+        let p = parse(
+            "% IANA WHOIS server\n\ninetnum:      74.0.0.0 - 74.255.255.255\norganisation: ARIN\nstatus:       ALLOCATED\n\nwhois:        whois.arin.net\n\nrefer:        whois.arin.net\n",
+        );
+        assert_eq!(p.referral.unwrap().host, "whois.arin.net");
+    }
+
+    #[test]
     fn referrals() {
         let r = parse_referral("rwhois://rwhois.servernap.net:4321/").unwrap();
         assert_eq!(
