@@ -494,3 +494,50 @@ fn without_the_tables_iana_is_asked_first_and_its_failure_does_not_stop_the_chai
     assert_eq!(answer(&v, "whois", "whois.arin.net")["status"], "ok");
     assert_eq!(emails(&v, "owner_contacts")[0], "arin-contact@google.com");
 }
+
+#[test]
+fn domain_lookup_follows_the_thin_registry_to_the_registrar() {
+    let Some(w) = lab::whois_data() else { return };
+    let d = w.join("domain-whois");
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.verisign-grs.com",
+        Ipv4Addr::new(127, 0, 0, 10),
+        "domain google.com",
+        Reply::file(&d.join("whois-parser__whois.verisign-grs.com__com__status_registered.txt")),
+    );
+    plan.whois(
+        "whois.markmonitor.com",
+        Ipv4Addr::new(127, 0, 0, 11),
+        "google.com",
+        Reply::file(&d.join("whois-parser__whois.markmonitor.com__com__status_registered.txt")),
+    );
+    plan.records = vec![
+        Rr::Mx("google.com", "smtp.google.com"),
+        Rr::Txt(
+            "google.com.contacts.abuse.lab.test".into(),
+            "abuse@google.com".into(),
+        ),
+    ];
+    let lab = Lab::start(plan);
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", "google.com"]);
+    assert_eq!(v["query"], "google.com");
+    assert_eq!(v["domain"]["name"], "google.com");
+    assert!(
+        v["domain"]["registrar"].as_str().unwrap().contains("MarkMonitor"),
+        "{}",
+        v["domain"]
+    );
+    assert_eq!(
+        v["domain"]["abuse_contacts"][0]["email"],
+        "abusecomplaints@markmonitor.com"
+    );
+    assert_eq!(v["domain"]["mx"][0], "10 smtp.google.com");
+    let owner = emails(&v, "owner_contacts");
+    assert_eq!(
+        owner[0], "abuse@google.com",
+        "abuse.net ranks above the fallback: {owner:?}"
+    );
+    assert_eq!(v["owner_contacts"][0]["source"], "abuse.net");
+    assert_eq!(answer(&v, "whois", "whois.markmonitor.com")["status"], "ok");
+}

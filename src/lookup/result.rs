@@ -293,15 +293,32 @@ impl Engine {
 
     /// The whois server of a domain's registry: asked of IANA (cached for a day).
     async fn domain_whois(&self, domain: &str) -> Vec<Hop> {
-        let tld = domain.rsplit('.').next().unwrap_or(domain);
-        let iana = self
-            .whois("whois", "whois.iana.org", self.whois_port_for(None), tld)
-            .await;
-        let server = iana.parsed.referral.as_ref().map(|r| r.host.clone());
-        let mut hops = vec![iana];
-        let Some(server) = server else { return hops };
+        let tld = domain.rsplit('.').next().unwrap_or(domain).to_ascii_lowercase();
+        let port = self.whois_port_for(None);
+        let mut hops = Vec::new();
+        // The registry's server: the table of common TLDs, else IANA (cached for a
+        // day), else the new-gTLD convention whois.nic.<tld>.
+        let server = match super::tables::tld_whois(&tld) {
+            Some(s) => s.to_string(),
+            None => {
+                let iana = self.whois("whois", "whois.iana.org", port, &tld).await;
+                let s = iana.parsed.referral.as_ref().map(|r| r.host.clone());
+                let failed = !iana.answer.ok();
+                hops.push(iana);
+                match s {
+                    Some(s) => s,
+                    None if failed => format!("whois.nic.{tld}"),
+                    None => return hops,
+                }
+            }
+        };
         let first = self
-            .whois("whois", &server, self.whois_port_for(None), domain)
+            .whois(
+                "whois",
+                &server,
+                port,
+                &super::tables::domain_query(&server, domain),
+            )
             .await;
         let next = first
             .parsed
