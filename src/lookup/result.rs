@@ -298,18 +298,17 @@ impl Engine {
         let mut hops = Vec::new();
         // The registry's server: the table of common TLDs, else IANA (cached for a
         // day), else the new-gTLD convention whois.nic.<tld>.
-        let server = match super::tables::tld_whois(&tld) {
-            Some(s) => s.to_string(),
-            None => {
-                let iana = self.whois("whois", "whois.iana.org", port, &tld).await;
-                let s = iana.parsed.referral.as_ref().map(|r| r.host.clone());
-                let failed = !iana.answer.ok();
-                hops.push(iana);
-                match s {
-                    Some(s) => s,
-                    None if failed => format!("whois.nic.{tld}"),
-                    None => return hops,
-                }
+        let server = if let Some(s) = super::tables::tld_whois(&tld) {
+            s.to_string()
+        } else {
+            let iana = self.whois("whois", "whois.iana.org", port, &tld).await;
+            let s = iana.parsed.referral.as_ref().map(|r| r.host.clone());
+            let failed = !iana.answer.ok();
+            hops.push(iana);
+            match s {
+                Some(s) => s,
+                None if failed => format!("whois.nic.{tld}"),
+                None => return hops,
             }
         };
         let first = self

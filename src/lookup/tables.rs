@@ -178,6 +178,44 @@ pub fn bootstrap_lookup_domain(json: &serde_json::Value, domain: &str) -> Option
     best.map(|(_, u)| u)
 }
 
+/// The whois servers of the commonest TLDs, so IANA is not asked for them.
+pub fn tld_whois(tld: &str) -> Option<&'static str> {
+    Some(match tld {
+        "com" | "net" => "whois.verisign-grs.com",
+        "org" => "whois.publicinterestregistry.org",
+        "info" | "mobi" | "pro" => "whois.identity.digital",
+        "biz" => "whois.nic.biz",
+        "io" => "whois.nic.io",
+        "de" => "whois.denic.de",
+        "uk" => "whois.nic.uk",
+        "fr" => "whois.nic.fr",
+        "nl" => "whois.domain-registry.nl",
+        "it" => "whois.nic.it",
+        "eu" => "whois.eu",
+        "ru" | "su" => "whois.tcinet.ru",
+        "br" => "whois.registro.br",
+        "mx" => "whois.mx",
+        "jp" => "whois.jprs.jp",
+        "cn" => "whois.cnnic.cn",
+        "au" => "whois.auda.org.au",
+        "ca" => "whois.cira.ca",
+        "pl" => "whois.dns.pl",
+        "ch" | "li" => "whois.nic.ch",
+        _ => return None,
+    })
+}
+
+/// The query a domain registry's server wants.
+pub fn domain_query(server: &str, domain: &str) -> String {
+    match server {
+        // Thin registry: `domain` selects the domain record, not name servers.
+        "whois.verisign-grs.com" => format!("domain {domain}"),
+        "whois.denic.de" => format!("-T dn,ace {domain}"),
+        "whois.jprs.jp" => format!("{domain}/e"),
+        _ => domain.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,43 +256,5 @@ mod tests {
             Some("http://d.test/")
         );
         assert_eq!(bootstrap_lookup_domain(&d, "example.org"), None);
-    }
-}
-
-/// The whois servers of the commonest TLDs, so IANA is not asked for them.
-pub fn tld_whois(tld: &str) -> Option<&'static str> {
-    Some(match tld {
-        "com" | "net" => "whois.verisign-grs.com",
-        "org" => "whois.publicinterestregistry.org",
-        "info" | "mobi" | "pro" => "whois.identity.digital",
-        "biz" => "whois.nic.biz",
-        "io" => "whois.nic.io",
-        "de" => "whois.denic.de",
-        "uk" => "whois.nic.uk",
-        "fr" => "whois.nic.fr",
-        "nl" => "whois.domain-registry.nl",
-        "it" => "whois.nic.it",
-        "eu" => "whois.eu",
-        "ru" | "su" => "whois.tcinet.ru",
-        "br" => "whois.registro.br",
-        "mx" => "whois.mx",
-        "jp" => "whois.jprs.jp",
-        "cn" => "whois.cnnic.cn",
-        "au" => "whois.auda.org.au",
-        "ca" => "whois.cira.ca",
-        "pl" => "whois.dns.pl",
-        "ch" | "li" => "whois.nic.ch",
-        _ => return None,
-    })
-}
-
-/// The query a domain registry's server wants.
-pub fn domain_query(server: &str, domain: &str) -> String {
-    match server {
-        // Thin registry: `domain` selects the domain record, not name servers.
-        "whois.verisign-grs.com" => format!("domain {domain}"),
-        "whois.denic.de" => format!("-T dn,ace {domain}"),
-        "whois.jprs.jp" => format!("{domain}/e"),
-        _ => domain.to_string(),
     }
 }
