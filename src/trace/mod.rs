@@ -272,7 +272,14 @@ fn auto_site(hops: &[Hop], site: &mut Site) {
                 }
             }
             Kind::Transfer => {
-                let Some(d) = h.by.as_deref().and_then(names::registrable) else {
+                let Some(by) = h.by.as_deref() else { continue };
+                let Some(d) = names::registrable(by) else {
+                    // A name under no known suffix (a private TLD, a bare host):
+                    // that host alone is the site, and the search ends here.
+                    if h.from_ip.is_some() && fallback.is_none() {
+                        let _ = site.add(&names::norm(by));
+                        return;
+                    }
                     continue;
                 };
                 if h.from_ip.is_some() {

@@ -181,3 +181,19 @@ fn originating_ip_is_a_last_hop() {
     );
     assert!(t.hops[0].reasons[0].contains("X-Originating-IP"));
 }
+
+#[test]
+fn a_site_under_an_unknown_suffix_is_its_host_not_the_next_domain_down() {
+    // `.test` is no public suffix: the top hop's `by` host alone is the site; the
+    // search must not go on and adopt the relay's domain instead.
+    let t = trace_of(
+        &[
+            "from mx1.site.test (mx1.site.test [10.0.0.5]) by mail.site.test with ESMTP id A1; Mon, 1 Jan 2024 10:00:03 +0000",
+            "from relay.example.net (relay.example.net [198.51.100.7]) by mx1.site.test with ESMTP id B2; Mon, 1 Jan 2024 10:00:02 +0000",
+            "from friend (host.example.com [203.0.113.9]) by relay.example.net with SMTP id C3; Mon, 1 Jan 2024 10:00:01 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(t.site, vec!["mail.site.test".to_string()]);
+    assert_eq!(t.relay, Some(1));
+}
