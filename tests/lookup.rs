@@ -541,3 +541,38 @@ fn domain_lookup_follows_the_thin_registry_to_the_registrar() {
     assert_eq!(v["owner_contacts"][0]["source"], "abuse.net");
     assert_eq!(answer(&v, "whois", "whois.markmonitor.com")["status"], "ok");
 }
+
+#[test]
+fn rdap_rate_limits_and_garbage_are_reported() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "74.125.225.229";
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        &format!("n + {ip}"),
+        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
+    );
+    let lab = Lab::start(plan);
+    lab.set_rdap(
+        "/bootstrap/ipv4.json",
+        200,
+        lab::bootstrap_ipv4(lab.rdap_port, &[("74.0.0.0/8", "arin")]),
+    );
+    for (status, body, want) in [
+        (
+            429,
+            b"{\"errorCode\":429,\"title\":\"Too Many Requests\"}".to_vec(),
+            "rate_limited",
+        ),
+        (200, vec![0xff, 0xfe, 0x00, 0x1b], "error"),
+        (503, b"down".to_vec(), "error"),
+    ] {
+        lab.set_rdap(&format!("/arin/ip/{ip}"), status, body);
+        let (v, _) = run_json(&lab, "cache = false", &["lookup", "--json", ip]);
+        let a = answer(&v, "rdap", "/arin/ip/");
+        assert_eq!(a["status"], want, "{a}");
+        // whois still names the contact.
+        assert_eq!(emails(&v, "owner_contacts")[0], "arin-contact@google.com");
+    }
+}

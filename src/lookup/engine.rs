@@ -330,7 +330,7 @@ impl Engine {
                 }
             };
             let code = res.status().as_u16();
-            let body = tokio::time::timeout(self.timeout, res.bytes()).await;
+            let body = tokio::time::timeout(self.timeout, read_capped(res)).await;
             a.elapsed_ms = started.elapsed().as_millis() as u64;
             let bytes = match body {
                 Err(_) => return a.failed(Status::Timeout, "the answer did not end in time"),
@@ -405,6 +405,20 @@ impl Engine {
         answers.push(a);
         base
     }
+}
+
+/// The body, cut at [`whois::client::MAX_ANSWER`] bytes: a hostile server cannot make
+/// us hold more.
+async fn read_capped(mut res: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await? {
+        let room = whois::client::MAX_ANSWER.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= whois::client::MAX_ANSWER {
+            break;
+        }
+    }
+    Ok(body)
 }
 
 /// `base` + `path` with exactly one slash between.

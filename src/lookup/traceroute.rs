@@ -32,7 +32,13 @@ pub struct Route {
 }
 
 fn run(ip: IpAddr, timeout: Duration) -> Result<Vec<RouteHop>, String> {
+    // Concurrent traces (one per hop) must tell their ICMP replies apart.
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let id = (std::process::id() as u16)
+        .wrapping_add(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        .max(1);
     let tracer = trippy_core::Builder::new(ip)
+        .trace_identifier(id)
         .privilege_mode(trippy_core::PrivilegeMode::Privileged)
         .protocol(trippy_core::Protocol::Icmp)
         .max_rounds(Some(2))
