@@ -189,6 +189,9 @@ fn norm_key(k: &str) -> String {
 /// Splits a line into key and value, or `None` for free text.
 fn split_key(line: &str) -> Option<(String, String)> {
     let trimmed = line.trim_start();
+    if let Some(kv) = bracket_key(trimmed) {
+        return Some(kv);
+    }
     let colon = trimmed.find(':')?;
     let key = &trimmed[..colon];
     let rest = &trimmed[colon + 1..];
@@ -215,6 +218,24 @@ fn split_key(line: &str) -> Option<(String, String)> {
         return None;
     }
     Some((norm_key(key), rest.trim().to_string()))
+}
+
+/// JPNIC/JPRS layout: `a. [Network Number]   133.1.0.0/16` or `[Organization]  X`.
+fn bracket_key(t: &str) -> Option<(String, String)> {
+    let t = match t.split_once(". [") {
+        Some((letter, rest)) if letter.len() <= 2 && letter.bytes().all(|b| b.is_ascii_alphabetic()) => rest,
+        _ => t.strip_prefix('[')?,
+    };
+    let (key, value) = t.split_once(']')?;
+    if key.is_empty()
+        || key.len() > 40
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'-')
+    {
+        return None;
+    }
+    Some((norm_key(key), value.trim().to_string()))
 }
 
 fn indent(line: &str) -> usize {
@@ -286,6 +307,7 @@ const NET_KEYS: &[&str] = &[
     "ipv6-address",
     "netblock",
     "inetrev",
+    "network-number",
 ];
 
 const NAME_KEYS: &[&str] = &["netname", "network-name", "net-name", "service-name"];
