@@ -576,3 +576,39 @@ fn rdap_rate_limits_and_garbage_are_reported() {
         assert_eq!(emails(&v, "owner_contacts")[0], "arin-contact@google.com");
     }
 }
+
+#[test]
+fn apnic_refers_to_the_national_registry() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "210.107.73.73";
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.apnic.net",
+        Ipv4Addr::new(127, 0, 0, 5),
+        ip,
+        Reply::file(&w.join("ip-whois/apnic/ipwhois_210.107.73.73.txt")),
+    );
+    // KRNIC answers with a captured KRNIC answer (of another block: not used for contacts).
+    plan.whois(
+        "whois.nic.or.kr",
+        Ipv4Addr::new(127, 0, 0, 9),
+        ip,
+        Reply::file(&w.join("ip-whois/nir/phuhn_kr112_220_69_50.txt")),
+    );
+    let lab = Lab::start(plan);
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
+    assert_eq!(answer(&v, "whois", "whois.nic.or.kr")["status"], "ok");
+    let owner = emails(&v, "owner_contacts");
+    assert_eq!(owner[0], "abuse@bora.net", "{owner:?}");
+    // The national registry's own desk is never the first choice.
+    let kr = v["owner_contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(v["isp_contacts"].as_array().unwrap())
+        .find(|c| c["email"] == "hostmaster@nic.or.kr");
+    if let Some(kr) = kr {
+        assert_eq!(kr["confidence"], "low");
+        assert_eq!(kr["preselect"], false);
+    }
+}

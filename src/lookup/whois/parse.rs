@@ -824,6 +824,16 @@ fn abuse_contact_line(c: &str) -> Option<Found> {
 
 /// An APNIC/LACNIC answer mirroring a national registry's object: that registry.
 fn nir_referral(sections: &[(Net, Vec<&Block>)], blocks: &[Block]) -> Option<Referral> {
+    // LACNIC's joint whois names the registry holding the data:
+    // `% LACNIC resource: whois.registro.br`.
+    for c in blocks.iter().flat_map(|b| b.comments.iter()) {
+        if let Some(host) = c.trim_start_matches(['%', ' ']).strip_prefix("LACNIC resource:")
+            && let Some(r) = parse_referral(host)
+            && r.host != "whois.lacnic.net"
+        {
+            return Some(r);
+        }
+    }
     for (n, _) in sections.iter().rev() {
         if let Some(host) = n.source.as_deref().and_then(nir_server) {
             return Some(Referral {
@@ -1010,6 +1020,18 @@ mod tests {
             "% IANA WHOIS server\n\ninetnum:      74.0.0.0 - 74.255.255.255\norganisation: ARIN\nstatus:       ALLOCATED\n\nwhois:        whois.arin.net\n\nrefer:        whois.arin.net\n",
         );
         assert_eq!(p.referral.unwrap().host, "whois.arin.net");
+    }
+
+    #[test]
+    fn lacnic_joint_whois_names_the_national_registry() {
+        let p = parse(
+            "% Joint Whois - whois.lacnic.net\r\n% LACNIC resource: whois.registro.br\r\n\r\ninetnum: 177.37.160/19\r\n",
+        );
+        assert_eq!(p.referral.unwrap().host, "whois.registro.br");
+        let own = parse(
+            "% Joint Whois - whois.lacnic.net\r\n% LACNIC resource: whois.lacnic.net\r\n\r\ninetnum: 200.57.128/19\r\n",
+        );
+        assert!(own.referral.is_none());
     }
 
     #[test]
