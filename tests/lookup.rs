@@ -315,6 +315,13 @@ fn faults_end_with_a_status_and_the_others_carry_on() {
         // The other lookups carried on.
         assert_eq!(v["asn"]["number"], 15169, "{reply:?}");
         assert!(took < Duration::from_secs(9), "{reply:?} took {took:?}");
+        if want == "rate_limited" {
+            // The next run leaves the server alone, without asking it.
+            let (again, _) = run_json(&lab, "", &["lookup", "--json", ip2]);
+            let a = answer(&again, "whois", "whois.arin.net");
+            assert_eq!(a["status"], "rate_limited", "{a}");
+            assert!(a["reason"].as_str().unwrap().contains("slow down"), "{a}");
+        }
         if want == "error" && matches!(reply, Reply::Drop(..)) {
             assert!(
                 a["text"].as_str().unwrap().len() >= 100,

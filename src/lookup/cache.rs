@@ -105,6 +105,18 @@ impl Cache {
         }
     }
 
+    /// Stores an answer on disk outside any flight (notes such as rate-limit penalties).
+    pub fn put(&self, key: &str, a: &Answer) {
+        self.write(key, a);
+    }
+
+    /// How long the stored entry for `key` stays valid, if there is one.
+    pub fn remaining(&self, key: &str) -> Option<std::time::Duration> {
+        let path = self.dir.as_ref()?.join(file_name(key));
+        let e: Entry = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+        (e.key == key && e.expires > now()).then(|| std::time::Duration::from_secs(e.expires - now()))
+    }
+
     /// The answer for `key`: from memory, from disk, or by `ask` (once, however many
     /// ask at the same time). Offline, a miss is an error answer built on `template`.
     pub async fn get_or_ask<F>(&self, key: &str, template: Answer, ask: F) -> Answer

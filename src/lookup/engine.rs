@@ -119,9 +119,17 @@ impl Engine {
             .clone()
     }
 
+    /// Until when `server` is left alone: it rate-limited us, in this process or in an
+    /// earlier one (the note is kept in the cache directory).
     fn penalised(&self, server: &str) -> Option<Instant> {
-        let map = self.penalty.lock().unwrap_or_else(PoisonError::into_inner);
-        map.get(server).copied().filter(|until| *until > Instant::now())
+        let mut map = self.penalty.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(until) = map.get(server).copied().filter(|until| *until > Instant::now()) {
+            return Some(until);
+        }
+        let left = self.cache.remaining(&format!("penalty|{server}"))?;
+        let until = Instant::now() + left;
+        map.insert(server.to_string(), until);
+        Some(until)
     }
 
     fn penalise(&self, server: &str) {
@@ -129,6 +137,10 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(server.to_string(), Instant::now() + PENALTY);
+        let mut note = Answer::new("penalty", server, "rate limited");
+        note.status = Status::Ok;
+        note.ttl_s = PENALTY.as_secs();
+        self.cache.put(&format!("penalty|{server}"), &note);
     }
 
     /// A DNS query, cached.
