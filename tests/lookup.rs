@@ -79,7 +79,11 @@ fn arin_address_whois_rdap_dns_end_to_end() {
         ),
         Rr::Txt(
             "229.225.125.74.peer.asn.lab.test".into(),
-            "3356 6453 | 74.125.225.0/24 | US | arin | 2007-03-13".into(),
+            "16509 6453 | 74.125.225.0/24 | US | arin | 2007-03-13".into(),
+        ),
+        Rr::Txt(
+            "229.225.125.74.abusix.lab.test".into(),
+            "network-abuse@google.com".into(),
         ),
         Rr::A("229.225.125.74.bl.lab.test", Ipv4Addr::new(127, 0, 0, 2)),
         Rr::Txt(
@@ -98,14 +102,41 @@ fn arin_address_whois_rdap_dns_end_to_end() {
         200,
         std::fs::read(w.join("rdap/ip/ipwhois_arin_74.125.225.229.json")).unwrap(),
     );
+    let asn = serde_json::json!({"version": "1.0", "services": [[["16509"], [lab.rdap_base("arin")]]]});
+    lab.set_rdap("/bootstrap/asn.json", 200, serde_json::to_vec(&asn).unwrap());
+    let autnum = std::fs::read(w.join("rdap/autnum/icann-rdap_arin_AS16509.json")).unwrap();
+    lab.set_rdap("/arin/autnum/16509", 200, autnum);
 
     let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
     assert_eq!(v["query"], ip);
+    // The order of the issue: RDAP/whois designations, then Abusix, then the fallback.
+    let sources: Vec<&str> = v["owner_contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["source"].as_str().unwrap())
+        .collect();
+    let first = |s: &str| sources.iter().position(|x| *x == s).unwrap();
+    assert!(first("abusix") < first("fallback"), "{sources:?}");
     assert_eq!(v["rdns"][0], "ord08s08-in-f5.1e100.net");
     assert_eq!(v["fcrdns"], true);
     assert_eq!(v["asn"]["number"], 15169);
     assert_eq!(v["asn"]["cidr"], "74.125.225.0/24");
-    assert_eq!(v["asn"]["peers"], serde_json::json!([3356, 6453]));
+    assert_eq!(v["asn"]["peers"], serde_json::json!([16509, 6453]));
+    // Google holds its own allocation: the ISP is the upstream named by the peers.
+    assert!(
+        v["isp"].as_str().unwrap().contains("AS16509, upstream"),
+        "{}",
+        v["isp"]
+    );
+    assert_eq!(emails(&v, "isp_contacts")[0], "abuse@amazonaws.com");
+    let abusix = v["owner_contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "network-abuse@google.com")
+        .unwrap();
+    assert_eq!(abusix["source"], "abusix");
     assert_eq!(v["network"]["cidr"], "74.125.0.0/16");
     assert_eq!(v["network"]["org"], "Google Inc.");
     let owner = emails(&v, "owner_contacts");
