@@ -132,25 +132,26 @@ fn walk(v: &Value, depth: usize, out: &mut Vec<Found>) {
                 contact::merge(out, f);
             }
         }
-        for line in remarks(e) {
-            let tier = if crate_mentions_abuse(&line) {
-                Tier::Remark
-            } else {
-                Tier::Other
-            };
-            for m in contact::emails_in(&line) {
-                if let Some(f) = Found::new(m, tier, &line) {
-                    contact::merge(out, f);
-                }
-            }
-        }
+        remark_contacts(e, out);
         walk(e, depth + 1, out);
     }
 }
 
-fn crate_mentions_abuse(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
-    l.contains("abuse") || l.contains("spam")
+/// Addresses in an object's remarks: about abuse or spam, else any.
+fn remark_contacts(v: &Value, out: &mut Vec<Found>) {
+    for line in remarks(v) {
+        let l = line.to_ascii_lowercase();
+        let tier = if l.contains("abuse") || l.contains("spam") {
+            Tier::Remark
+        } else {
+            Tier::Other
+        };
+        for m in contact::emails_in(&line) {
+            if let Some(f) = Found::new(m, tier, &line) {
+                contact::merge(out, f);
+            }
+        }
+    }
 }
 
 /// The abuse contacts of an RDAP object, ranked: abuse-role entities anywhere in the
@@ -158,18 +159,7 @@ fn crate_mentions_abuse(s: &str) -> bool {
 pub fn abuse_contacts(v: &Value) -> Vec<Found> {
     let mut out = Vec::new();
     walk(v, 0, &mut out);
-    for line in remarks(v) {
-        let tier = if crate_mentions_abuse(&line) {
-            Tier::Remark
-        } else {
-            Tier::Other
-        };
-        for m in contact::emails_in(&line) {
-            if let Some(f) = Found::new(m, tier, &line) {
-                contact::merge(&mut out, f);
-            }
-        }
-    }
+    remark_contacts(v, &mut out);
     if v.get("objectClassName").and_then(Value::as_str) == Some("domain") {
         // A domain's registrant, admin and tech addresses are not abuse desks.
         out.retain(|f| f.tier <= Tier::Registry);
