@@ -1,7 +1,7 @@
 //! The command line (DESIGN.md §3): argument parsing and the subcommands.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -215,6 +215,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             });
         }
         (Some(Command::Hops(a)), _) => (a.file, a.json),
+        (None, Some(m)) if io::stdout().is_terminal() => {
+            return tui(&cfg, cli.global.offline, opts, &m, pick);
+        }
         (None, Some(m)) => (m, false),
         (None, None) => {
             return Err(CliError::Usage(
@@ -223,6 +226,50 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
     };
     hops(&path, json, pick, &opts, out)
+}
+
+/// Loads the message(s) and opens the TUI.
+fn tui(
+    cfg: &config::Config,
+    offline: bool,
+    opts: Options,
+    path: &PathBuf,
+    pick: Option<usize>,
+) -> Result<(), CliError> {
+    let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
+    let shown = if shown == "-" {
+        "standard input".to_string()
+    } else {
+        shown
+    };
+    let reader = Reader::new(open(path)?);
+    let mut messages = Vec::new();
+    let mut seen = 0;
+    for next in reader {
+        let message = next.map_err(|e| CliError::Input(format!("{shown}: {}", LoadError::from(e))))?;
+        seen += 1;
+        if pick.is_none_or(|n| n == message.number) {
+            messages.push(message);
+        }
+        if pick.is_some() && !messages.is_empty() {
+            break;
+        }
+    }
+    if let Some(n) = pick
+        && messages.is_empty()
+    {
+        return Err(CliError::Input(format!(
+            "{shown}: {}",
+            LoadError::NoSuchMessage {
+                wanted: n,
+                count: seen
+            }
+        )));
+    }
+    if messages.len() == 1 && fields(&messages[0].header).next().is_none() {
+        return Err(CliError::Input(format!("{shown}: {}", LoadError::NotAMessage)));
+    }
+    crate::tui::open(cfg, offline, opts, shown, messages)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {

@@ -16,3 +16,4 @@ pub mod received;
 pub mod report;
 pub mod sanitize;
 pub mod trace;
+pub mod tui;

@@ -19,7 +19,9 @@ pub fn symbol(h: Handoff) -> &'static str {
     }
 }
 
-fn sender(h: &Hop) -> String {
+/// The sender of a hop as shown: rDNS, with the HELO when it differs.
+#[must_use]
+pub fn sender(h: &Hop) -> String {
     if !h.parsed {
         return "(unparsed)".to_string();
     }

@@ -58,6 +58,28 @@ pub struct Lookup {
     pub answers: Vec<Answer>,
 }
 
+/// One part of a lookup, reported as soon as it is known.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Rdns {
+        names: Vec<String>,
+        fcrdns: Option<bool>,
+        answers: Vec<Answer>,
+    },
+    Domain(Domain),
+    Asn {
+        asn: Option<Asn>,
+        answers: Vec<Answer>,
+    },
+    Dnsbl {
+        listings: Vec<Listing>,
+        answers: Vec<Answer>,
+    },
+    Whois(Vec<Answer>),
+    Rdap(Vec<Answer>),
+    Traceroute(Option<super::traceroute::Route>),
+}
+
 /// The ranking of the issue: designated abuse contacts (RDAP abuse entity, RIPE
 /// abuse-c), then organisation abuse mailboxes, Abusix, remarks, abuse.net,
 /// registries, other addresses, and `abuse@<domain>` last.
@@ -395,9 +417,20 @@ impl Engine {
 
     /// Every lookup for one address, concurrently.
     pub async fn lookup_ip(&self, ip: IpAddr) -> Lookup {
+        Box::pin(self.lookup_ip_with(ip, &|_| {})).await
+    }
+
+    /// [`Engine::lookup_ip`], telling `progress` each part as soon as it is known (the
+    /// TUI fills its panes from these while the rest is still in flight).
+    pub async fn lookup_ip_with(&self, ip: IpAddr, progress: &(dyn Fn(Part) + Send + Sync)) -> Lookup {
         let abusix_name = services::dnsbl_name(ip, &self.zones.abusix);
         let rdns_and_domain = async {
             let (names, fcrdns, mut answers) = self.rdns(ip).await;
+            progress(Part::Rdns {
+                names: names.clone(),
+                fcrdns,
+                answers: answers.clone(),
+            });
             // The domain of a confirmed name (else of the first name, as a suggestion).
             let name = names.first().cloned();
             let domain = name.as_deref().and_then(names::registrable);
@@ -409,7 +442,41 @@ impl Engine {
                 }
                 None => None,
             };
+            if let Some((d, _)) = &dom {
+                progress(Part::Domain(d.clone()));
+            }
             (names, fcrdns, dom, answers)
+        };
+        let asn = async {
+            let r = self.asn(ip).await;
+            progress(Part::Asn {
+                asn: r.0.clone(),
+                answers: r.1.clone(),
+            });
+            r
+        };
+        let dnsbl = async {
+            let r = self.dnsbl(ip).await;
+            progress(Part::Dnsbl {
+                listings: r.0.clone(),
+                answers: r.1.clone(),
+            });
+            r
+        };
+        let whois = async {
+            let chain = self.whois_chain(ip).await;
+            progress(Part::Whois(chain.iter().map(|h| h.answer.clone()).collect()));
+            chain
+        };
+        let rdap = async {
+            let r = self.rdap_ip(ip).await;
+            progress(Part::Rdap(r.2.clone()));
+            r
+        };
+        let trace = async {
+            let r = self.traceroute(ip).await;
+            progress(Part::Traceroute(r.clone()));
+            r
         };
         let (
             (names, fcrdns, dom, rdns_answers),
@@ -421,12 +488,12 @@ impl Engine {
             route,
         ) = tokio::join!(
             rdns_and_domain,
-            self.asn(ip),
+            asn,
             self.dns(&abusix_name, RecordType::TXT),
-            self.dnsbl(ip),
-            self.whois_chain(ip),
-            self.rdap_ip(ip),
-            self.traceroute(ip)
+            dnsbl,
+            whois,
+            rdap,
+            trace
         );
         let verified = fcrdns == Some(true);
         let mut out = Lookup {

@@ -1,0 +1,17 @@
+//! What `update` asks the runtime to do; the runtime alone spawns tasks, and their
+//! results come back as messages.
+
+use std::net::IpAddr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Look `ip` up for `hop` (request `req`); `refresh` bypasses the cache.
+    Lookup {
+        hop: usize,
+        ip: IpAddr,
+        req: u64,
+        refresh: bool,
+    },
+    /// Open message `n` of the mbox (1-based).
+    Open(usize),
+}

@@ -1,0 +1,351 @@
+//! Keys are data: a keymap turns key events into actions, the help overlay is made
+//! from the same table, and the configuration's `[keys]` can change any binding
+//! (`input_point = "i"`, `quit = ["q", "Ctrl-c"]`).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Help,
+    Quit,
+    Back,
+    Down,
+    Up,
+    First,
+    Last,
+    NextPane,
+    PrevPane,
+    PageDown,
+    PageUp,
+    Open,
+    InputPoint,
+    Relay,
+    Retry,
+    Refresh,
+    Compose,
+}
+
+impl Action {
+    pub const ALL: [Action; 17] = [
+        Action::Help,
+        Action::Quit,
+        Action::Back,
+        Action::Down,
+        Action::Up,
+        Action::First,
+        Action::Last,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::PageDown,
+        Action::PageUp,
+        Action::Open,
+        Action::InputPoint,
+        Action::Relay,
+        Action::Retry,
+        Action::Refresh,
+        Action::Compose,
+    ];
+
+    /// The name in the configuration's `[keys]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::Back => "back",
+            Action::Down => "down",
+            Action::Up => "up",
+            Action::First => "first",
+            Action::Last => "last",
+            Action::NextPane => "next_pane",
+            Action::PrevPane => "prev_pane",
+            Action::PageDown => "page_down",
+            Action::PageUp => "page_up",
+            Action::Open => "open",
+            Action::InputPoint => "input_point",
+            Action::Relay => "relay",
+            Action::Retry => "retry",
+            Action::Refresh => "refresh",
+            Action::Compose => "compose",
+        }
+    }
+
+    /// What it does, for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Help => "this help (any key closes it)",
+            Action::Quit => "quit",
+            Action::Back => "close the overlay, or go back one view",
+            Action::Down => "next hop (or message)",
+            Action::Up => "previous hop (or message)",
+            Action::First => "first hop",
+            Action::Last => "last hop",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+            Action::PageDown => "scroll the pane down",
+            Action::PageUp => "scroll the pane up",
+            Action::Open => "open the chosen message",
+            Action::InputPoint => "make the selected hop the input point",
+            Action::Relay => "make the selected hop the relay",
+            Action::Retry => "retry the failed lookups of the hop",
+            Action::Refresh => "look the hop up again, bypassing the cache",
+            Action::Compose => "compose the complaints",
+        }
+    }
+
+    fn defaults(self) -> &'static [&'static str] {
+        match self {
+            Action::Help => &["?"],
+            Action::Quit => &["q", "Ctrl-c"],
+            Action::Back => &["Esc"],
+            Action::Down => &["j", "Down"],
+            Action::Up => &["k", "Up"],
+            Action::First => &["Home", "g"],
+            Action::Last => &["End", "G"],
+            Action::NextPane => &["Tab", "l", "Right"],
+            Action::PrevPane => &["BackTab", "h", "Left"],
+            Action::PageDown => &["PageDown", "Space"],
+            Action::PageUp => &["PageUp"],
+            Action::Open => &["Enter"],
+            Action::InputPoint => &["i"],
+            Action::Relay => &["R"],
+            Action::Retry => &["r"],
+            Action::Refresh => &["F"],
+            Action::Compose => &["c"],
+        }
+    }
+}
+
+/// A key with its modifiers (Shift is folded into the character for letters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    /// The key of an event, normalised (Shift+Tab is `BackTab`; Shift+letter is the
+    /// capital).
+    pub fn of(e: &KeyEvent) -> Key {
+        let code = match e.code {
+            KeyCode::Tab if e.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            c => c,
+        };
+        Key {
+            code,
+            ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
+            alt: e.modifiers.contains(KeyModifiers::ALT),
+        }
+    }
+
+    /// Reads `q`, `Ctrl-c`, `Alt-x`, `Esc`, `Enter`, `Tab`, `BackTab`/`Shift-Tab`,
+    /// `Up`, `Down`, `Left`, `Right`, `PageUp`, `PageDown`, `Home`, `End`, `Space`, `F5`.
+    ///
+    /// # Errors
+    /// Not a key name.
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut rest = s.trim();
+        let (mut ctrl, mut alt) = (false, false);
+        loop {
+            if let Some(r) = rest.strip_prefix("Ctrl-").or_else(|| rest.strip_prefix("C-")) {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("Alt-").or_else(|| rest.strip_prefix("M-")) {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "Esc" => KeyCode::Esc,
+            "Enter" => KeyCode::Enter,
+            "Tab" => KeyCode::Tab,
+            "BackTab" | "Shift-Tab" => KeyCode::BackTab,
+            "Up" => KeyCode::Up,
+            "Down" => KeyCode::Down,
+            "Left" => KeyCode::Left,
+            "Right" => KeyCode::Right,
+            "PageUp" => KeyCode::PageUp,
+            "PageDown" => KeyCode::PageDown,
+            "Home" => KeyCode::Home,
+            "End" => KeyCode::End,
+            "Space" => KeyCode::Char(' '),
+            "Backspace" => KeyCode::Backspace,
+            f if f.len() > 1 && f.starts_with('F') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().map_err(|_| format!("{s:?} is not a key"))?)
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+            _ => {
+                return Err(format!(
+                    "{s:?} is not a key (try q, Ctrl-c, Esc, Enter, Tab, Up, PageDown, F5)"
+                ));
+            }
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    /// The name shown in the help and the status line.
+    pub fn name(self) -> String {
+        let base = match self.code {
+            KeyCode::Esc => "Esc".to_string(),
+            KeyCode::Enter => "Enter".to_string(),
+            KeyCode::Tab => "Tab".to_string(),
+            KeyCode::BackTab => "Shift-Tab".to_string(),
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Left => "←".to_string(),
+            KeyCode::Right => "→".to_string(),
+            KeyCode::PageUp => "PgUp".to_string(),
+            KeyCode::PageDown => "PgDn".to_string(),
+            KeyCode::Home => "Home".to_string(),
+            KeyCode::End => "End".to_string(),
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Backspace => "Backspace".to_string(),
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Char(c) => c.to_string(),
+            other => format!("{other:?}"),
+        };
+        let mut s = String::new();
+        if self.ctrl {
+            s.push_str("Ctrl-");
+        }
+        if self.alt {
+            s.push_str("Alt-");
+        }
+        s + &base
+    }
+}
+
+/// The bindings.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<(Key, Action)>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let mut bindings = Vec::new();
+        for a in Action::ALL {
+            for k in a.defaults() {
+                if let Ok(key) = Key::parse(k) {
+                    bindings.push((key, a));
+                }
+            }
+        }
+        Keymap { bindings }
+    }
+}
+
+impl Keymap {
+    /// The defaults, changed by the configuration's `[keys]` table: each named action
+    /// gets exactly the keys given.
+    ///
+    /// # Errors
+    /// An unknown action or key name.
+    pub fn from_config(keys: Option<&toml::Value>) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        let Some(keys) = keys else { return Ok(map) };
+        let table = keys
+            .as_table()
+            .ok_or("[keys] must be a table of action = key or [keys]")?;
+        for (name, v) in table {
+            let action = Action::ALL
+                .into_iter()
+                .find(|a| a.name() == name)
+                .ok_or_else(|| format!("[keys] {name}: no such action"))?;
+            let list: Vec<&str> = match v {
+                toml::Value::String(s) => vec![s.as_str()],
+                toml::Value::Array(a) => a.iter().filter_map(toml::Value::as_str).collect(),
+                _ => return Err(format!("[keys] {name}: give a key or a list of keys")),
+            };
+            let parsed = list
+                .iter()
+                .map(|k| Key::parse(k).map_err(|e| format!("[keys] {name}: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            map.bindings.retain(|(k, a)| *a != action && !parsed.contains(k));
+            map.bindings.extend(parsed.into_iter().map(|k| (k, action)));
+        }
+        Ok(map)
+    }
+
+    /// The action bound to a key event.
+    pub fn action(&self, e: &KeyEvent) -> Option<Action> {
+        let key = Key::of(e);
+        self.bindings.iter().find(|(k, _)| *k == key).map(|(_, a)| *a)
+    }
+
+    /// The keys of an action, as shown.
+    pub fn keys(&self, action: Action) -> Vec<String> {
+        self.bindings
+            .iter()
+            .filter(|(_, a)| *a == action)
+            .map(|(k, _)| k.name())
+            .collect()
+    }
+
+    /// The first key of an action (for the status line).
+    pub fn first(&self, action: Action) -> String {
+        self.keys(action)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| "(unbound)".into())
+    }
+
+    /// The help overlay's rows: keys and what they do, in the table's order.
+    pub fn help(&self) -> Vec<(String, &'static str)> {
+        Action::ALL
+            .into_iter()
+            .filter_map(|a| {
+                let keys = self.keys(a);
+                (!keys.is_empty()).then(|| (keys.join(" "), a.describe()))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEventKind;
+
+    fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new_with_kind(code, m, KeyEventKind::Press)
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let k = Keymap::default();
+        assert_eq!(
+            k.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            k.action(&ev(KeyCode::Tab, KeyModifiers::SHIFT)),
+            Some(Action::PrevPane)
+        );
+        assert_eq!(
+            k.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        let cfg: toml::Value = toml::from_str("input_point = \"p\"\nquit = [\"x\", \"Ctrl-q\"]").unwrap();
+        let k = Keymap::from_config(Some(&cfg)).unwrap();
+        assert_eq!(
+            k.action(&ev(KeyCode::Char('p'), KeyModifiers::NONE)),
+            Some(Action::InputPoint)
+        );
+        assert_eq!(k.action(&ev(KeyCode::Char('i'), KeyModifiers::NONE)), None);
+        assert_eq!(k.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(k.keys(Action::Quit), vec!["x", "Ctrl-q"]);
+        assert!(
+            k.help()
+                .iter()
+                .any(|(keys, what)| keys == "p" && what.contains("input point"))
+        );
+        let bad: toml::Value = toml::from_str("nonsense = \"z\"").unwrap();
+        assert!(Keymap::from_config(Some(&bad)).is_err());
+        let bad: toml::Value = toml::from_str("quit = \"NoSuchKey\"").unwrap();
+        assert!(Keymap::from_config(Some(&bad)).is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! The investigator TUI (`relaytrace MESSAGE`): step through the hops, watch the
+//! evidence arrive, pick the input point.
+//!
+//! The Elm shape (`../shared/STYLE.md`): [`model`] is the state, [`msg`] what can
+//! happen, [`update`] the only code that changes the state and returns
+//! [`effect`]s, [`runtime`] the only code that spawns tasks, and [`view`] only reads.
+//! Keys are data ([`keymap`]).
+
+pub mod effect;
+pub mod keymap;
+pub mod model;
+pub mod msg;
+pub mod runtime;
+pub mod update;
+pub mod view;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::cli::CliError;
+use crate::config::Config;
+use crate::lookup::Engine;
+use crate::lookup::cache::Cache;
+use crate::message::{Message, fields, summarize};
+use crate::sanitize::clip;
+use crate::trace::{self, Options};
+
+/// Where the TUI writes its log (never the screen): `$XDG_STATE_HOME/relaytrace/relaytrace.log`.
+pub fn log_path() -> Option<PathBuf> {
+    dirs::state_dir()
+        .or_else(dirs::cache_dir)
+        .map(|d| d.join("relaytrace").join("relaytrace.log"))
+}
+
+fn start_log() {
+    let Some(path) = log_path() else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else {
+        return;
+    };
+    let level = if std::env::var_os("RELAYTRACE_DEBUG").is_some() {
+        tracing::Level::DEBUG
+    } else {
+        tracing::Level::INFO
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init();
+}
+
+/// Opens the TUI on `messages` (one, or an mbox's: a picker comes first).
+///
+/// # Errors
+/// The configuration is unusable, or the terminal cannot be used.
+pub fn open(
+    cfg: &Config,
+    offline: bool,
+    options: Options,
+    source: String,
+    messages: Vec<Message>,
+) -> Result<(), CliError> {
+    start_log();
+    tracing::info!(source = %source, messages = messages.len(), "opening");
+    let keymap = keymap::Keymap::from_config(cfg.other.get("keys")).map_err(CliError::Usage)?;
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let Some(first) = messages.first() else {
+        return Err(CliError::Input(format!("{source}: no message in it")));
+    };
+    let (shown, t) = if messages.len() == 1 {
+        (source.clone(), trace::analyse(first, &options))
+    } else {
+        (format!("message 1 of {source}"), trace::analyse(first, &options))
+    };
+    let mut model = model::Model::new(shown, t, keymap, color, Instant::now());
+    if messages.len() > 1 {
+        model.screen = model::Screen::Picker;
+        model.picker = messages
+            .iter()
+            .map(|m| {
+                let s = summarize(&m.header);
+                let has = fields(&m.header).next().is_some();
+                model::PickerRow {
+                    number: m.number,
+                    subject: clip(
+                        s.subject
+                            .as_deref()
+                            .unwrap_or(if has { "(no subject)" } else { "(not a message)" }),
+                        200,
+                    ),
+                    from: clip(s.from.as_deref().unwrap_or(""), 80),
+                    date: clip(s.date.as_deref().unwrap_or(""), 40),
+                }
+            })
+            .collect();
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))?;
+    let engines = rt.block_on(async {
+        let dir = Cache::default_dir();
+        let a = Engine::new(
+            cfg.network.clone(),
+            cfg.zones.clone(),
+            dir.clone(),
+            offline,
+            false,
+        )?;
+        let b = Engine::new(cfg.network.clone(), cfg.zones.clone(), dir, false, true)?;
+        Ok::<_, String>((a, b))
+    });
+    let (engine, refresher) = engines.map_err(CliError::Usage)?;
+    let ctx = runtime::Context {
+        engine: Arc::new(engine),
+        refresher: Arc::new(refresher),
+        messages,
+        options,
+        source,
+    };
+    let result = runtime::run_terminal(&mut model, &ctx, &rt);
+    rt.shutdown_background();
+    result.map_err(|e| CliError::Input(format!("the terminal failed: {e}")))
+}

@@ -1,0 +1,34 @@
+//! Everything that can happen to the TUI: terminal events and the results of the
+//! work the runtime does for it, on one channel.
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::lookup::Lookup;
+use crate::lookup::result::Part;
+use crate::trace::Trace;
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Time passed (sent only while lookups are in flight, for the spinners).
+    Tick,
+    /// One part of the lookups of `hop`, for request `req`.
+    Part {
+        hop: usize,
+        req: u64,
+        part: Box<Part>,
+    },
+    /// All lookups of `hop` for request `req` are done.
+    Done {
+        hop: usize,
+        req: u64,
+        lookup: Box<Lookup>,
+    },
+    /// The message chosen in the picker, analysed.
+    Opened {
+        source: String,
+        trace: Box<Trace>,
+    },
+}

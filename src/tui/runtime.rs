@@ -1,0 +1,144 @@
+//! The only code that does I/O for the TUI: it reads terminal events, runs the
+//! effects `update` asks for as tokio tasks, feeds their results back as messages,
+//! and draws a frame only when something changed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use super::effect::Effect;
+use super::model::Model;
+use super::msg::Msg;
+use super::update::{start, update};
+use super::view;
+use crate::lookup::Engine;
+use crate::message::Message;
+use crate::trace::{self, Options};
+
+/// What the runtime needs besides the model.
+pub struct Context {
+    pub engine: Arc<Engine>,
+    /// The same settings, asking every server again (the refresh key).
+    pub refresher: Arc<Engine>,
+    pub messages: Vec<Message>,
+    pub options: Options,
+    pub source: String,
+}
+
+fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
+    match *effect {
+        Effect::Lookup {
+            hop,
+            ip,
+            req,
+            refresh,
+        } => {
+            let engine = if refresh {
+                ctx.refresher.clone()
+            } else {
+                ctx.engine.clone()
+            };
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let parts = tx.clone();
+                let progress = move |part| {
+                    let _ = parts.send(Msg::Part {
+                        hop,
+                        req,
+                        part: Box::new(part),
+                    });
+                };
+                let lookup = Box::pin(engine.lookup_ip_with(ip, &progress)).await;
+                let _ = tx.send(Msg::Done {
+                    hop,
+                    req,
+                    lookup: Box::new(lookup),
+                });
+            });
+        }
+        Effect::Open(n) => {
+            if let Some(message) = ctx.messages.iter().find(|m| m.number == n) {
+                let trace = trace::analyse(message, &ctx.options);
+                let source = format!("message {n} of {}", ctx.source);
+                let _ = tx.send(Msg::Opened {
+                    source,
+                    trace: Box::new(trace),
+                });
+            }
+        }
+    }
+}
+
+/// Runs the loop until the user quits.
+///
+/// # Errors
+/// The terminal cannot be drawn on or read from.
+pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Context) -> std::io::Result<()> {
+    let (tx, mut rx) = unbounded_channel::<Msg>();
+    let mut events = EventStream::new();
+    let size = terminal.size()?;
+    model.size = (size.width, size.height);
+    if model.screen == super::model::Screen::Hops {
+        for e in start(model, false) {
+            execute(&e, ctx, &tx);
+        }
+    }
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        if model.dirty {
+            model.now = Instant::now();
+            terminal.draw(|f| view::draw(f, model))?;
+            model.dirty = false;
+        }
+        if model.quit {
+            return Ok(());
+        }
+        let busy = model.in_flight() > 0;
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = tick.tick(), if busy => Msg::Tick,
+        };
+        tracing::debug!(?msg, "message");
+        let mut effects = update(model, msg);
+        // Drain what else is queued, then draw once.
+        while let Ok(more) = rx.try_recv() {
+            effects.extend(update(model, more));
+        }
+        for e in &effects {
+            execute(e, ctx, &tx);
+        }
+    }
+}
+
+/// Sets the terminal up (raw mode, alternate screen, mouse), runs, and restores it
+/// whatever happens, a panic included.
+///
+/// # Errors
+/// The terminal cannot be used.
+pub fn run_terminal(model: &mut Model, ctx: &Context, rt: &tokio::runtime::Runtime) -> std::io::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+        previous(info);
+    }));
+    let result = crossterm::execute!(std::io::stdout(), EnableMouseCapture)
+        .and_then(|()| rt.block_on(run(&mut terminal, model, ctx)));
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}

@@ -1,0 +1,273 @@
+//! The only code that changes the model: a message in, effects out. Pure: no I/O,
+//! no async, no terminal; tested on its own.
+
+use crossterm::event::{KeyEventKind, MouseButton, MouseEventKind};
+
+use super::effect::Effect;
+use super::keymap::Action;
+use super::model::{HopLookup, Model, Pane, Screen};
+use super::msg::Msg;
+use super::view::layout;
+use crate::investigate::is_external;
+
+/// Applies one message.
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(k) => {
+            if k.kind == KeyEventKind::Release {
+                return Vec::new();
+            }
+            m.dirty = true;
+            if m.help {
+                m.help = false;
+                return Vec::new();
+            }
+            match m.keymap.action(&k) {
+                Some(a) => act(m, a),
+                None => Vec::new(),
+            }
+        }
+        Msg::Mouse(e) => mouse(m, e),
+        Msg::Resize(w, h) => {
+            m.size = (w, h);
+            m.dirty = true;
+            Vec::new()
+        }
+        Msg::Tick => {
+            m.now = std::time::Instant::now();
+            m.dirty = m.in_flight() > 0;
+            Vec::new()
+        }
+        Msg::Part { hop, req, part } => {
+            // Answers of a request the user has replaced are dropped, not drawn.
+            if let Some(l) = m.lookups.get_mut(&hop).filter(|l| l.req == req) {
+                l.apply(*part);
+                m.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Done { hop, req, lookup } => {
+            if let Some(l) = m.lookups.get_mut(&hop).filter(|l| l.req == req) {
+                l.done = Some(lookup);
+                l.finished = Some(m.now);
+                m.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Opened { source, trace } => {
+            m.source = source;
+            m.selected = trace.input_point.or(trace.relay).unwrap_or(0);
+            m.trace = *trace;
+            m.lookups.clear();
+            m.scroll.clear();
+            m.relay_choice = None;
+            m.input_choice = None;
+            m.screen = Screen::Hops;
+            m.dirty = true;
+            start(m, false)
+        }
+    }
+}
+
+/// The lookups of every external hop, the selected one first.
+pub fn start(m: &mut Model, refresh: bool) -> Vec<Effect> {
+    let mut order: Vec<usize> = m
+        .trace
+        .hops
+        .iter()
+        .filter(|h| is_external(h))
+        .map(|h| h.index)
+        .collect();
+    order.sort_by_key(|&i| i != m.selected);
+    order
+        .into_iter()
+        .filter_map(|hop| lookup(m, hop, refresh))
+        .collect()
+}
+
+/// A new request for one hop (older answers for it will be dropped).
+fn lookup(m: &mut Model, hop: usize, refresh: bool) -> Option<Effect> {
+    let ip = m.trace.hops.get(hop)?.from_ip?;
+    let req = m.next_req;
+    m.next_req += 1;
+    m.lookups.insert(hop, HopLookup::new(req, ip, m.now));
+    Some(Effect::Lookup {
+        hop,
+        ip,
+        req,
+        refresh,
+    })
+}
+
+fn select(m: &mut Model, hop: usize) {
+    let n = m.trace.hops.len();
+    if n > 0 {
+        m.selected = hop.min(n - 1);
+    }
+}
+
+fn scroll(m: &mut Model, delta: i32) {
+    let page = i32::from(
+        layout::areas(m.size, m.trace.hops.len())
+            .pane
+            .height
+            .saturating_sub(2)
+            .max(1),
+    );
+    let key = (m.selected, m.pane);
+    let cur = i32::from(m.scroll.get(&key).copied().unwrap_or(0));
+    let next = (cur + delta * page).max(0);
+    m.scroll.insert(key, u16::try_from(next).unwrap_or(u16::MAX));
+}
+
+fn act(m: &mut Model, a: Action) -> Vec<Effect> {
+    if m.screen == Screen::Picker {
+        return picker(m, a);
+    }
+    let n = m.trace.hops.len();
+    match a {
+        Action::Help => m.help = true,
+        Action::Quit => m.quit = true,
+        Action::Back => {
+            if m.picker.len() > 1 {
+                m.screen = Screen::Picker;
+            } else {
+                m.quit = true;
+            }
+        }
+        Action::Down => select(m, m.selected + 1),
+        Action::Up => select(m, m.selected.saturating_sub(1)),
+        Action::First => select(m, 0),
+        Action::Last => select(m, n.saturating_sub(1)),
+        Action::NextPane => m.pane = Pane::ALL[(m.pane.index() + 1) % Pane::ALL.len()],
+        Action::PrevPane => m.pane = Pane::ALL[(m.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+        Action::PageDown => scroll(m, 1),
+        Action::PageUp => scroll(m, -1),
+        Action::Open => m.pane = Pane::Contacts,
+        Action::InputPoint => return choose(m, true),
+        Action::Relay => return choose(m, false),
+        Action::Retry => {
+            let hop = m.selected;
+            match m.lookups.get(&hop) {
+                Some(l) if l.in_flight() => m.status = Some(format!("hop {hop}: lookups still in flight")),
+                Some(l) if l.has_failures() => {
+                    m.status = Some(format!("hop {hop}: retrying the failed lookups"));
+                    return lookup(m, hop, false).into_iter().collect();
+                }
+                Some(_) => m.status = Some(format!("hop {hop}: nothing failed")),
+                None => m.status = Some(format!("hop {hop}: nothing to look up")),
+            }
+        }
+        Action::Refresh => {
+            let hop = m.selected;
+            if m.lookups.contains_key(&hop) {
+                m.status = Some(format!("hop {hop}: asking every server again"));
+                return lookup(m, hop, true).into_iter().collect();
+            }
+            m.status = Some(format!(
+                "hop {hop}: nothing to look up (inside your site, or no public address)"
+            ));
+        }
+        Action::Compose => {
+            m.status = Some(
+                "composing the complaints comes in the next version; the contacts pane shows who they would go to".into(),
+            );
+            m.pane = Pane::Contacts;
+        }
+    }
+    Vec::new()
+}
+
+/// `i` / `R`: the selected hop becomes the input point / the relay; choosing the
+/// analysis' own hop again clears the override.
+fn choose(m: &mut Model, input: bool) -> Vec<Effect> {
+    let hop = m.selected;
+    let Some(h) = m.trace.hops.get(hop) else {
+        return Vec::new();
+    };
+    let what = if input { "input point" } else { "relay" };
+    if h.from_ip.is_none() {
+        m.status = Some(format!(
+            "hop {hop} names no sender address: it cannot be the {what}"
+        ));
+        return Vec::new();
+    }
+    let suggested = if input { m.trace.input_point } else { m.trace.relay };
+    let choice = if suggested == Some(hop) { None } else { Some(hop) };
+    if input {
+        m.input_choice = choice;
+    } else {
+        m.relay_choice = choice;
+    }
+    m.status = Some(match (choice, suggested) {
+        (None, _) => format!("{what}: hop {hop}, as the analysis suggests"),
+        (Some(_), Some(s)) => format!("{what}: hop {hop}, your choice (the analysis suggests hop {s})"),
+        (Some(_), None) => format!("{what}: hop {hop}, your choice"),
+    });
+    // The complaints' owner and ISP follow the input point at once; its lookups are
+    // asked for if this hop had none (a hop inside the site, say).
+    if input && !m.lookups.contains_key(&hop) {
+        return lookup(m, hop, false).into_iter().collect();
+    }
+    Vec::new()
+}
+
+fn picker(m: &mut Model, a: Action) -> Vec<Effect> {
+    let n = m.picker.len();
+    match a {
+        Action::Down => m.picked = (m.picked + 1).min(n.saturating_sub(1)),
+        Action::Up => m.picked = m.picked.saturating_sub(1),
+        Action::First => m.picked = 0,
+        Action::Last => m.picked = n.saturating_sub(1),
+        Action::Open | Action::NextPane => {
+            if let Some(row) = m.picker.get(m.picked) {
+                return vec![Effect::Open(row.number)];
+            }
+        }
+        Action::Quit | Action::Back => m.quit = true,
+        Action::Help => m.help = true,
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn mouse(m: &mut Model, e: crossterm::event::MouseEvent) -> Vec<Effect> {
+    if m.screen != Screen::Hops || m.help {
+        return Vec::new();
+    }
+    let a = layout::areas(m.size, m.trace.hops.len());
+    let inside = |r: ratatui::layout::Rect| {
+        e.column >= r.x && e.column < r.x + r.width && e.row >= r.y && e.row < r.y + r.height
+    };
+    match e.kind {
+        MouseEventKind::ScrollDown if inside(a.hops) => select(m, m.selected + 1),
+        MouseEventKind::ScrollUp if inside(a.hops) => select(m, m.selected.saturating_sub(1)),
+        MouseEventKind::ScrollDown => {
+            let key = (m.selected, m.pane);
+            let v = m.scroll.get(&key).copied().unwrap_or(0).saturating_add(3);
+            m.scroll.insert(key, v);
+        }
+        MouseEventKind::ScrollUp => {
+            let key = (m.selected, m.pane);
+            let v = m.scroll.get(&key).copied().unwrap_or(0).saturating_sub(3);
+            m.scroll.insert(key, v);
+        }
+        MouseEventKind::Down(MouseButton::Left) if inside(a.hops) => {
+            // Rows start under the border and the column titles.
+            let first_row = a.hops.y + 2;
+            if e.row >= first_row {
+                let visible = usize::from(a.hops.height.saturating_sub(3));
+                let offset = layout::hops_offset(m.selected, m.trace.hops.len(), visible);
+                select(m, offset + usize::from(e.row - first_row));
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) if inside(a.tabs) => {
+            if let Some(p) = layout::tab_at(a.tabs, e.column) {
+                m.pane = p;
+            }
+        }
+        _ => return Vec::new(),
+    }
+    m.dirty = true;
+    Vec::new()
+}

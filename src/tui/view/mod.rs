@@ -1,0 +1,270 @@
+//! Drawing: reads the model, never changes it. Every string from the message or a
+//! server goes through [`crate::sanitize`] before it reaches a cell.
+
+pub mod hops;
+pub mod layout;
+pub mod panes;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
+
+use super::keymap::Action;
+use super::model::{Model, PaneState, Screen};
+use crate::sanitize::clip;
+
+/// Styles, plain when colour is off (`NO_COLOR`). Only the terminal's own
+/// foreground and background and the named ANSI colours are used, so light and dark
+/// terminals both read well.
+pub struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    pub fn new(color: bool) -> Theme {
+        Theme { color }
+    }
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+    pub fn ok(&self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn bad(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::new().add_modifier(Modifier::DIM)
+        } else {
+            Style::new()
+        }
+    }
+    pub fn key(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+    pub fn title(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+    pub fn state(&self, s: &PaneState) -> Style {
+        match s {
+            PaneState::Done => self.ok(),
+            PaneState::Failed(_) => self.bad(),
+            PaneState::RateLimited(_) | PaneState::Waiting(_) => self.warn(),
+            PaneState::NotFound | PaneState::Idle(_) => self.dim(),
+        }
+    }
+}
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// A one-column glyph for a pane state (the tabs).
+pub fn glyph(s: &PaneState) -> &'static str {
+    match s {
+        PaneState::Done => "✓",
+        PaneState::NotFound => "·",
+        PaneState::Failed(_) => "✗",
+        PaneState::RateLimited(_) => "!",
+        PaneState::Idle(_) => " ",
+        PaneState::Waiting(d) => SPINNER[(d.as_millis() / 100) as usize % SPINNER.len()],
+    }
+}
+
+/// The state in words (pane titles).
+pub fn words(s: &PaneState) -> String {
+    match s {
+        PaneState::Done => "done".into(),
+        PaneState::NotFound => "not found".into(),
+        PaneState::Failed(r) => format!("failed: {}", clip(r, 90)),
+        PaneState::RateLimited(r) => format!("rate-limited: {}", clip(r, 80)),
+        PaneState::Idle(r) => clip(r, 90),
+        PaneState::Waiting(d) => format!("waiting {} {:.1} s", glyph(s), d.as_secs_f32()),
+    }
+}
+
+/// Draws the whole screen.
+pub fn draw(f: &mut Frame, m: &Model) {
+    let t = Theme::new(m.color);
+    match m.screen {
+        Screen::Picker => picker(f, m, &t),
+        Screen::Hops => {
+            let a = layout::areas((f.area().width, f.area().height), m.trace.hops.len());
+            header(f, m, a.header);
+            hops::draw(f, m, &t, a.hops);
+            panes::tabs(f, m, &t, a.tabs);
+            panes::draw(f, m, &t, a.pane);
+            status(f, m, &t, a.status);
+        }
+    }
+    if m.help {
+        help(f, m, &t);
+    }
+}
+
+fn header(f: &mut Frame, m: &Model, area: Rect) {
+    let tr = &m.trace;
+    let tenths = |unit: u64| {
+        let t = tr.size * 10 / unit;
+        format!("{}.{}", t / 10, t % 10)
+    };
+    let size = if tr.size >= 1 << 20 {
+        format!("{} MB", tenths(1 << 20))
+    } else {
+        format!("{} KB", tenths(1024))
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("Subject: ", Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw(clip(tr.subject.as_deref().unwrap_or("(none)"), 300)),
+        ]),
+        Line::from(format!(
+            "From: {} · {} · {} · {}",
+            clip(tr.from.as_deref().unwrap_or("(none)"), 80),
+            clip(tr.date.as_deref().unwrap_or("no date"), 40),
+            size,
+            clip(&m.source, 120)
+        )),
+    ];
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+fn status(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
+    let keys = &m.keymap;
+    let mut spans = Vec::new();
+    if let Some(s) = &m.status {
+        spans.push(Span::styled(clip(s, 200), t.warn()));
+        spans.push(Span::raw(" │ "));
+    }
+    let n = m.in_flight();
+    if n > 0 {
+        spans.push(Span::styled(format!("{n} lookups in flight"), t.warn()));
+        spans.push(Span::raw(" │ "));
+    }
+    for (a, what) in [
+        (Action::Down, "hop"),
+        (Action::NextPane, "pane"),
+        (Action::InputPoint, "input point"),
+        (Action::Relay, "relay"),
+        (Action::Retry, "retry"),
+        (Action::Refresh, "refresh"),
+        (Action::Compose, "compose"),
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+    ] {
+        spans.push(Span::styled(keys.first(a), t.key()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn help(f: &mut Frame, m: &Model, t: &Theme) {
+    let rows: Vec<Row> = m
+        .keymap
+        .help()
+        .into_iter()
+        .map(|(keys, what)| Row::new(vec![Span::styled(keys, t.key()), Span::raw(what)]))
+        .chain([
+            Row::new(vec![Span::raw(""), Span::raw("")]),
+            Row::new(vec![
+                Span::styled("marks", t.key()),
+                Span::raw("S your site · R relay · I input point · * your choice"),
+            ]),
+            Row::new(vec![
+                Span::styled("verdicts", t.key()),
+                Span::raw("■ trusted □ internal ✓ verified ? unverified ✗ inconsistent"),
+            ]),
+        ])
+        .collect();
+    let h = u16::try_from(rows.len()).unwrap_or(20) + 2;
+    let area = centered(f.area(), 100, h);
+    f.render_widget(Clear, area);
+    let table = Table::new(rows, [Constraint::Length(24), Constraint::Fill(1)]).block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(" keys (any key closes) "),
+    );
+    f.render_widget(table, area);
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [c] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    c
+}
+
+fn picker(f: &mut Frame, m: &Model, t: &Theme) {
+    let [title, list, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
+    f.render_widget(
+        Paragraph::new(format!(
+            "{} — {} messages: choose one",
+            clip(&m.source, 100),
+            m.picker.len()
+        ))
+        .style(t.title()),
+        title,
+    );
+    let visible = usize::from(list.height.saturating_sub(3));
+    let offset = layout::hops_offset(m.picked, m.picker.len(), visible);
+    let rows: Vec<Row> = m
+        .picker
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(visible.max(1))
+        .map(|(i, r)| {
+            let row = Row::new(vec![
+                r.number.to_string(),
+                clip(&r.date, 25),
+                clip(&r.from, 40),
+                clip(&r.subject, 200),
+            ]);
+            if i == m.picked {
+                row.style(t.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(5),
+            Constraint::Length(25),
+            Constraint::Length(30),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(Row::new(vec!["#", "date", "from", "subject"]).style(t.title()))
+    .block(Block::default().borders(Borders::ALL));
+    f.render_widget(table, list);
+    let k = &m.keymap;
+    f.render_widget(
+        Paragraph::new(format!(
+            "{}/{} choose  {} open  {} help  {} quit",
+            k.first(Action::Down),
+            k.first(Action::Up),
+            k.first(Action::Open),
+            k.first(Action::Help),
+            k.first(Action::Quit)
+        ))
+        .wrap(Wrap { trim: true }),
+        status,
+    );
+}
