@@ -126,3 +126,6 @@ pub fn open(
     rt.shutdown_background();
     result.map_err(|e| CliError::Input(format!("the terminal failed: {e}")))
 }
+
+#[cfg(test)]
+mod tests;

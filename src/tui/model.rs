@@ -52,6 +52,15 @@ impl Pane {
         }
     }
 
+    /// The title on narrow screens (the tabs fit in 80 columns).
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Pane::Received => "Rcvd",
+            Pane::Traceroute => "route",
+            p => p.title(),
+        }
+    }
+
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }

@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn delays() {
         assert_eq!((bar(0), short(0)), ("▁", "0s".to_string()));
-        assert_eq!((bar(400), short(400)), ("▃", "6m".to_string()));
+        assert_eq!((bar(400), short(400)), ("▄", "6m".to_string()));
         assert_eq!(short(-27), "-27s");
         assert_eq!(bar(10 * 86_400), "█");
     }

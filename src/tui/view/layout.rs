@@ -57,16 +57,28 @@ pub fn hops_offset(selected: usize, total: usize, visible: usize) -> usize {
     selected.saturating_sub(visible - 1).min(total - visible)
 }
 
+/// Below this width the tabs use the short titles.
+pub const NARROW: u16 = 90;
+
+/// A tab's title at this width.
+pub fn tab_title(p: Pane, width: u16) -> &'static str {
+    if width < NARROW {
+        p.short_title()
+    } else {
+        p.title()
+    }
+}
+
 /// Tab labels are ` g title ` (g: a one-column state glyph) separated by `│`.
-pub fn tab_width(p: Pane) -> u16 {
-    u16::try_from(p.title().len()).unwrap_or(0) + 4
+pub fn tab_width(p: Pane, width: u16) -> u16 {
+    u16::try_from(tab_title(p, width).len()).unwrap_or(0) + 4
 }
 
 /// The pane whose tab is at `column`.
 pub fn tab_at(tabs: Rect, column: u16) -> Option<Pane> {
     let mut x = tabs.x;
     for p in Pane::ALL {
-        let w = tab_width(p);
+        let w = tab_width(p, tabs.width);
         if column >= x && column < x + w {
             return Some(p);
         }
@@ -98,6 +110,9 @@ mod tests {
         assert_eq!(hops_offset(3, 4, 5), 0);
         let t = Rect::new(0, 10, 120, 1);
         assert_eq!(tab_at(t, 0), Some(Pane::Received));
-        assert_eq!(tab_at(t, tab_width(Pane::Received) + 1), Some(Pane::Rdns));
+        assert_eq!(tab_at(t, tab_width(Pane::Received, 120) + 1), Some(Pane::Rdns));
+        let narrow = Rect::new(0, 10, 80, 1);
+        assert_eq!(tab_at(narrow, 79), None);
+        assert_eq!(tab_at(narrow, 70), Some(Pane::Traceroute));
     }
 }

@@ -149,7 +149,8 @@ fn status(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
     }
     let n = m.in_flight();
     if n > 0 {
-        spans.push(Span::styled(format!("{n} lookups in flight"), t.warn()));
+        let word = if n == 1 { "lookup" } else { "lookups" };
+        spans.push(Span::styled(format!("{n} {word} in flight"), t.warn()));
         spans.push(Span::raw(" │ "));
     }
     for (a, what) in [

@@ -37,7 +37,7 @@ pub fn tabs(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
             spans.push(Span::raw("│"));
         }
         let s = state(m, p);
-        let label = format!(" {} {} ", glyph(&s), p.title());
+        let label = format!(" {} {} ", glyph(&s), super::layout::tab_title(p, area.width));
         let style = if p == m.pane { t.selected() } else { t.state(&s) };
         spans.push(Span::styled(label, style));
     }

@@ -1,0 +1,583 @@
+//! `update` with no terminal: key → action → effects, stale answers dropped,
+//! timeouts shown as failures, the input point choice recomputing the contacts.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+use super::effect::Effect;
+use super::keymap::Keymap;
+use super::model::{Model, Pane, PaneState, Screen};
+use super::msg::Msg;
+use super::update::{start, update};
+use crate::lookup::Lookup;
+use crate::lookup::answer::{Answer, Status};
+use crate::lookup::contact::{Confidence, Contact, Source, Tier};
+use crate::lookup::result::Part;
+use crate::message::Reader;
+use crate::trace::{Options, Site, analyse};
+
+pub(crate) const SAMPLE: &[u8] = include_bytes!("../../assets/samples/sa20021010-0031.eml");
+
+pub(crate) fn model() -> Model {
+    let msg = Reader::new(SAMPLE).next().unwrap().unwrap();
+    let t = analyse(
+        &msg,
+        &Options {
+            site: Site::default(),
+            no_auto_site: false,
+        },
+    );
+    Model::new("sample.eml".into(), t, Keymap::default(), true, Instant::now())
+}
+
+pub(crate) fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new_with_kind(
+        c,
+        KeyModifiers::NONE,
+        KeyEventKind::Press,
+    ))
+}
+
+pub(crate) fn answer(protocol: &str, status: Status, reason: Option<&str>) -> Answer {
+    let mut a = Answer::new(protocol, "server.test", "q");
+    a.status = status;
+    a.reason = reason.map(str::to_string);
+    a
+}
+
+pub(crate) fn contact(email: &str) -> Contact {
+    Contact {
+        email: email.into(),
+        source: Source::Whois,
+        confidence: Confidence::High,
+        basis: "OrgAbuseEmail".into(),
+        preselect: true,
+        tier: Tier::Mailbox,
+    }
+}
+
+/// The request id of the lookup started for `hop`.
+fn req_of(effects: &[Effect], hop: usize) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Lookup { hop: h, req, .. } if *h == hop => Some(*req),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn lookups_start_for_external_hops_selected_first() {
+    let mut m = model();
+    assert_eq!(m.selected, 2, "the input point is selected at first");
+    let effects = start(&mut m, false);
+    let hops: Vec<usize> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Lookup { hop, .. } => *hop,
+            Effect::Open(_) => usize::MAX,
+        })
+        .collect();
+    assert_eq!(hops, vec![2, 3], "external hops only, the selected first");
+    assert_eq!(m.in_flight(), 2);
+}
+
+#[test]
+fn keys_move_switch_panes_and_quit() {
+    let mut m = model();
+    assert!(update(&mut m, key(KeyCode::Char('j'))).is_empty());
+    assert_eq!(m.selected, 3);
+    update(&mut m, key(KeyCode::Char('j')));
+    assert_eq!(m.selected, 3, "stays on the last hop");
+    update(&mut m, key(KeyCode::Up));
+    assert_eq!(m.selected, 2);
+    update(&mut m, key(KeyCode::Tab));
+    assert_eq!(m.pane, Pane::Rdns);
+    update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT)));
+    assert_eq!(m.pane, Pane::Received);
+    update(&mut m, key(KeyCode::BackTab));
+    assert_eq!(m.pane, Pane::Traceroute);
+    update(&mut m, key(KeyCode::Char('?')));
+    assert!(m.help);
+    update(&mut m, key(KeyCode::Char('q')));
+    assert!(!m.help && !m.quit, "any key closes the help first");
+    update(&mut m, key(KeyCode::Char('q')));
+    assert!(m.quit);
+}
+
+#[test]
+fn a_stale_answer_is_dropped() {
+    let mut m = model();
+    let first = req_of(&start(&mut m, false), 2);
+    // The user refreshes hop 2: a new request replaces the first.
+    m.selected = 2;
+    let refreshed = update(&mut m, key(KeyCode::Char('F')));
+    let second = req_of(&refreshed, 2);
+    assert!(matches!(refreshed[0], Effect::Lookup { refresh: true, .. }));
+    assert_ne!(first, second);
+    m.dirty = false;
+    update(
+        &mut m,
+        Msg::Part {
+            hop: 2,
+            req: first,
+            part: Box::new(Part::Whois(vec![answer("whois", Status::Ok, None)])),
+        },
+    );
+    assert!(
+        m.lookups[&2].whois.is_none(),
+        "the old request's answer is not drawn"
+    );
+    assert!(!m.dirty);
+    update(
+        &mut m,
+        Msg::Part {
+            hop: 2,
+            req: second,
+            part: Box::new(Part::Whois(vec![answer("whois", Status::Ok, None)])),
+        },
+    );
+    assert!(m.lookups[&2].whois.is_some());
+    assert!(m.dirty);
+}
+
+#[test]
+fn pane_states_waiting_done_failed_rate_limited() {
+    let mut m = model();
+    let req = req_of(&start(&mut m, false), 2);
+    let later = m.now + Duration::from_millis(1500);
+    assert!(
+        matches!(m.lookups[&2].state(Pane::Whois, later), PaneState::Waiting(d) if d >= Duration::from_millis(1500))
+    );
+    let timeout = answer("whois", Status::Timeout, Some("no answer within 8 s"));
+    update(
+        &mut m,
+        Msg::Part {
+            hop: 2,
+            req,
+            part: Box::new(Part::Whois(vec![timeout])),
+        },
+    );
+    match m.lookups[&2].state(Pane::Whois, later) {
+        PaneState::Failed(r) => assert!(r.contains("timeout") && r.contains("8 s"), "{r}"),
+        s => panic!("a timeout is a failure: {s:?}"),
+    }
+    let limited = answer("rdap", Status::RateLimited, Some("HTTP 429"));
+    update(
+        &mut m,
+        Msg::Part {
+            hop: 2,
+            req,
+            part: Box::new(Part::Rdap(vec![limited])),
+        },
+    );
+    assert_eq!(
+        m.lookups[&2].state(Pane::Rdap, later),
+        PaneState::RateLimited("HTTP 429".into())
+    );
+    let nx = answer("dns", Status::NotFound, None);
+    update(
+        &mut m,
+        Msg::Part {
+            hop: 2,
+            req,
+            part: Box::new(Part::Rdns {
+                names: vec![],
+                fcrdns: None,
+                answers: vec![nx],
+            }),
+        },
+    );
+    assert_eq!(m.lookups[&2].state(Pane::Rdns, later), PaneState::NotFound);
+    assert!(m.lookups[&2].has_failures());
+    // Retry asks again (a new request) once the first is done.
+    update(
+        &mut m,
+        Msg::Done {
+            hop: 2,
+            req,
+            lookup: Box::default(),
+        },
+    );
+    let again = update(&mut m, key(KeyCode::Char('r')));
+    assert_eq!(again.len(), 1);
+    assert!(req_of(&again, 2) > req);
+}
+
+#[test]
+fn picking_the_input_point_recomputes_the_contacts() {
+    let mut m = model();
+    let effects = start(&mut m, false);
+    for (hop, email) in [(2, "abuse@relay-owner.test"), (3, "abuse@dsl-isp.test")] {
+        let lookup = Lookup {
+            owner_contacts: vec![contact(email)],
+            ..Lookup::default()
+        };
+        update(
+            &mut m,
+            Msg::Done {
+                hop,
+                req: req_of(&effects, hop),
+                lookup: Box::new(lookup),
+            },
+        );
+    }
+    assert_eq!(m.targets().0[0].email, "abuse@relay-owner.test");
+    update(&mut m, key(KeyCode::Char('j')));
+    update(&mut m, key(KeyCode::Char('i')));
+    assert_eq!(m.input_point(), Some(3));
+    assert_eq!(
+        m.targets().0[0].email,
+        "abuse@dsl-isp.test",
+        "owner follows the input point at once"
+    );
+    assert!(m.status.as_deref().unwrap().contains("your choice"));
+    // Choosing the analysis' own hop again clears the override.
+    update(&mut m, key(KeyCode::Char('k')));
+    update(&mut m, key(KeyCode::Char('i')));
+    assert_eq!(m.input_choice, None);
+    assert_eq!(m.targets().0[0].email, "abuse@relay-owner.test");
+    // A hop inside the site can be chosen; its lookups are asked for then.
+    update(&mut m, key(KeyCode::Char('g')));
+    let asked = update(&mut m, key(KeyCode::Char('i')));
+    assert!(
+        matches!(asked.as_slice(), [Effect::Lookup { hop: 0, .. }]),
+        "{asked:?}"
+    );
+    // A hop without an address cannot.
+    update(&mut m, key(KeyCode::Char('j')));
+    assert!(update(&mut m, key(KeyCode::Char('R'))).is_empty());
+    assert!(m.status.as_deref().unwrap().contains("no sender address"));
+}
+
+#[test]
+fn mouse_wheel_and_click() {
+    let mut m = model();
+    m.size = (80, 24);
+    let a = super::view::layout::areas(m.size, m.trace.hops.len());
+    let click = |row| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 10,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    update(&mut m, click(a.hops.y + 2));
+    assert_eq!(m.selected, 0);
+    update(&mut m, click(a.hops.y + 5));
+    assert_eq!(m.selected, 3);
+    let wheel = Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 10,
+        row: a.pane.y + 2,
+        modifiers: KeyModifiers::NONE,
+    });
+    update(&mut m, wheel);
+    assert_eq!(m.scroll_of(m.pane), 3);
+    let tab = Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: a.tabs.x + 14,
+        row: a.tabs.y,
+        modifiers: KeyModifiers::NONE,
+    });
+    update(&mut m, tab);
+    assert_eq!(m.pane, Pane::Rdns);
+}
+
+#[test]
+fn idle_ticks_do_not_redraw() {
+    let mut m = model();
+    m.dirty = false;
+    update(&mut m, Msg::Tick);
+    assert!(!m.dirty, "nothing in flight: no redraw");
+    start(&mut m, false);
+    m.dirty = false;
+    update(&mut m, Msg::Tick);
+    assert!(m.dirty, "spinners move while lookups are in flight");
+}
+
+#[test]
+fn the_mbox_picker_opens_a_message() {
+    let mut m = model();
+    m.screen = Screen::Picker;
+    m.picker = (1..=3)
+        .map(|n| super::model::PickerRow {
+            number: n,
+            subject: format!("s{n}"),
+            from: String::new(),
+            date: String::new(),
+        })
+        .collect();
+    update(&mut m, key(KeyCode::Down));
+    assert_eq!(update(&mut m, key(KeyCode::Enter)), vec![Effect::Open(2)]);
+    let msg = Reader::new(SAMPLE).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    let effects = update(
+        &mut m,
+        Msg::Opened {
+            source: "message 2 of x".into(),
+            trace: Box::new(t),
+        },
+    );
+    assert_eq!(m.screen, Screen::Hops);
+    assert!(!effects.is_empty(), "its lookups start");
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.screen, Screen::Picker, "Esc goes back to the picker");
+}
+
+/// `TestBackend` snapshots of every pane in every state, at 80×24 and 160×48.
+mod snapshots {
+    use std::time::Duration;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::lookup::result::{Domain, Network};
+    use crate::lookup::services::{Asn, Listing};
+    use crate::lookup::traceroute::{Route, RouteHop};
+    use crate::tui::model::HopLookup;
+
+    fn render(m: &Model, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| super::super::view::draw(f, m)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..h {
+            let mut line = String::new();
+            for x in 0..w {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn ok(protocol: &str, server: &str, query: &str, text: &str) -> Answer {
+        let mut a = answer(protocol, Status::Ok, None);
+        a.server = server.into();
+        a.query = query.into();
+        a.text = text.into();
+        a.elapsed_ms = 42;
+        a
+    }
+
+    /// The selected hop's lookups with every pane in `state`.
+    fn lookup_in(state: &str, base: &HopLookup) -> HopLookup {
+        let mut l = base.clone();
+        let fail = |p: &str| match state {
+            "failed" => answer(p, Status::Timeout, Some("no answer within 8 s")),
+            "rate_limited" => answer(p, Status::RateLimited, Some("%ERROR:201: access denied")),
+            _ => answer(p, Status::NotFound, None),
+        };
+        match state {
+            "waiting" => {}
+            "done" => {
+                l.apply(Part::Rdns {
+                    names: vec!["sbsmail.saks.com.pa".into()],
+                    fcrdns: Some(true),
+                    answers: vec![ok(
+                        "dns",
+                        "system resolver",
+                        "12.75.201.216.in-addr.arpa PTR",
+                        "sbsmail.saks.com.pa",
+                    )],
+                });
+                l.apply(Part::Domain(Domain {
+                    name: "saks.com.pa".into(),
+                    registrar: Some("NIC Panama".into()),
+                    ..Domain::default()
+                }));
+                l.apply(Part::Asn {
+                    asn: Some(Asn {
+                        number: 64500,
+                        name: Some("EXAMPLE-AS".into()),
+                        cidr: Some("216.201.64.0/19".into()),
+                        country: Some("PA".into()),
+                        registry: Some("lacnic".into()),
+                        peers: vec![64501, 64502],
+                    }),
+                    answers: vec![ok(
+                        "dns",
+                        "system resolver",
+                        "12.75.201.216.origin.asn.cymru.com TXT",
+                        "64500 | 216.201.64.0/19 | PA | lacnic",
+                    )],
+                });
+                l.apply(Part::Dnsbl {
+                    listings: vec![Listing {
+                        zone: "zen.spamhaus.org".into(),
+                        listed: true,
+                        answer: Some("127.0.0.2".into()),
+                        reason: Some("listed".into()),
+                        error: false,
+                    }],
+                    answers: vec![ok(
+                        "dns",
+                        "system resolver",
+                        "12.75.201.216.zen.spamhaus.org A",
+                        "127.0.0.2",
+                    )],
+                });
+                l.apply(Part::Whois(vec![ok("whois", "whois.lacnic.net", "216.201.75.12", "inetnum: 216.201.64/19\nowner: Example Cable\nabuse-c: EXA1\n\nnic-hdl: EXA1\ne-mail: abuse@example-cable.test")]));
+                l.apply(Part::Rdap(vec![ok(
+                    "rdap",
+                    "rdap.lacnic.net",
+                    "https://rdap.lacnic.net/rdap/ip/216.201.75.12",
+                    "{\"handle\": \"216.201.64.0/19\"}",
+                )]));
+                l.apply(Part::Traceroute(Some(Route {
+                    hops: vec![
+                        RouteHop {
+                            ttl: 1,
+                            addrs: vec!["10.0.0.1".parse().unwrap()],
+                            avg_ms: Some(0.4),
+                        },
+                        RouteHop {
+                            ttl: 2,
+                            addrs: vec!["216.201.75.12".parse().unwrap()],
+                            avg_ms: Some(80.2),
+                        },
+                    ],
+                    upstream_ip: Some("10.0.0.1".parse().unwrap()),
+                    upstream_asn: None,
+                    command: None,
+                    answer: ok("traceroute", "local", "216.201.75.12", ""),
+                })));
+                let mut owner = contact("abuse@example-cable.test");
+                owner.basis = "abuse-c: EXA1 → e-mail: abuse@example-cable.test".into();
+                let mut fallback = contact("abuse@saks.com.pa");
+                fallback.source = Source::Fallback;
+                fallback.confidence = Confidence::Low;
+                fallback.preselect = false;
+                let mut isp = contact("abuse@upstream.test");
+                isp.preselect = false;
+                l.done = Some(Box::new(Lookup {
+                    owner: Some("Example Cable".into()),
+                    isp: Some("Upstream Transit (AS64501, upstream)".into()),
+                    network: Some(Network {
+                        cidr: Some("216.201.64.0/19".into()),
+                        name: Some("EXAMPLE-NET".into()),
+                        org: Some("Example Cable".into()),
+                        source: "whois".into(),
+                        ..Network::default()
+                    }),
+                    owner_contacts: vec![owner, fallback],
+                    isp_contacts: vec![isp],
+                    answers: vec![ok("whois", "whois.lacnic.net", "216.201.75.12", "")],
+                    ..Lookup::default()
+                }));
+            }
+            _ => {
+                l.apply(Part::Rdns {
+                    names: vec![],
+                    fcrdns: None,
+                    answers: vec![fail("dns")],
+                });
+                l.apply(Part::Asn {
+                    asn: None,
+                    answers: vec![fail("dns")],
+                });
+                l.apply(Part::Dnsbl {
+                    listings: vec![],
+                    answers: vec![fail("dns")],
+                });
+                l.apply(Part::Whois(vec![fail("whois")]));
+                l.apply(Part::Rdap(vec![fail("rdap")]));
+                let mut route_answer = fail("traceroute");
+                if state == "failed" {
+                    route_answer = answer(
+                        "traceroute",
+                        Status::Refused,
+                        Some("traceroute needs root or CAP_NET_RAW"),
+                    );
+                }
+                l.apply(Part::Traceroute(Some(Route {
+                    hops: vec![],
+                    upstream_ip: None,
+                    upstream_asn: None,
+                    command: (state == "failed")
+                        .then(|| "sudo setcap cap_net_raw+ep \"$(command -v relaytrace)\"".to_string()),
+                    answer: route_answer,
+                })));
+                l.done = Some(Box::new(Lookup {
+                    answers: vec![fail("whois")],
+                    ..Lookup::default()
+                }));
+            }
+        }
+        l
+    }
+
+    #[test]
+    fn every_pane_in_every_state() {
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            for state in ["waiting", "done", "not_found", "failed", "rate_limited"] {
+                let mut m = model();
+                start(&mut m, false);
+                let base = m.lookups[&2].clone();
+                m.lookups.insert(2, lookup_in(state, &base));
+                m.now = m.lookups[&2].started + Duration::from_millis(1200);
+                m.size = (w, h);
+                for pane in Pane::ALL {
+                    if pane == Pane::Received && state != "done" {
+                        continue;
+                    }
+                    m.pane = pane;
+                    insta::assert_snapshot!(
+                        format!("{}_{state}_{w}x{h}", pane.title().to_lowercase()),
+                        render(&m, w, h)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn idle_hop_help_and_picker() {
+        let mut m = model();
+        m.selected = 0;
+        m.pane = Pane::Whois;
+        insta::assert_snapshot!("idle_hop_80x24", render(&m, 80, 24));
+        m.help = true;
+        insta::assert_snapshot!("help_80x24", render(&m, 80, 24));
+        insta::assert_snapshot!("help_160x48", render(&m, 160, 48));
+        m.help = false;
+        m.screen = Screen::Picker;
+        m.picker = (1..=4)
+            .map(|n| super::super::model::PickerRow {
+                number: n,
+                subject: format!("Cheap offer {n}"),
+                from: "a@b.example".into(),
+                date: "2002-08-23".into(),
+            })
+            .collect();
+        m.picked = 1;
+        insta::assert_snapshot!("picker_80x24", render(&m, 80, 24));
+    }
+
+    #[test]
+    fn hostile_text_never_reaches_a_cell_raw() {
+        let mut m = model();
+        start(&mut m, false);
+        let mut l = m.lookups[&2].clone();
+        l.apply(Part::Whois(vec![ok(
+            "whois",
+            "evil\x1b[2J",
+            "q\x07",
+            "owner: \x1b]52;c;AAAA\x07 \u{202e}evil\r\nabuse\x1b[31m",
+        )]));
+        m.lookups.insert(2, l);
+        m.pane = Pane::Whois;
+        let screen = render(&m, 120, 40);
+        assert!(!screen.chars().any(|c| c.is_control() && c != '\n'), "{screen}");
+        assert!(!screen.contains('\u{202e}'));
+        assert!(screen.contains("\\x1b"));
+    }
+}
