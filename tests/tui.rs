@@ -1,0 +1,315 @@
+//! The real binary in a pseudo-terminal (portable-pty), the screen rebuilt with
+//! `vt100`, pointed by configuration at the loopback lab: open the bundled sample,
+//! see the hops, see reverse DNS and whois arrive, move, pick the input point, quit;
+//! the terminal is restored and the exit code is 0.
+
+#![allow(clippy::unwrap_used)]
+
+mod lab;
+
+use std::io::{Read, Write};
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use lab::{Lab, Plan, Reply, Rr};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n.max(1)).unwrap()
+}
+
+/// A running binary in a pseudo-terminal and the screen it drew.
+struct Pty {
+    parser: vt100::Parser,
+    rx: Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Pty {
+    fn spawn(args: &[&str], env: &[(&str, &Path)], size: (u16, u16)) -> Pty {
+        Pty::spawn_cmd(env!("CARGO_BIN_EXE_relaytrace"), args, env, size)
+    }
+
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.rx.recv_timeout(wait) {
+            self.parser.process(&bytes);
+        }
+        while let Ok(bytes) = self.rx.try_recv() {
+            self.parser.process(&bytes);
+        }
+    }
+
+    /// Waits (never sleeping blindly) until the screen satisfies `cond`.
+    fn wait_for(&mut self, what: &str, timeout: Duration, cond: impl Fn(&vt100::Screen) -> bool) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if cond(self.parser.screen()) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the screen:\n{}",
+                self.parser.screen().contents()
+            );
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the process to end and returns its exit code.
+    fn exit_code(&mut self, timeout: Duration) -> u32 {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.pump(Duration::from_millis(20));
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.pump(Duration::from_millis(50));
+                return status.exit_code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the program did not exit; the screen:\n{}",
+                self.parser.screen().contents()
+            );
+        }
+    }
+}
+
+/// The lab for the bundled sample: its relay 216.201.75.12 has a PTR that resolves
+/// back; ARIN and (slowly) LACNIC answer with captured answers.
+fn sample_lab(w: &Path) -> Lab {
+    let mut plan = Plan::default();
+    // 216/8 and 200/8 are ARIN's and LACNIC's in IANA's table.
+    plan.whois(
+        "whois.arin.net",
+        Ipv4Addr::new(127, 0, 0, 3),
+        "*",
+        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
+    );
+    plan.whois(
+        "whois.lacnic.net",
+        Ipv4Addr::new(127, 0, 0, 6),
+        "*",
+        Reply::Slow(
+            Duration::from_secs(2),
+            std::fs::read(w.join("ip-whois/lacnic/phuhn_lac177_228_94_39.txt")).unwrap(),
+        ),
+    );
+    plan.records = vec![
+        Rr::Ptr("216.201.75.12".parse().unwrap(), "sbsmail.saks.com.pa"),
+        Rr::A("sbsmail.saks.com.pa", Ipv4Addr::new(216, 201, 75, 12)),
+    ];
+    Lab::start(plan)
+}
+
+#[test]
+fn open_watch_move_pick_and_quit() {
+    let Some(w) = lab::whois_data() else { return };
+    let lab = sample_lab(&w);
+    let cfg = lab.config("");
+    let cache = lab.dir.path().join("cache");
+    let state = lab.dir.path().join("state");
+    let mut pty = Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "assets/samples/sa20021010-0031.eml",
+        ],
+        &[
+            ("XDG_CACHE_HOME", &cache),
+            ("XDG_STATE_HOME", &state),
+            ("XDG_CONFIG_HOME", lab.dir.path()),
+        ],
+        (100, 30),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("216.201.75.12") && s.contents().contains("hops 2/3")
+    });
+    assert!(pty.parser.screen().alternate_screen());
+
+    // Reverse DNS arrives in its pane.
+    pty.send("\t");
+    pty.wait_for("reverse DNS", Duration::from_secs(10), |s| {
+        s.contents().contains("forward-confirmed") && s.contents().contains("sbsmail.saks.com.pa")
+    });
+    // The whois chain arrives, raw answer shown.
+    pty.send("\t");
+    pty.wait_for("whois", Duration::from_secs(10), |s| {
+        s.contents().contains("whois — done") && s.contents().contains("whois.arin.net")
+    });
+    // PageDown scrolls the raw answer.
+    pty.send("\x1b[6~");
+    pty.wait_for("the raw answer scrolled", Duration::from_secs(5), |s| {
+        s.contents().contains("NetRange:")
+    });
+
+    // Move to hop 3 (its whois answer is still slow) and make it the input point.
+    pty.send("j");
+    pty.wait_for("hop 3 selected", Duration::from_secs(5), |s| {
+        s.contents().contains("hops 3/3")
+    });
+    pty.send("i");
+    pty.wait_for("the choice", Duration::from_secs(5), |s| {
+        s.contents().contains("input point: hop 3, your choice")
+    });
+    pty.wait_for("the input point mark", Duration::from_secs(5), |s| {
+        s.contents().contains("input point 3")
+    });
+
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+    let s = pty.parser.screen();
+    assert!(!s.alternate_screen(), "the alternate screen is left");
+    assert!(!s.hide_cursor(), "the cursor is shown again");
+    assert_eq!(
+        s.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting is off again"
+    );
+    // The log went to a file, not to the screen.
+    assert!(state.join("relaytrace/relaytrace.log").exists());
+}
+
+#[test]
+fn a_message_from_standard_input_with_keys_from_the_terminal() {
+    let Some(w) = lab::whois_data() else { return };
+    let lab = sample_lab(&w);
+    let cfg = lab.config("");
+    let cache = lab.dir.path().join("cache");
+    let script = format!(
+        "exec {} --config {} - < assets/samples/sa20021010-0031.eml",
+        env!("CARGO_BIN_EXE_relaytrace"),
+        cfg.display()
+    );
+    let mut pty = Pty::spawn_shell(
+        &script,
+        &[("XDG_CACHE_HOME", &cache), ("XDG_STATE_HOME", lab.dir.path())],
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("standard input") && s.contents().contains("hops 2/3")
+    });
+    pty.send("?");
+    pty.wait_for("the help", Duration::from_secs(5), |s| {
+        s.contents().contains("any key closes")
+    });
+    pty.send("x");
+    pty.wait_for("the help closed", Duration::from_secs(5), |s| {
+        !s.contents().contains("any key closes")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}
+
+#[test]
+fn resize_and_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    // Nothing answers on this DNS address: lookups fail, the UI carries on.
+    std::fs::write(
+        &cfg,
+        "[network]\ndns_servers = [\"127.0.0.1:9\"]\ntimeout_secs = 1\ntraceroute = false\ncache = false\n",
+    )
+    .unwrap();
+    let mut pty = Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "assets/samples/sa20021010-0031.eml",
+        ],
+        &[("XDG_STATE_HOME", dir.path()), ("NO_COLOR", Path::new("1"))],
+        (80, 24),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.wait_for("failures shown", Duration::from_secs(10), |s| {
+        s.contents().contains("✗")
+    });
+    // No colour attribute anywhere on the screen.
+    let s = pty.parser.screen();
+    for row in 0..24 {
+        for col in 0..80 {
+            if let Some(cell) = s.cell(row, col) {
+                assert_eq!(
+                    cell.fgcolor(),
+                    vt100::Color::Default,
+                    "colour at {row},{col} with NO_COLOR"
+                );
+            }
+        }
+    }
+    pty.resize(120, 40);
+    pty.wait_for("the wider layout", Duration::from_secs(5), |s| {
+        s.contents().contains("Received") && (s.size().0.get(), s.size().1.get()) == (40, 120)
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}
+
+impl Pty {
+    /// Runs `script` with `sh -c` in the pseudo-terminal (for redirections).
+    fn spawn_shell(script: &str, env: &[(&str, &Path)]) -> Pty {
+        let mut p = Pty::spawn_cmd("sh", &["-c", script], env, (100, 30));
+        p.pump(Duration::from_millis(10));
+        p
+    }
+
+    fn spawn_cmd(program: &str, args: &[&str], env: &[(&str, &Path)], size: (u16, u16)) -> Pty {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: size.1,
+                cols: size.0,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(program);
+        cmd.args(args);
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Pty {
+            parser: vt100::Parser::new(nz(size.1), nz(size.0), 0),
+            rx,
+            writer,
+            child,
+            master: pair.master,
+        }
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.parser.screen_mut().set_size(nz(rows), nz(cols));
+    }
+}
