@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod pty;
+
 use hickory_server::Server;
 use hickory_server::net::runtime::Time;
 use hickory_server::net::runtime::TokioRuntimeProvider;
@@ -368,8 +370,13 @@ impl Lab {
     /// to `[network]`.
     pub fn config(&self, extra: &str) -> PathBuf {
         let path = self.dir.path().join("config.toml");
+        let timeout = if extra.contains("timeout_secs") {
+            ""
+        } else {
+            "timeout_secs = 3\n"
+        };
         let text = format!(
-            "[network]\ndns_servers = [\"{}\"]\nwhois_port = {}\nrdap_bootstrap_url = \"http://{RDAP_HOST}:{}/bootstrap/\"\ntimeout_secs = 3\ntraceroute = false\n{extra}\n\
+            "[network]\ndns_servers = [\"{}\"]\nwhois_port = {}\nrdap_bootstrap_url = \"http://{RDAP_HOST}:{}/bootstrap/\"\n{timeout}traceroute = false\n{extra}\n\
              [zones]\nasn_origin = \"origin.asn.lab.test\"\nasn_origin6 = \"origin6.asn.lab.test\"\nasn_peer = \"peer.asn.lab.test\"\n\
              asn_name = \"asn.lab.test\"\nabusix = \"abusix.lab.test\"\nabuse_net = \"contacts.abuse.lab.test\"\ndnsbl = [\"bl.lab.test\"]\n",
             self.dns, self.whois_port, self.rdap_port
