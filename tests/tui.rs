@@ -184,3 +184,47 @@ fn resize_and_no_color() {
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
 }
+
+#[test]
+fn an_mbox_opens_a_picker_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mbox = dir.path().join("saved.mbox");
+    let mut text = Vec::new();
+    for s in ["sa20021010-0031.eml", "sa20021010-0011.eml"] {
+        text.extend_from_slice(b"From spammer@example.com Fri Aug 23 12:21:07 2002\n");
+        text.extend_from_slice(
+            &std::fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("assets/samples")
+                    .join(s),
+            )
+            .unwrap(),
+        );
+        text.extend_from_slice(b"\n");
+    }
+    std::fs::write(&mbox, text).unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[network]\ndns_servers = [\"127.0.0.1:9\"]\ntimeout_secs = 1\ntraceroute = false\ncache = false\n",
+    )
+    .unwrap();
+    let mut pty = Pty::spawn(
+        &["--config", cfg.to_str().unwrap(), mbox.to_str().unwrap()],
+        &[("XDG_STATE_HOME", dir.path())],
+        (100, 30),
+    );
+    pty.wait_for("the picker", Duration::from_secs(10), |s| {
+        s.contents().contains("2 messages: choose one")
+    });
+    pty.send("j\r");
+    pty.wait_for("message 2 opened", Duration::from_secs(10), |s| {
+        s.contents().contains("message 2 of") && s.contents().contains("hops")
+    });
+    pty.send("\x1b");
+    pty.wait_for("back to the picker", Duration::from_secs(10), |s| {
+        s.contents().contains("choose one")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}
