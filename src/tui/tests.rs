@@ -563,6 +563,36 @@ mod snapshots {
     }
 
     #[test]
+    fn tiny_and_huge_terminals_do_not_break_the_layout() {
+        for state in ["waiting", "done", "failed"] {
+            let mut m = model();
+            start(&mut m, false);
+            let base = m.lookups[&2].clone();
+            m.lookups.insert(2, lookup_in(state, &base));
+            for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (400, 120)] {
+                m.size = (w, h);
+                for pane in Pane::ALL {
+                    m.pane = pane;
+                    let _ = render(&m, w, h);
+                    m.help = true;
+                    let _ = render(&m, w, h);
+                    m.help = false;
+                }
+                // Mouse events anywhere on a tiny screen are harmless too.
+                for row in 0..h {
+                    let click = MouseEvent {
+                        kind: MouseEventKind::Down(MouseButton::Left),
+                        column: 0,
+                        row,
+                        modifiers: KeyModifiers::NONE,
+                    };
+                    update(&mut m, Msg::Mouse(click));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn hostile_text_never_reaches_a_cell_raw() {
         let mut m = model();
         start(&mut m, false);
