@@ -100,6 +100,64 @@ pub enum Command {
 
     /// Lookups for one IP address or domain.
     Lookup(LookupArgs),
+
+    /// Write the complaint to the relay's owner or to its ISP, with the spam forwarded
+    /// whole, and print it (the eml form can be piped to `sendmail -t`).
+    ///
+    /// The relay is the input point (or --hop N); its lookups give the contacts
+    /// (answers from the cache with --offline). The reporter comes from the
+    /// configuration's [reporter] section.
+    Compose(ComposeArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SideArg {
+    Owner,
+    Isp,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    Eml,
+    Text,
+    Arf,
+}
+
+#[derive(Debug, Args)]
+pub struct ComposeArgs {
+    /// Who the complaint goes to.
+    #[arg(long, value_enum)]
+    pub to: SideArg,
+
+    /// The hop of the relay to complain about (default: the input point).
+    #[arg(long, value_name = "N")]
+    pub hop: Option<usize>,
+
+    /// eml (MIME, the spam attached as message/rfc822), text (the spam quoted) or
+    /// arf (an RFC 5965 abuse report).
+    #[arg(long, value_enum, default_value = "eml")]
+    pub format: FormatArg,
+
+    /// Also quote the spam inline with "> " after the text.
+    #[arg(long)]
+    pub quote: bool,
+
+    /// Do not replace your [reporter] redact addresses in the forwarded copy (on by
+    /// default, except for arf).
+    #[arg(long)]
+    pub no_redact: bool,
+
+    /// Redact even in the arf format.
+    #[arg(long, conflicts_with = "no_redact")]
+    pub redact: bool,
+
+    /// Send it to this address too (repeatable); with no contact found, to it alone.
+    #[arg(long = "add-to", value_name = "ADDRESS")]
+    pub add_to: Vec<String>,
+
+    /// Message file (.eml, mbox with --message, Maildir file) or - for standard input.
+    #[arg(value_name = "MESSAGE|-")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +270,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             return runtime()?.block_on(async {
                 let engine = engine(&cfg, &cli.global)?;
                 crate::investigate::investigate(&engine, input, &shown, &req, &opts, out).await
+            });
+        }
+        (Some(Command::Compose(a)), _) => {
+            let input = open(&a.file)?;
+            let shown = crate::sanitize::clean(&a.file.display().to_string()).into_owned();
+            return runtime()?.block_on(async {
+                let engine = engine(&cfg, &cli.global)?;
+                Box::pin(crate::investigate::compose(
+                    &engine,
+                    &cfg,
+                    input,
+                    &shown,
+                    &a,
+                    pick.unwrap_or(1),
+                    &opts,
+                    out,
+                ))
+                .await
             });
         }
         (Some(Command::Hops(a)), _) => (a.file, a.json),

@@ -14,6 +14,8 @@ pub struct Config {
     pub trust: Trust,
     pub network: Network,
     pub zones: Zones,
+    pub reporter: Reporter,
+    pub compose: Compose,
     /// The remaining sections (`reporter`, `network`, `zones`, `smtp`, …).
     #[serde(flatten)]
     pub other: toml::Table,
@@ -25,6 +27,29 @@ pub struct Config {
 pub struct Trust {
     /// Host names, domains and CIDR networks of the user's own mail hosts.
     pub hosts: Vec<String>,
+}
+
+/// `[reporter]`: who writes the complaints.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reporter {
+    pub name: String,
+    pub address: String,
+    /// Your own addresses, replaced in the forwarded copy when redaction is on.
+    pub redact: Vec<String>,
+    /// What they are replaced with.
+    pub redact_with: Option<String>,
+}
+
+/// `[compose]`: the complaints.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Compose {
+    /// Template files overriding `assets/templates/owner.txt` and `isp.txt`.
+    pub owner_template: Option<std::path::PathBuf>,
+    pub isp_template: Option<std::path::PathBuf>,
+    /// Quote the spam inline with `> ` after the text, as well as attaching it.
+    pub quote_inline: bool,
 }
 
 /// `[network]`: where lookups go and how long they may take.
@@ -150,7 +175,11 @@ mod tests {
         let c = parse("[trust]\nhosts = [\"example.org\", \"192.0.2.0/24\"]\n[reporter]\nname = \"Jane\"\n")
             .unwrap();
         assert_eq!(c.trust.hosts, vec!["example.org", "192.0.2.0/24"]);
-        assert!(c.other.contains_key("reporter"));
+        assert_eq!(c.reporter.name, "Jane");
+        assert!(
+            parse("[smtp]\nhost = \"x\"").unwrap().other.contains_key("smtp"),
+            "sections of later versions are kept"
+        );
     }
 
     #[test]

@@ -357,6 +357,92 @@ pub fn render(l: &Lookup, raw: bool) -> String {
     s
 }
 
+/// `relaytrace compose`.
+///
+/// # Errors
+/// The message cannot be read, the hop has no address, no recipient, no reporter.
+#[allow(clippy::too_many_arguments)]
+pub async fn compose(
+    engine: &Engine,
+    cfg: &crate::config::Config,
+    mut input: Box<dyn Read>,
+    shown: &str,
+    a: &crate::cli::ComposeArgs,
+    number: usize,
+    opts: &Options,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::compose::{self, Format, Side};
+    let original = crate::message::read_message(&mut input, number)
+        .map_err(|e| CliError::Input(format!("{shown}: {e}")))?;
+    let message = Reader::new(original.as_slice())
+        .next()
+        .transpose()
+        .map_err(|e| CliError::Input(format!("{shown}: {}", LoadError::from(e))))?
+        .filter(|m| fields(&m.header).next().is_some())
+        .ok_or_else(|| CliError::Input(format!("{shown}: {}", LoadError::NotAMessage)))?;
+    let t = trace::analyse(&message, opts);
+    let hop = a.hop.or(t.input_point).or(t.relay).ok_or_else(|| {
+        CliError::Input(format!(
+            "{shown}: no external hop to complain about (use --hop N)"
+        ))
+    })?;
+    let ip = t
+        .hops
+        .get(hop)
+        .and_then(|h| h.from_ip)
+        .ok_or_else(|| CliError::Usage(format!("--hop {hop}: that hop names no sender address")))?;
+    let lookup = Box::pin(engine.lookup_ip(ip)).await;
+    let side = match a.to {
+        crate::cli::SideArg::Owner => Side::Owner,
+        crate::cli::SideArg::Isp => Side::Isp,
+    };
+    let format = match a.format {
+        crate::cli::FormatArg::Eml => Format::Eml,
+        crate::cli::FormatArg::Text => Format::Text,
+        crate::cli::FormatArg::Arf => Format::Arf,
+    };
+    let facts = compose::facts(&t, hop, Some(&lookup), &cfg.reporter);
+    let template = compose::template(side, &cfg.compose).map_err(|e| CliError::Usage(e.to_string()))?;
+    let contacts = if side == Side::Owner {
+        &lookup.owner_contacts
+    } else {
+        &lookup.isp_contacts
+    };
+    let mut d = compose::draft(
+        side,
+        &facts,
+        &template,
+        contacts,
+        format,
+        a.quote || cfg.compose.quote_inline,
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    d.to.extend(a.add_to.iter().cloned());
+    d.redact = (d.redact && !a.no_redact) || a.redact;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let now = i64::try_from(now).unwrap_or(0);
+    let salt = u64::from(std::process::id()) << 32 ^ u64::try_from(now).unwrap_or(0);
+    let id = compose::mime::message_id(&cfg.reporter.address, now, salt);
+    let built =
+        compose::mime::build(&d, &facts, &original, &cfg.reporter, now, &id).map_err(|e| match e {
+            compose::ComposeError::NoRecipient(_) => CliError::Input(format!(
+                "{e} (hop {hop}, {ip}: see `relaytrace lookup {ip}`, or give one with --add-to ADDRESS)"
+            )),
+            other => CliError::Usage(other.to_string()),
+        })?;
+    if let Some(note) = &built.note {
+        eprintln!("relaytrace: note: {note}");
+    }
+    for c in &built.changes {
+        eprintln!("relaytrace: redacted line {}: {}", c.line, c.after);
+    }
+    out.write_all(&built.bytes).map_err(|e| write_err(&e))?;
+    out.flush().map_err(|e| write_err(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

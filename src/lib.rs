@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod investigate;
 pub mod lookup;

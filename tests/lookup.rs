@@ -7,6 +7,8 @@
 mod lab;
 
 use std::net::Ipv4Addr;
+
+use mail_parser::MimeHeaders;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
@@ -649,4 +651,94 @@ fn apnic_refers_to_the_national_registry() {
         assert_eq!(kr["confidence"], "low");
         assert_eq!(kr["preselect"], false);
     }
+}
+
+#[test]
+fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
+    let Some(w) = lab::whois_data() else { return };
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "n + 74.125.225.229",
+        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
+    );
+    let lab = Lab::start(plan);
+    let msg = lab.dir.path().join("spam.eml");
+    let spam = "Received: from mx1.example.org (mx1.example.org [10.0.0.5]) by mail.example.org with ESMTP id A1; Mon, 1 Jan 2024 10:00:03 +0000\r\n\
+                Received: from relay.1e100.net (relay.1e100.net [74.125.225.229]:48213) by mx1.example.org with ESMTP id B2 for <jane@example.org>; Mon, 1 Jan 2024 10:00:02 +0000\r\n\
+                From: a@b.example\r\nTo: jane@example.org\r\nSubject: =?utf-8?b?Q2hlYXANCkJjYzogdmljdGltQGV4YW1wbGUuY29t?=\r\n\r\nbody é\r\n";
+    std::fs::write(&msg, spam).unwrap();
+    let reporter =
+        "[reporter]\nname = \"Jane Doe\"\naddress = \"jane@example.org\"\nredact = [\"jane@example.org\"]";
+    let cfg = lab.config("");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str(reporter);
+    std::fs::write(&cfg, text).unwrap();
+    let run = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_relaytrace"));
+        c.env("XDG_CACHE_HOME", lab.dir.path().join("cache"))
+            .env("XDG_CONFIG_HOME", lab.dir.path().join("none"));
+        c.arg("--config").arg(&cfg).args(args).arg(&msg).output().unwrap()
+    };
+    for format in ["eml", "arf"] {
+        let out = run(&[
+            "compose",
+            "--to",
+            "owner",
+            "--format",
+            format,
+            "--trust",
+            "example.org",
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let parsed = mail_parser::MessageParser::default().parse(&out.stdout).unwrap();
+        let to: Vec<&str> = parsed.to().unwrap().iter().filter_map(|a| a.address()).collect();
+        assert_eq!(to, vec!["arin-contact@google.com"]);
+        let subject = parsed.subject().unwrap();
+        assert!(
+            subject.starts_with("Open Relay - 74.125.225.229 - re: Cheap"),
+            "{subject}"
+        );
+        assert!(
+            parsed.header_raw("Bcc").is_none(),
+            "the encoded CR/LF in the spam's subject injected nothing"
+        );
+        let att = parsed.attachments().find(|p| p.is_message()).unwrap();
+        let raw = &out.stdout[att.offset_body as usize..];
+        if format == "arf" {
+            assert!(
+                raw.starts_with(spam.as_bytes()),
+                "ARF forwards it unredacted by default"
+            );
+            let report = parsed
+                .parts
+                .iter()
+                .find(|p| {
+                    p.content_type()
+                        .is_some_and(|c| c.subtype() == Some("feedback-report"))
+                })
+                .unwrap();
+            let fields =
+                String::from_utf8_lossy(&out.stdout[report.offset_body as usize..report.offset_end as usize])
+                    .to_string();
+            assert!(
+                fields.contains("Source-Port: 48213") && fields.contains("Source-IP: 74.125.225.229"),
+                "{fields}"
+            );
+        } else {
+            let redacted = spam.replace("jane@example.org", "redacted@relaytrace.invalid");
+            assert!(raw.starts_with(redacted.as_bytes()), "eml redacts by default");
+            assert!(String::from_utf8_lossy(&out.stderr).contains("redacted line 2"));
+        }
+    }
+    // The ISP side has no contact here: one clear line, exit 1.
+    let out = run(&["compose", "--to", "isp", "--trust", "example.org"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no ISP contact") && err.contains("--add-to"),
+        "{err}"
+    );
 }

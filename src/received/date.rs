@@ -37,6 +37,33 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// RFC 5322 form (`Fri, 23 Aug 2002 12:21:07 +0100`), in the writer's offset.
+    #[must_use]
+    pub fn to_rfc5322(&self) -> String {
+        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        const MON: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let local = self.epoch + i64::from(self.offset_min) * 60;
+        let days = local.div_euclid(86_400);
+        let secs = local.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        let weekday = DAYS[days.rem_euclid(7) as usize];
+        let sign = if self.offset_min < 0 { '-' } else { '+' };
+        let off = self.offset_min.abs();
+        format!(
+            "{weekday}, {d} {} {y:04} {:02}:{:02}:{:02} {sign}{:02}{:02}",
+            MON[(m as usize).saturating_sub(1).min(11)],
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60,
+            off / 60,
+            off % 60
+        )
+    }
+}
+
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];

@@ -1,0 +1,271 @@
+//! The complaint as a message (mail-builder for the headers and the text part): the
+//! spam attached as `message/rfc822` exactly as it came, or inside an ARF report, or
+//! quoted in plain text.
+
+use std::fmt::Write as _;
+
+use mail_builder::MessageBuilder;
+use mail_builder::headers::address::Address;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::raw::Raw;
+use mail_builder::headers::text::Text;
+use mail_builder::mime::{BodyPart, MimePart};
+
+use super::redact::{self, Change};
+use super::{ComposeError, Draft, Facts, Format, header_text, recipients, reporter_ok};
+use crate::config::Reporter;
+
+/// The user agent we write.
+pub const USER_AGENT: &str = concat!("relaytrace/", env!("CARGO_PKG_VERSION"));
+
+/// A composed complaint.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    pub bytes: Vec<u8>,
+    /// The transfer encoding of the forwarded spam (`7bit`, `8bit` or `binary`).
+    pub encoding: &'static str,
+    /// Why it is not `7bit`/`8bit`, in words.
+    pub note: Option<String>,
+    /// The lines redaction changed in the forwarded copy.
+    pub changes: Vec<Change>,
+    pub recipients: Vec<String>,
+}
+
+/// The transfer encoding that keeps `original` intact (RFC 2046 §5.2.1 allows only
+/// 7bit, 8bit and binary for `message/rfc822`; base64 is not allowed): 7bit or 8bit
+/// when every line ends in CRLF and is at most 998 octets without NULs, else binary.
+pub fn encoding(original: &[u8]) -> (&'static str, Option<String>) {
+    let mut eight = false;
+    let mut bare = false;
+    let mut long = false;
+    let mut nul = false;
+    let mut len = 0usize;
+    for (i, &b) in original.iter().enumerate() {
+        match b {
+            b'\n' => {
+                if i == 0 || original[i - 1] != b'\r' {
+                    bare = true;
+                }
+                len = 0;
+            }
+            b'\r' if original.get(i + 1) != Some(&b'\n') => bare = true,
+            0 => nul = true,
+            128.. => eight = true,
+            _ => {}
+        }
+        if b != b'\r' && b != b'\n' {
+            len += 1;
+            long |= len > 998;
+        }
+    }
+    let mut why = Vec::new();
+    if bare {
+        why.push("line ends that are not CRLF");
+    }
+    if long {
+        why.push("lines over 998 octets");
+    }
+    if nul {
+        why.push("NUL bytes");
+    }
+    if why.is_empty() {
+        (if eight { "8bit" } else { "7bit" }, None)
+    } else {
+        (
+            "binary",
+            Some(format!(
+                "the spam has {}: it is attached unchanged with Content-Transfer-Encoding: binary",
+                why.join(" and ")
+            )),
+        )
+    }
+}
+
+/// A boundary that occurs nowhere in `content`.
+fn boundary(content: &[u8], salt: u64) -> String {
+    let mut n = salt;
+    loop {
+        let b = format!("relaytrace-{n:016x}");
+        if memchr::memmem::find(content, b.as_bytes()).is_none() {
+            return b;
+        }
+        n = n
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+    }
+}
+
+/// The spam quoted with `> `, line by line (as text).
+pub fn quoted(original: &[u8]) -> String {
+    let text = String::from_utf8_lossy(original);
+    let mut out = String::with_capacity(text.len() + text.len() / 20);
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let safe: String = line
+            .chars()
+            .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+            .collect();
+        let _ = writeln!(out, "> {safe}");
+    }
+    out
+}
+
+fn text_with_quote(d: &Draft, forwarded: &[u8]) -> String {
+    let mut body = d.body.replace("\r\n", "\n");
+    if d.quote_inline || d.format == Format::Text {
+        if !body.ends_with('\n') {
+            body.push('\n');
+        }
+        body.push_str("\n----- The spam, in full -----\n\n");
+        body.push_str(&quoted(forwarded));
+    }
+    body
+}
+
+/// Builds the complaint. `now` is the Unix time of the Date header; `id` the
+/// Message-ID (without angle brackets).
+///
+/// # Errors
+/// No recipient, a bad address, or no reporter address.
+pub fn build(
+    d: &Draft,
+    f: &Facts,
+    original: &[u8],
+    r: &Reporter,
+    now: i64,
+    id: &str,
+) -> Result<Composed, ComposeError> {
+    let to = recipients(d)?;
+    reporter_ok(r)?;
+    let (forwarded, changes) = if d.redact && !r.redact.is_empty() {
+        redact::redact(
+            original,
+            &r.redact,
+            r.redact_with.as_deref().unwrap_or(redact::REPLACEMENT),
+        )
+    } else {
+        (original.to_vec(), Vec::new())
+    };
+    let (encoding, note) = encoding(&forwarded);
+    let subject = header_text(&d.subject);
+    let name = header_text(&r.name);
+    let from = r.address.trim().to_string();
+
+    if d.format == Format::Text {
+        let mut out = String::new();
+        let _ = writeln!(out, "To: {}", to.join(", "));
+        let _ = writeln!(
+            out,
+            "From: {}",
+            if name.is_empty() {
+                from.clone()
+            } else {
+                format!("{name} <{from}>")
+            }
+        );
+        let _ = writeln!(out, "Subject: {subject}");
+        out.push('\n');
+        out.push_str(&text_with_quote(d, &forwarded));
+        return Ok(Composed {
+            bytes: out.into_bytes(),
+            encoding,
+            note,
+            changes,
+            recipients: to,
+        });
+    }
+
+    let salt = u64::try_from(now).unwrap_or(0) ^ 0x9e37_79b9_7f4a_7c15;
+    let text = MimePart::new(
+        ContentType::new("text/plain").attribute("charset", "utf-8"),
+        text_with_quote(d, &forwarded),
+    );
+    let spam = MimePart::new(
+        ContentType::new("message/rfc822"),
+        BodyPart::Binary(forwarded.clone().into()),
+    )
+    .transfer_encoding(encoding)
+    .attachment("spam.eml");
+    let body = if d.format == Format::Arf {
+        let mut report = String::new();
+        let _ = write!(
+            report,
+            "Feedback-Type: abuse\r\nUser-Agent: {USER_AGENT}\r\nVersion: 1\r\n"
+        );
+        if !f.relay_ip.is_empty() {
+            let _ = write!(report, "Source-IP: {}\r\n", header_text(&f.relay_ip));
+        }
+        if let Some(p) = f.source_port {
+            let _ = write!(report, "Source-Port: {p}\r\n");
+        }
+        if let Some(a) = &f.arrival_date {
+            let _ = write!(report, "Arrival-Date: {}\r\n", header_text(a));
+        }
+        if let Some(dom) = &f.reported_domain {
+            let _ = write!(report, "Reported-Domain: {}\r\n", header_text(dom));
+        }
+        let feedback = MimePart::new(
+            ContentType::new("message/feedback-report"),
+            BodyPart::Binary(report.into_bytes().into()),
+        )
+        .transfer_encoding("7bit");
+        MimePart::new(
+            ContentType::new("multipart/report")
+                .attribute("report-type", "feedback-report")
+                .attribute("boundary", boundary(&forwarded, salt)),
+            BodyPart::Multipart(vec![text, feedback, spam]),
+        )
+    } else {
+        MimePart::new(
+            ContentType::new("multipart/mixed").attribute("boundary", boundary(&forwarded, salt)),
+            BodyPart::Multipart(vec![text, spam]),
+        )
+    };
+    let from_addr = if name.is_empty() {
+        Address::new_address(None::<&str>, from.clone())
+    } else {
+        Address::new_address(Some(name), from.clone())
+    };
+    let to_addr = Address::new_list(
+        to.iter()
+            .map(|t| Address::new_address(None::<&str>, t.clone()))
+            .collect(),
+    );
+    let message = MessageBuilder::new()
+        .from(from_addr)
+        .to(to_addr)
+        .subject(Text::new(subject))
+        .date(now)
+        .message_id(id.to_string())
+        .header("User-Agent", Raw::new(USER_AGENT))
+        .header("Auto-Submitted", Raw::new("no"))
+        .body(body);
+    let bytes = message.write_to_vec().map_err(|e| ComposeError::Template {
+        path: "(message)".into(),
+        why: e.to_string(),
+    })?;
+    Ok(Composed {
+        bytes,
+        encoding,
+        note,
+        changes,
+        recipients: to,
+    })
+}
+
+/// A Message-ID for a complaint from `address`'s domain.
+pub fn message_id(address: &str, now: i64, salt: u64) -> String {
+    let domain = address
+        .rsplit_once('@')
+        .map_or("relaytrace.invalid", |(_, d)| d.trim());
+    let domain: String = domain
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+        .collect();
+    let domain = if domain.is_empty() {
+        "relaytrace.invalid".to_string()
+    } else {
+        domain
+    };
+    format!("relaytrace.{now:x}.{salt:016x}.{}@{domain}", std::process::id())
+}
