@@ -228,3 +228,123 @@ fn an_mbox_opens_a_picker_first() {
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
 }
+
+fn offline_config(dir: &Path, extra: &str) -> std::path::PathBuf {
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[network]\ndns_servers = [\"127.0.0.1:9\"]\ntimeout_secs = 1\ntraceroute = false\ncache = false\n\
+             [reporter]\nname = \"Jane Doe\"\naddress = \"jane@example.org\"\n{extra}"
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+#[test]
+fn drafts_survive_a_killed_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(dir.path(), "");
+    let data = dir.path().join("data");
+    let env = [("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())];
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "assets/samples/sa20021010-0031.eml",
+    ];
+    let mut pty = Pty::spawn(&args, &env, (120, 40));
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints about 216.201.75.12")
+    });
+    pty.send("e");
+    pty.send("XYZZY draft text ");
+    pty.wait_for("the typing", Duration::from_secs(5), |s| {
+        s.contents().contains("XYZZY draft text")
+    });
+    // Saved at most a second behind: wait for the file, then kill without warning.
+    let drafts = data.join("relaytrace/drafts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let saved = std::fs::read_dir(&drafts)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("XYZZY draft text")));
+        if saved {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the draft was not saved within a second or so"
+        );
+        pty.pump(Duration::from_millis(50));
+    }
+    pty.kill();
+
+    let mut again = Pty::spawn(&args, &env, (120, 40));
+    again.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    again.send("c");
+    again.wait_for("the restored draft", Duration::from_secs(5), |s| {
+        s.contents().contains("XYZZY draft text") && s.contents().contains("drafts restored")
+    });
+    again.send("q");
+    assert_eq!(again.exit_code(Duration::from_secs(10)), 0);
+}
+
+#[test]
+fn the_body_goes_to_the_editor_and_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(dir.path(), "");
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nprintf 'EDITED BY THE SCRIPT\\n' >> \"$1\"\n").unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let data = dir.path().join("data");
+    let mut pty = Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "assets/samples/sa20021010-0031.eml",
+        ],
+        &[
+            ("XDG_STATE_HOME", dir.path()),
+            ("XDG_DATA_HOME", data.as_path()),
+            ("EDITOR", editor.as_path()),
+            ("VISUAL", editor.as_path()),
+        ],
+        (120, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints about")
+    });
+    pty.send("E");
+    pty.wait_for("the body back", Duration::from_secs(10), |s| {
+        s.contents().contains("body is back from the editor")
+    });
+    // The appended line is at the end of the body: scroll there.
+    pty.send("e");
+    pty.send("\x1b[F");
+    for _ in 0..80 {
+        pty.send("\x1b[B");
+    }
+    pty.wait_for("the edited text", Duration::from_secs(5), |s| {
+        s.contents().contains("EDITED BY THE SCRIPT")
+    });
+    pty.send("\x1b");
+    pty.wait_for("editing ended", Duration::from_secs(5), |s| {
+        s.contents().contains("owner/ISP")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+    assert!(!pty.parser.screen().alternate_screen());
+}

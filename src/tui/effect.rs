@@ -14,4 +14,11 @@ pub enum Effect {
     },
     /// Open message `n` of the mbox (1-based).
     Open(usize),
+    /// Save the drafts of the message (atomically).
+    SaveDrafts {
+        key: String,
+        drafts: Vec<crate::compose::Draft>,
+    },
+    /// Edit a panel's body in `$EDITOR`.
+    Editor { panel: usize, text: String },
 }

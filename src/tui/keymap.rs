@@ -24,10 +24,12 @@ pub enum Action {
     Retry,
     Refresh,
     Compose,
+    Edit,
+    Editor,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 19] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -45,6 +47,8 @@ impl Action {
         Action::Retry,
         Action::Refresh,
         Action::Compose,
+        Action::Edit,
+        Action::Editor,
     ];
 
     /// The name in the configuration's `[keys]`.
@@ -67,6 +71,8 @@ impl Action {
             Action::Retry => "retry",
             Action::Refresh => "refresh",
             Action::Compose => "compose",
+            Action::Edit => "edit",
+            Action::Editor => "editor",
         }
     }
 
@@ -90,6 +96,8 @@ impl Action {
             Action::Retry => "retry the failed lookups of the hop",
             Action::Refresh => "look the hop up again, bypassing the cache",
             Action::Compose => "compose the complaints",
+            Action::Edit => "compose: edit the focused field (Esc leaves editing)",
+            Action::Editor => "compose: edit the body in $EDITOR",
         }
     }
 
@@ -112,6 +120,8 @@ impl Action {
             Action::Retry => &["r"],
             Action::Refresh => &["F"],
             Action::Compose => &["c"],
+            Action::Edit => &["e"],
+            Action::Editor => &["E"],
         }
     }
 }

@@ -6,6 +6,8 @@
 //! [`effect`]s, [`runtime`] the only code that spawns tasks, and [`view`] only reads.
 //! Keys are data ([`keymap`]).
 
+pub mod compose;
+pub mod drafts;
 pub mod effect;
 pub mod keymap;
 pub mod model;
@@ -77,6 +79,16 @@ pub fn open(
         (format!("message 1 of {source}"), trace::analyse(first, &options))
     };
     let mut model = model::Model::new(shown, t, keymap, color, Instant::now());
+    let template =
+        |side| crate::compose::template(side, &cfg.compose).map_err(|e| CliError::Usage(e.to_string()));
+    model.setup = compose::Setup {
+        reporter: cfg.reporter.clone(),
+        config: cfg.compose.clone(),
+        owner_template: template(crate::compose::Side::Owner)?,
+        isp_template: template(crate::compose::Side::Isp)?,
+        draft_key: drafts::key(&first.header),
+        restored: drafts::load(&drafts::key(&first.header)),
+    };
     if messages.len() > 1 {
         model.screen = model::Screen::Picker;
         model.picker = messages

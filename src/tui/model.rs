@@ -218,6 +218,8 @@ pub enum Screen {
     /// Choosing a message of an mbox.
     Picker,
     Hops,
+    /// The two complaints, side by side.
+    Compose,
 }
 
 /// The whole state.
@@ -246,6 +248,11 @@ pub struct Model {
     pub now: Instant,
     pub color: bool,
     pub size: (u16, u16),
+    /// The compose screen, once opened (kept when going back to the hops).
+    pub compose: Option<super::compose::ComposeState>,
+    pub setup: super::compose::Setup,
+    /// Drafts edited since this moment and not yet saved.
+    pub drafts_dirty: Option<Instant>,
 }
 
 impl Model {
@@ -272,6 +279,9 @@ impl Model {
             now,
             color,
             size: (80, 24),
+            compose: None,
+            setup: super::compose::Setup::default(),
+            drafts_dirty: None,
         }
     }
 

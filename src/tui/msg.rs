@@ -30,5 +30,15 @@ pub enum Msg {
     Opened {
         source: String,
         trace: Box<Trace>,
+        /// Its drafts' key, and the drafts saved for it before.
+        draft_key: String,
+        restored: Option<Vec<crate::compose::Draft>>,
     },
+    /// The body came back from `$EDITOR` (or the reason it did not).
+    Edited {
+        panel: usize,
+        text: Result<String, String>,
+    },
+    /// The drafts were saved (or why not).
+    Saved(Result<(), String>),
 }

@@ -60,13 +60,28 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
                 });
             });
         }
+        Effect::SaveDrafts { ref key, ref drafts } => {
+            let r = super::drafts::save(key, drafts)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            if let Err(e) = &r {
+                tracing::warn!(error = %e, "saving drafts");
+            }
+            let _ = tx.send(Msg::Saved(r));
+        }
+        // The terminal is needed: `run` handles it.
+        Effect::Editor { .. } => {}
         Effect::Open(n) => {
             if let Some(message) = ctx.messages.iter().find(|m| m.number == n) {
                 let trace = trace::analyse(message, &ctx.options);
                 let source = format!("message {n} of {}", ctx.source);
+                let draft_key = super::drafts::key(&message.header);
+                let restored = super::drafts::load(&draft_key);
                 let _ = tx.send(Msg::Opened {
                     source,
                     trace: Box::new(trace),
+                    draft_key,
+                    restored,
                 });
             }
         }
@@ -98,7 +113,7 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
         if model.quit {
             return Ok(());
         }
-        let busy = model.in_flight() > 0;
+        let busy = model.in_flight() > 0 || model.drafts_dirty.is_some();
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
@@ -118,9 +133,58 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
             effects.extend(update(model, more));
         }
         for e in &effects {
-            execute(e, ctx, &tx);
+            if let Effect::Editor { panel, text } = e {
+                let result = edit_outside(terminal, text);
+                let _ = tx.send(Msg::Edited {
+                    panel: *panel,
+                    text: result,
+                });
+                model.dirty = true;
+            } else {
+                execute(e, ctx, &tx);
+            }
         }
     }
+}
+
+/// Hands the terminal to `$VISUAL`/`$EDITOR` (else `vi`) on a temporary file with
+/// `text`, takes it back, and returns what the file holds then.
+fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let path = std::env::temp_dir().join(format!(
+        "relaytrace-{}-{}.txt",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(words).arg(&path);
+    // The editor talks to the terminal even when our standard input is the message.
+    if let Ok(tty) = std::fs::File::options().read(true).write(true).open("/dev/tty")
+        && let (Ok(a), Ok(b)) = (tty.try_clone(), tty.try_clone())
+    {
+        cmd.stdin(a).stdout(b).stderr(tty);
+    }
+    let status = cmd.status();
+    match ratatui::try_init() {
+        Ok(t) => *terminal = t,
+        Err(e) => return Err(format!("cannot take the terminal back: {e}")),
+    }
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let _ = terminal.clear();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Ok(s) => Err(format!("{program} exited with {s}")),
+        Err(e) => Err(format!("cannot run {program}: {e}")),
+    };
+    let _ = std::fs::remove_file(&path);
+    result.map(|t| t.trim_end_matches('\n').to_string())
 }
 
 /// Sets the terminal up (raw mode, alternate screen, mouse), runs, and restores it

@@ -79,7 +79,7 @@ fn lookups_start_for_external_hops_selected_first() {
         .iter()
         .map(|e| match e {
             Effect::Lookup { hop, .. } => *hop,
-            Effect::Open(_) => usize::MAX,
+            _ => usize::MAX,
         })
         .collect();
     assert_eq!(hops, vec![2, 3], "external hops only, the selected first");
@@ -322,6 +322,8 @@ fn the_mbox_picker_opens_a_message() {
         Msg::Opened {
             source: "message 2 of x".into(),
             trace: Box::new(t),
+            draft_key: "k".into(),
+            restored: None,
         },
     );
     assert_eq!(m.screen, Screen::Hops);
@@ -342,6 +344,10 @@ mod snapshots {
     use crate::lookup::services::{Asn, Listing};
     use crate::lookup::traceroute::{Route, RouteHop};
     use crate::tui::model::HopLookup;
+
+    pub(super) fn render_screen(m: &Model, w: u16, h: u16) -> String {
+        render(m, w, h)
+    }
 
     fn render(m: &Model, w: u16, h: u16) -> String {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -609,5 +615,175 @@ mod snapshots {
         assert!(!screen.chars().any(|c| c.is_control() && c != '\n'), "{screen}");
         assert!(!screen.contains('\u{202e}'));
         assert!(screen.contains("\\x1b"));
+    }
+}
+
+mod compose_screen {
+    use super::*;
+    use crate::tui::compose::Field;
+
+    fn composing() -> Model {
+        let mut m = model();
+        m.setup.reporter = crate::config::Reporter {
+            name: "Jane".into(),
+            address: "jane@example.org".into(),
+            ..Default::default()
+        };
+        m.setup.owner_template = crate::compose::default_template(crate::compose::Side::Owner).into();
+        m.setup.isp_template = crate::compose::default_template(crate::compose::Side::Isp).into();
+        m.setup.draft_key = "test-key".into();
+        let effects = start(&mut m, false);
+        let lookup = Lookup {
+            owner: Some("Saks".into()),
+            owner_contacts: vec![contact("abuse@saks.test")],
+            isp_contacts: vec![contact("abuse@isp.test")],
+            ..Lookup::default()
+        };
+        update(
+            &mut m,
+            Msg::Done {
+                hop: 2,
+                req: req_of(&effects, 2),
+                lookup: Box::new(lookup),
+            },
+        );
+        update(&mut m, key(KeyCode::Char('c')));
+        m
+    }
+
+    #[test]
+    fn c_opens_two_drafts_addressed_from_the_input_point() {
+        let m = composing();
+        assert_eq!(m.screen, Screen::Compose);
+        let c = m.compose.as_ref().unwrap();
+        let owner = c.panels[0].draft();
+        let isp = c.panels[1].draft();
+        assert_eq!(owner.to, vec!["abuse@saks.test"]);
+        assert_eq!(isp.to, vec!["abuse@isp.test"]);
+        assert!(owner.subject.starts_with("Open Relay - 216.201.75.12 - re: "));
+        assert!(owner.body.contains("To the people who run Saks"));
+        assert!(isp.body.contains("your customer Saks"));
+    }
+
+    #[test]
+    fn editing_marks_the_drafts_and_they_are_saved_within_a_second() {
+        let mut m = composing();
+        update(&mut m, key(KeyCode::Char('e')));
+        assert!(m.compose.as_ref().unwrap().editing);
+        for ch in "Hello".chars() {
+            assert!(
+                update(&mut m, key(KeyCode::Char(ch))).is_empty(),
+                "typing saves nothing at once"
+            );
+        }
+        let since = m.drafts_dirty.expect("marked");
+        // A tick before SAVE_AFTER saves nothing; one after it saves.
+        m.now = since;
+        assert!(update(&mut m, Msg::Tick).is_empty() || m.drafts_dirty.is_some());
+        let saved = loop {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let e = update(&mut m, Msg::Tick);
+            if !e.is_empty() {
+                break e;
+            }
+            assert!(
+                since.elapsed() < std::time::Duration::from_secs(1),
+                "saved within a second"
+            );
+        };
+        match &saved[0] {
+            Effect::SaveDrafts { key, drafts } => {
+                assert_eq!(key, "test-key");
+                assert!(drafts[0].body.starts_with("Hello"), "{}", drafts[0].body);
+            }
+            e => panic!("{e:?}"),
+        }
+        // Esc leaves editing (and saves); keys are then actions again.
+        update(&mut m, key(KeyCode::Esc));
+        assert!(!m.compose.as_ref().unwrap().editing);
+        update(&mut m, key(KeyCode::Tab));
+        assert_eq!(m.compose.as_ref().unwrap().focus, 1);
+        update(&mut m, key(KeyCode::Up));
+        update(&mut m, key(KeyCode::Up));
+        assert_eq!(m.compose.as_ref().unwrap().field, Field::To);
+        update(&mut m, key(KeyCode::Enter));
+        for ch in ", more@isp.test".chars() {
+            update(&mut m, key(KeyCode::Char(ch)));
+        }
+        update(&mut m, key(KeyCode::Enter));
+        assert!(
+            !m.compose.as_ref().unwrap().editing,
+            "Enter ends a one-line field"
+        );
+        assert_eq!(
+            m.compose.as_ref().unwrap().panels[1].draft().to,
+            vec!["abuse@isp.test", "more@isp.test"]
+        );
+    }
+
+    #[test]
+    fn restored_drafts_win_and_the_editor_round_trip() {
+        let mut m = model();
+        m.setup.draft_key = "k".into();
+        let d = crate::compose::Draft {
+            side: crate::compose::Side::Owner,
+            to: vec!["kept@x.test".into()],
+            subject: "kept".into(),
+            body: "kept body".into(),
+            format: crate::compose::Format::Eml,
+            quote_inline: false,
+            redact: true,
+        };
+        m.setup.restored = Some(vec![
+            d.clone(),
+            crate::compose::Draft {
+                side: crate::compose::Side::Isp,
+                ..d
+            },
+        ]);
+        update(&mut m, key(KeyCode::Char('c')));
+        assert_eq!(m.compose.as_ref().unwrap().panels[0].draft().body, "kept body");
+        let e = update(&mut m, key(KeyCode::Char('E')));
+        assert!(matches!(&e[..], [Effect::Editor { panel: 0, text }] if text == "kept body"));
+        update(
+            &mut m,
+            Msg::Edited {
+                panel: 0,
+                text: Ok("from the editor".into()),
+            },
+        );
+        assert_eq!(
+            m.compose.as_ref().unwrap().panels[0].draft().body,
+            "from the editor"
+        );
+        assert!(m.drafts_dirty.is_some());
+        update(
+            &mut m,
+            Msg::Edited {
+                panel: 0,
+                text: Err("vi exited with 1".into()),
+            },
+        );
+        assert!(m.status.as_deref().unwrap().contains("vi exited"));
+        // Quitting saves at once.
+        let e = update(&mut m, key(KeyCode::Char('q')));
+        assert!(m.quit && matches!(&e[..], [Effect::SaveDrafts { .. }]));
+    }
+
+    #[test]
+    fn compose_snapshots() {
+        let mut m = composing();
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            m.size = (w, h);
+            insta::assert_snapshot!(
+                format!("compose_{w}x{h}"),
+                super::snapshots::render_screen(&m, w, h)
+            );
+        }
+        update(&mut m, key(KeyCode::Char('e')));
+        insta::assert_snapshot!(
+            "compose_editing_120x40",
+            super::snapshots::render_screen(&m, 120, 40)
+        );
     }
 }

@@ -22,6 +22,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 m.help = false;
                 return Vec::new();
             }
+            if m.screen == Screen::Compose && m.compose.as_ref().is_some_and(|c| c.editing) {
+                return edit_key(m, k);
+            }
             match m.keymap.action(&k) {
                 Some(a) => act(m, a),
                 None => Vec::new(),
@@ -36,6 +39,31 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick => {
             m.now = std::time::Instant::now();
             m.dirty = m.in_flight() > 0;
+            // Drafts go to disk at most a second behind the typing.
+            match m.drafts_dirty {
+                Some(since) if m.now.saturating_duration_since(since) >= SAVE_AFTER => save(m),
+                _ => Vec::new(),
+            }
+        }
+        Msg::Edited { panel, text } => {
+            m.dirty = true;
+            match text {
+                Ok(t) => {
+                    if let Some(p) = m.compose.as_mut().and_then(|c| c.panels.get_mut(panel)) {
+                        p.body = ratatui_textarea::TextArea::new(t.split('\n').map(str::to_string).collect());
+                        m.drafts_dirty = Some(m.now);
+                        m.status = Some("the body is back from the editor".into());
+                    }
+                }
+                Err(e) => m.status = Some(format!("the editor failed: {e}")),
+            }
+            Vec::new()
+        }
+        Msg::Saved(r) => {
+            if let Err(e) = r {
+                m.status = Some(format!("the drafts could not be saved: {e}"));
+                m.dirty = true;
+            }
             Vec::new()
         }
         Msg::Part { hop, req, part } => {
@@ -54,7 +82,15 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Opened { source, trace } => {
+        Msg::Opened {
+            source,
+            trace,
+            draft_key,
+            restored,
+        } => {
+            m.setup.draft_key = draft_key;
+            m.setup.restored = restored;
+            m.compose = None;
             m.source = source;
             m.selected = trace.input_point.or(trace.relay).unwrap_or(0);
             m.trace = *trace;
@@ -120,19 +156,161 @@ fn scroll(m: &mut Model, delta: i32) {
     m.scroll.insert(key, u16::try_from(next).unwrap_or(u16::MAX));
 }
 
+/// How long after the last edit the drafts are saved.
+pub const SAVE_AFTER: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// The drafts as they stand, to be saved now.
+pub fn save(m: &mut Model) -> Vec<Effect> {
+    m.drafts_dirty = None;
+    match &m.compose {
+        Some(c) if !m.setup.draft_key.is_empty() => {
+            vec![Effect::SaveDrafts {
+                key: m.setup.draft_key.clone(),
+                drafts: c.panels.iter().map(super::compose::Panel::draft).collect(),
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Opens the compose screen: drafts restored from disk, else written from the
+/// templates with the input point's facts and contacts.
+fn open_compose(m: &mut Model) {
+    m.screen = Screen::Compose;
+    if m.compose.is_some() {
+        return;
+    }
+    let hop = m.input_point().unwrap_or(m.selected);
+    let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
+    let facts = crate::compose::facts(&m.trace, hop, lookup, &m.setup.reporter);
+    let panels = match &m.setup.restored {
+        Some(drafts) if drafts.len() == 2 => {
+            m.status = Some("drafts restored from the last time".into());
+            drafts.iter().map(super::compose::Panel::from_draft).collect()
+        }
+        _ => [crate::compose::Side::Owner, crate::compose::Side::Isp]
+            .into_iter()
+            .map(|side| {
+                let contacts: &[crate::lookup::contact::Contact] = match (lookup, side) {
+                    (Some(l), crate::compose::Side::Owner) => &l.owner_contacts,
+                    (Some(l), crate::compose::Side::Isp) => &l.isp_contacts,
+                    (None, _) => &[],
+                };
+                let d = crate::compose::draft(
+                    side,
+                    &facts,
+                    m.setup.template(side),
+                    contacts,
+                    crate::compose::Format::Eml,
+                    m.setup.config.quote_inline,
+                )
+                .unwrap_or_else(|e| crate::compose::Draft {
+                    side,
+                    to: contacts.iter().take(1).map(|c| c.email.clone()).collect(),
+                    subject: crate::compose::subject(&facts),
+                    body: format!("(the template cannot be used: {e})"),
+                    format: crate::compose::Format::Eml,
+                    quote_inline: false,
+                    redact: true,
+                });
+                super::compose::Panel::from_draft(&d)
+            })
+            .collect(),
+    };
+    if lookup.is_none() && m.setup.restored.is_none() {
+        m.status = Some(format!(
+            "hop {hop}'s lookups are not in yet: add the recipients by hand, or go back and wait"
+        ));
+    }
+    m.compose = Some(super::compose::ComposeState {
+        panels,
+        focus: 0,
+        field: super::compose::Field::Body,
+        editing: false,
+    });
+}
+
+/// A key while a field is being edited: it goes to the editor widget; Esc (and
+/// Enter in a one-line field) leaves editing.
+fn edit_key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
+    use crossterm::event::KeyCode;
+    let Some(c) = m.compose.as_mut() else {
+        return Vec::new();
+    };
+    let field = c.field;
+    if k.code == KeyCode::Esc || (k.code == KeyCode::Enter && field != super::compose::Field::Body) {
+        c.editing = false;
+        return save(m);
+    }
+    if let Some(p) = c.panels.get_mut(c.focus)
+        && p.field_mut(field).input(k)
+    {
+        m.drafts_dirty.get_or_insert(m.now);
+    }
+    Vec::new()
+}
+
+fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
+    let Some(c) = m.compose.as_mut() else {
+        m.screen = Screen::Hops;
+        return Vec::new();
+    };
+    match a {
+        Action::NextPane | Action::PrevPane => c.focus = (c.focus + 1) % c.panels.len().max(1),
+        Action::Down => c.field = c.field.next(),
+        Action::Up => c.field = c.field.prev(),
+        Action::Edit | Action::Open => {
+            c.editing = true;
+            // One-line fields are edited from their end (adding a recipient).
+            if c.field != super::compose::Field::Body
+                && let Some(p) = c.panels.get_mut(c.focus)
+            {
+                p.field_mut(c.field)
+                    .move_cursor(ratatui_textarea::CursorMove::End);
+            }
+        }
+        Action::Editor => {
+            let text = c
+                .panels
+                .get(c.focus)
+                .map(|p| p.body.lines().join("\n"))
+                .unwrap_or_default();
+            return vec![Effect::Editor { panel: c.focus, text }];
+        }
+        Action::Back => {
+            m.screen = Screen::Hops;
+            return save(m);
+        }
+        Action::Quit => {
+            m.quit = true;
+            return save(m);
+        }
+        Action::Help => m.help = true,
+        _ => {}
+    }
+    Vec::new()
+}
+
 fn act(m: &mut Model, a: Action) -> Vec<Effect> {
     if m.screen == Screen::Picker {
         return picker(m, a);
     }
+    if m.screen == Screen::Compose {
+        return compose_act(m, a);
+    }
     let n = m.trace.hops.len();
     match a {
         Action::Help => m.help = true,
-        Action::Quit => m.quit = true,
+        Action::Quit => {
+            m.quit = true;
+            return save(m);
+        }
         Action::Back => {
             if m.picker.len() > 1 {
                 m.screen = Screen::Picker;
             } else {
                 m.quit = true;
+                return save(m);
             }
         }
         Action::Down => select(m, m.selected + 1),
@@ -168,12 +346,8 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
                 "hop {hop}: nothing to look up (inside your site, or no public address)"
             ));
         }
-        Action::Compose => {
-            m.status = Some(
-                "composing the complaints comes in the next version; the contacts pane shows who they would go to".into(),
-            );
-            m.pane = Pane::Contacts;
-        }
+        Action::Compose => open_compose(m),
+        Action::Edit | Action::Editor => {}
     }
     Vec::new()
 }

@@ -42,6 +42,12 @@ impl Pty {
         n
     }
 
+    /// Kills the program (SIGKILL: no chance to save anything).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The process id of the program.
     pub fn pid(&self) -> Option<u32> {
         self.child.process_id()

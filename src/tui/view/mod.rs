@@ -1,6 +1,7 @@
 //! Drawing: reads the model, never changes it. Every string from the message or a
 //! server goes through [`crate::sanitize`] before it reaches a cell.
 
+pub mod compose;
 pub mod hops;
 pub mod layout;
 pub mod panes;
@@ -99,6 +100,7 @@ pub fn draw(f: &mut Frame, m: &Model) {
     let t = Theme::new(m.color);
     match m.screen {
         Screen::Picker => picker(f, m, &t),
+        Screen::Compose => compose::draw(f, m, &t),
         Screen::Hops => {
             let a = layout::areas((f.area().width, f.area().height), m.trace.hops.len());
             header(f, m, a.header);

@@ -1,0 +1,121 @@
+//! The compose screen's state: two panels, the owner's and the ISP's complaint, each
+//! with its To and Subject fields and its body in an editor widget.
+
+use ratatui_textarea::TextArea;
+
+use crate::compose::{self, Draft, Format, Side};
+use crate::config::{Compose as ComposeConfig, Reporter};
+
+/// Which field of a panel has the focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    To,
+    Subject,
+    Body,
+}
+
+impl Field {
+    #[must_use]
+    pub fn next(self) -> Field {
+        match self {
+            Field::To => Field::Subject,
+            Field::Subject | Field::Body => Field::Body,
+        }
+    }
+    #[must_use]
+    pub fn prev(self) -> Field {
+        match self {
+            Field::To | Field::Subject => Field::To,
+            Field::Body => Field::Subject,
+        }
+    }
+}
+
+/// One complaint being edited.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub side: Side,
+    pub to: TextArea<'static>,
+    pub subject: TextArea<'static>,
+    pub body: TextArea<'static>,
+    pub format: Format,
+    pub quote_inline: bool,
+    pub redact: bool,
+}
+
+fn area(text: &str) -> TextArea<'static> {
+    TextArea::new(text.split('\n').map(str::to_string).collect())
+}
+
+impl Panel {
+    pub fn from_draft(d: &Draft) -> Panel {
+        Panel {
+            side: d.side,
+            to: area(&d.to.join(", ")),
+            subject: area(&d.subject),
+            body: area(&d.body),
+            format: d.format,
+            quote_inline: d.quote_inline,
+            redact: d.redact,
+        }
+    }
+
+    /// The draft as it stands (the To field split at commas; one-line fields joined).
+    pub fn draft(&self) -> Draft {
+        let to = self.to.lines().join(" ");
+        Draft {
+            side: self.side,
+            to: to
+                .split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            subject: compose::header_text(&self.subject.lines().join(" ")),
+            body: self.body.lines().join("\n"),
+            format: self.format,
+            quote_inline: self.quote_inline,
+            redact: self.redact,
+        }
+    }
+
+    pub fn field_mut(&mut self, f: Field) -> &mut TextArea<'static> {
+        match f {
+            Field::To => &mut self.to,
+            Field::Subject => &mut self.subject,
+            Field::Body => &mut self.body,
+        }
+    }
+}
+
+/// The compose screen.
+#[derive(Debug, Clone)]
+pub struct ComposeState {
+    pub panels: Vec<Panel>,
+    /// The focused panel (0: owner, 1: ISP).
+    pub focus: usize,
+    pub field: Field,
+    pub editing: bool,
+}
+
+/// What composing needs that the analysis does not give.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    pub reporter: Reporter,
+    pub config: ComposeConfig,
+    pub owner_template: String,
+    pub isp_template: String,
+    /// The key of the message's drafts on disk.
+    pub draft_key: String,
+    /// Drafts restored from disk, used instead of fresh ones.
+    pub restored: Option<Vec<Draft>>,
+}
+
+impl Setup {
+    pub fn template(&self, side: Side) -> &str {
+        match side {
+            Side::Owner => &self.owner_template,
+            Side::Isp => &self.isp_template,
+        }
+    }
+}

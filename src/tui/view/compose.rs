@@ -1,0 +1,150 @@
+//! The compose screen: the owner's and the ISP's complaint side by side (stacked
+//! below 100 columns), each with To, Subject and the body in an editor widget.
+
+#![allow(clippy::many_single_char_names)] // f frame, m model, t theme, c compose state, p panel: the view's vocabulary
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::Theme;
+use crate::compose::Side;
+use crate::sanitize::clip;
+use crate::tui::compose::{ComposeState, Field, Panel};
+use crate::tui::keymap::Action;
+use crate::tui::model::Model;
+
+/// Below this width the two panels are stacked.
+pub const SIDE_BY_SIDE: u16 = 100;
+
+fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Panel, area: Rect) {
+    let focused = i == c.focus;
+    let who = match p.side {
+        Side::Owner => format!(
+            "owner: {}",
+            m.lookups
+                .get(&m.input_point().unwrap_or(m.selected))
+                .and_then(|l| l.done.as_deref())
+                .and_then(|l| l.owner.clone())
+                .unwrap_or_else(|| "?".into())
+        ),
+        Side::Isp => format!(
+            "ISP: {}",
+            m.lookups
+                .get(&m.input_point().unwrap_or(m.selected))
+                .and_then(|l| l.done.as_deref())
+                .and_then(|l| l.isp.clone())
+                .unwrap_or_else(|| "?".into())
+        ),
+    };
+    let format = format!(
+        " {:?} · redaction {} · quote {} ",
+        p.format,
+        if p.redact { "on" } else { "off" },
+        if p.quote_inline { "on" } else { "off" }
+    )
+    .to_lowercase();
+    let border = if focused { t.title() } else { t.dim() };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(format!(" {} ", clip(&who, 60)), border))
+        .title_bottom(Line::from(format));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [to, subject, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    let active = |field: Field| focused && c.field == field;
+    for (field, label, rect, ta) in [
+        (Field::To, "To:      ", to, &p.to),
+        (Field::Subject, "Subject: ", subject, &p.subject),
+    ] {
+        let [l, r] = Layout::horizontal([Constraint::Length(9), Constraint::Min(1)]).areas(rect);
+        let style = if active(field) { t.selected() } else { t.key() };
+        f.render_widget(Paragraph::new(Span::styled(label, style)), l);
+        let mut ta = ta.clone();
+        style_area(&mut ta, active(field) && c.editing);
+        f.render_widget(&ta, r);
+    }
+    let mut b = p.body.clone();
+    style_area(&mut b, active(Field::Body) && c.editing);
+    b.set_block(
+        Block::default()
+            .borders(Borders::TOP)
+            .title(if active(Field::Body) {
+                " body ◄ "
+            } else {
+                " body "
+            }),
+    );
+    f.render_widget(&b, body);
+}
+
+fn style_area(ta: &mut ratatui_textarea::TextArea<'static>, editing: bool) {
+    ta.set_cursor_line_style(Style::default());
+    if editing {
+        ta.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
+    } else {
+        ta.set_cursor_style(Style::default());
+    }
+}
+
+pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
+    let Some(c) = &m.compose else { return };
+    let area = f.area();
+    let [head, panels, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(4), Constraint::Length(1)]).areas(area);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("Complaints ", t.title()),
+            Span::raw(format!(
+                "about {} (hop {}) · re: {}",
+                m.input_point()
+                    .and_then(|i| m.trace.hops.get(i))
+                    .and_then(|h| h.from_ip)
+                    .map_or("?".into(), |ip| ip.to_string()),
+                m.input_point().map_or("?".into(), |i| i.to_string()),
+                clip(m.trace.subject.as_deref().unwrap_or(""), 80)
+            )),
+        ])),
+        head,
+    );
+    let areas: Vec<Rect> = if panels.width >= SIDE_BY_SIDE {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .split(panels)
+            .to_vec()
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .split(panels)
+            .to_vec()
+    };
+    for (i, (p, a)) in c.panels.iter().zip(areas).enumerate() {
+        panel(f, m, t, c, i, p, a);
+    }
+    let k = &m.keymap;
+    let mut spans = Vec::new();
+    if let Some(s) = &m.status {
+        spans.push(Span::styled(clip(s, 120), t.warn()));
+        spans.push(Span::raw(" │ "));
+    }
+    let keys: &[(Action, &str)] = if c.editing {
+        &[(Action::Back, "stop editing")]
+    } else {
+        &[
+            (Action::NextPane, "owner/ISP"),
+            (Action::Down, "field"),
+            (Action::Edit, "edit"),
+            (Action::Editor, "$EDITOR"),
+            (Action::Back, "hops"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ]
+    };
+    for (a, what) in keys {
+        spans.push(Span::styled(k.first(*a), t.key()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), status);
+}
