@@ -318,7 +318,23 @@ fn tui(
     } else {
         shown
     };
-    let reader = Reader::new(open(path)?);
+    // Standard input is read whole (the complaints forward the message from it);
+    // a file is read again when a message's full text is needed.
+    let (origin, input): (crate::tui::Origin, Box<dyn Read>) = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| CliError::Input(format!("{shown}: {e}")))?;
+        let bytes = std::sync::Arc::new(bytes);
+        (
+            crate::tui::Origin::Bytes(bytes.clone()),
+            Box::new(io::Cursor::new(bytes.to_vec())),
+        )
+    } else {
+        (crate::tui::Origin::Path(path.clone()), open(path)?)
+    };
+    let reader = Reader::new(input);
     let mut messages = Vec::new();
     let mut seen = 0;
     for next in reader {
@@ -345,7 +361,7 @@ fn tui(
     if messages.len() == 1 && fields(&messages[0].header).next().is_none() {
         return Err(CliError::Input(format!("{shown}: {}", LoadError::NotAMessage)));
     }
-    crate::tui::open(cfg, offline, opts, shown, messages)
+    crate::tui::open(cfg, offline, opts, shown, messages, origin)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {

@@ -234,7 +234,7 @@ pub fn build(
     let message = MessageBuilder::new()
         .from(from_addr)
         .to(to_addr)
-        .subject(Text::new(subject))
+        .header("Subject", subject_header(&subject))
         .date(now)
         .message_id(id.to_string())
         .header("User-Agent", Raw::new(USER_AGENT))
@@ -251,6 +251,30 @@ pub fn build(
         changes,
         recipients: to,
     })
+}
+
+/// The Subject value: printable ASCII folded at spaces (lines of at most 78
+/// octets), anything else RFC 2047-encoded by mail-builder.
+fn subject_header(subject: &str) -> mail_builder::headers::HeaderType<'static> {
+    if !subject.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return Text::new(subject.to_string()).into();
+    }
+    let mut out = String::new();
+    let mut col = "Subject: ".len();
+    for (i, word) in subject.split(' ').enumerate() {
+        if i > 0 {
+            if col + 1 + word.len() > 76 {
+                out.push_str("\r\n ");
+                col = 1;
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+        }
+        out.push_str(word);
+        col += word.len();
+    }
+    Raw::new(out).into()
 }
 
 /// A Message-ID for a complaint from `address`'s domain.

@@ -96,6 +96,8 @@ pub struct ComposeState {
     pub focus: usize,
     pub field: Field,
     pub editing: bool,
+    /// The preview of the focused complaint is open, scrolled this far.
+    pub preview: Option<u16>,
 }
 
 /// What composing needs that the analysis does not give.
@@ -109,6 +111,8 @@ pub struct Setup {
     pub draft_key: String,
     /// Drafts restored from disk, used instead of fresh ones.
     pub restored: Option<Vec<Draft>>,
+    /// The whole message, as it is forwarded.
+    pub original: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 impl Setup {

@@ -26,10 +26,14 @@ pub enum Action {
     Compose,
     Edit,
     Editor,
+    Preview,
+    Redact,
+    Format,
+    Quote,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 23] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -49,6 +53,10 @@ impl Action {
         Action::Compose,
         Action::Edit,
         Action::Editor,
+        Action::Preview,
+        Action::Redact,
+        Action::Format,
+        Action::Quote,
     ];
 
     /// The name in the configuration's `[keys]`.
@@ -73,6 +81,10 @@ impl Action {
             Action::Compose => "compose",
             Action::Edit => "edit",
             Action::Editor => "editor",
+            Action::Preview => "preview",
+            Action::Redact => "redact",
+            Action::Format => "format",
+            Action::Quote => "quote",
         }
     }
 
@@ -98,6 +110,10 @@ impl Action {
             Action::Compose => "compose the complaints",
             Action::Edit => "compose: edit the focused field (Esc leaves editing)",
             Action::Editor => "compose: edit the body in $EDITOR",
+            Action::Preview => "compose: preview the whole message, redactions and encoding",
+            Action::Redact => "compose: redaction of your addresses in the forwarded copy on/off",
+            Action::Format => "compose: format eml → text → arf",
+            Action::Quote => "compose: quote the spam inline as well, on/off",
         }
     }
 
@@ -122,6 +138,10 @@ impl Action {
             Action::Compose => &["c"],
             Action::Edit => &["e"],
             Action::Editor => &["E"],
+            Action::Preview => &["p"],
+            Action::Redact => &["x"],
+            Action::Format => &["f"],
+            Action::Quote => &["Q"],
         }
     }
 }

@@ -24,9 +24,32 @@ use crate::cli::CliError;
 use crate::config::Config;
 use crate::lookup::Engine;
 use crate::lookup::cache::Cache;
-use crate::message::{Message, fields, summarize};
+use crate::message::{Message, fields, read_message, summarize};
 use crate::sanitize::clip;
 use crate::trace::{self, Options};
+
+/// Where the message came from, to read a message's full text when composing.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Path(PathBuf),
+    Bytes(Arc<Vec<u8>>),
+}
+
+impl Origin {
+    /// The whole text of message `n` (1-based), `>From ` unescaped.
+    ///
+    /// # Errors
+    /// The file cannot be read again, or has no such message.
+    pub fn original(&self, n: usize) -> Result<Vec<u8>, String> {
+        let r = match self {
+            Origin::Path(p) => std::fs::File::open(p)
+                .map_err(|e| e.to_string())
+                .and_then(|f| read_message(f, n).map_err(|e| e.to_string())),
+            Origin::Bytes(b) => read_message(b.as_slice(), n).map_err(|e| e.to_string()),
+        };
+        r.map_err(|e| format!("cannot read message {n} again: {e}"))
+    }
+}
 
 /// Where the TUI writes its log (never the screen): `$XDG_STATE_HOME/relaytrace/relaytrace.log`.
 pub fn log_path() -> Option<PathBuf> {
@@ -65,6 +88,7 @@ pub fn open(
     options: Options,
     source: String,
     messages: Vec<Message>,
+    origin: Origin,
 ) -> Result<(), CliError> {
     start_log();
     tracing::info!(source = %source, messages = messages.len(), "opening");
@@ -88,6 +112,11 @@ pub fn open(
         isp_template: template(crate::compose::Side::Isp)?,
         draft_key: drafts::key(&first.header),
         restored: drafts::load(&drafts::key(&first.header)),
+        original: if messages.len() == 1 {
+            origin.original(first.number).ok().map(Arc::new)
+        } else {
+            None
+        },
     };
     if messages.len() > 1 {
         model.screen = model::Screen::Picker;
@@ -133,6 +162,7 @@ pub fn open(
         messages,
         options,
         source,
+        origin,
     };
     let result = runtime::run_terminal(&mut model, &ctx, &rt);
     rt.shutdown_background();

@@ -253,6 +253,8 @@ pub struct Model {
     pub setup: super::compose::Setup,
     /// Drafts edited since this moment and not yet saved.
     pub drafts_dirty: Option<Instant>,
+    /// Unix time now (for the Date of a previewed complaint); set by the runtime.
+    pub epoch: i64,
 }
 
 impl Model {
@@ -282,6 +284,7 @@ impl Model {
             compose: None,
             setup: super::compose::Setup::default(),
             drafts_dirty: None,
+            epoch: 0,
         }
     }
 

@@ -27,6 +27,7 @@ pub struct Context {
     pub messages: Vec<Message>,
     pub options: Options,
     pub source: String,
+    pub origin: super::Origin,
 }
 
 fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
@@ -77,11 +78,13 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
                 let source = format!("message {n} of {}", ctx.source);
                 let draft_key = super::drafts::key(&message.header);
                 let restored = super::drafts::load(&draft_key);
+                let original = ctx.origin.original(n).ok().map(Arc::new);
                 let _ = tx.send(Msg::Opened {
                     source,
                     trace: Box::new(trace),
                     draft_key,
                     restored,
+                    original,
                 });
             }
         }
@@ -107,6 +110,9 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
     loop {
         if model.dirty {
             model.now = Instant::now();
+            model.epoch = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
             terminal.draw(|f| view::draw(f, model))?;
             model.dirty = false;
         }

@@ -324,6 +324,7 @@ fn the_mbox_picker_opens_a_message() {
             trace: Box::new(t),
             draft_key: "k".into(),
             restored: None,
+            original: None,
         },
     );
     assert_eq!(m.screen, Screen::Hops);
@@ -768,6 +769,52 @@ mod compose_screen {
         // Quitting saves at once.
         let e = update(&mut m, key(KeyCode::Char('q')));
         assert!(m.quit && matches!(&e[..], [Effect::SaveDrafts { .. }]));
+    }
+
+    #[test]
+    fn toggles_and_the_preview_show_exactly_what_goes() {
+        let mut m = composing();
+        m.setup.original = Some(std::sync::Arc::new(SAMPLE.to_vec()));
+        m.setup.reporter.redact = vec!["webmaster@efi.ie".into()];
+        m.epoch = 1_700_000_000;
+        update(&mut m, key(KeyCode::Char('f')));
+        assert_eq!(
+            m.compose.as_ref().unwrap().panels[0].format,
+            crate::compose::Format::Text
+        );
+        update(&mut m, key(KeyCode::Char('f')));
+        assert_eq!(
+            m.compose.as_ref().unwrap().panels[0].format,
+            crate::compose::Format::Arf
+        );
+        update(&mut m, key(KeyCode::Char('f')));
+        update(&mut m, key(KeyCode::Char('Q')));
+        assert!(m.compose.as_ref().unwrap().panels[0].quote_inline);
+        update(&mut m, key(KeyCode::Char('Q')));
+        assert!(m.drafts_dirty.is_some(), "a toggle is an edit of the draft");
+        update(&mut m, key(KeyCode::Char('p')));
+        assert_eq!(m.compose.as_ref().unwrap().preview, Some(0));
+        let screen = super::snapshots::render_screen(&m, 120, 40);
+        assert!(screen.contains("to: abuse@saks.test"), "{screen}");
+        assert!(screen.contains("Content-Transfer-Encoding: binary"), "{screen}");
+        assert!(
+            screen.contains("redaction: 2 line(s) change") && screen.contains("redacted@relaytrace.invalid"),
+            "{screen}"
+        );
+        insta::assert_snapshot!("compose_preview_120x40", screen);
+        update(&mut m, key(KeyCode::PageDown));
+        assert_eq!(m.compose.as_ref().unwrap().preview, Some(20));
+        update(&mut m, key(KeyCode::Char('x')));
+        assert_eq!(
+            m.compose.as_ref().unwrap().preview,
+            None,
+            "any other key closes the preview"
+        );
+        update(&mut m, key(KeyCode::Char('x')));
+        assert!(!m.compose.as_ref().unwrap().panels[0].redact);
+        update(&mut m, key(KeyCode::Char('p')));
+        let screen = super::snapshots::render_screen(&m, 120, 40);
+        assert!(screen.contains("redaction: off"), "{screen}");
     }
 
     #[test]

@@ -87,9 +87,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             trace,
             draft_key,
             restored,
+            original,
         } => {
             m.setup.draft_key = draft_key;
             m.setup.restored = restored;
+            m.setup.original = original;
             m.compose = None;
             m.source = source;
             m.selected = trace.input_point.or(trace.relay).unwrap_or(0);
@@ -227,6 +229,7 @@ fn open_compose(m: &mut Model) {
         focus: 0,
         field: super::compose::Field::Body,
         editing: false,
+        preview: None,
     });
 }
 
@@ -255,7 +258,47 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
         m.screen = Screen::Hops;
         return Vec::new();
     };
+    if let Some(scroll) = c.preview {
+        match a {
+            Action::PageDown | Action::Down => {
+                c.preview = Some(scroll.saturating_add(if a == Action::Down { 1 } else { 20 }));
+            }
+            Action::PageUp | Action::Up => {
+                c.preview = Some(scroll.saturating_sub(if a == Action::Up { 1 } else { 20 }));
+            }
+            Action::Quit => {
+                m.quit = true;
+                return save(m);
+            }
+            _ => c.preview = None,
+        }
+        return Vec::new();
+    }
+    let changed = match a {
+        Action::Redact | Action::Format | Action::Quote => {
+            if let Some(p) = c.panels.get_mut(c.focus) {
+                match a {
+                    Action::Redact => p.redact = !p.redact,
+                    Action::Quote => p.quote_inline = !p.quote_inline,
+                    _ => {
+                        p.format = match p.format {
+                            crate::compose::Format::Eml => crate::compose::Format::Text,
+                            crate::compose::Format::Text => crate::compose::Format::Arf,
+                            crate::compose::Format::Arf => crate::compose::Format::Eml,
+                        }
+                    }
+                }
+            }
+            true
+        }
+        _ => false,
+    };
+    if changed {
+        m.drafts_dirty.get_or_insert(m.now);
+        return Vec::new();
+    }
     match a {
+        Action::Preview => c.preview = Some(0),
         Action::NextPane | Action::PrevPane => c.focus = (c.focus + 1) % c.panels.len().max(1),
         Action::Down => c.field = c.field.next(),
         Action::Up => c.field = c.field.prev(),
@@ -347,7 +390,8 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
             ));
         }
         Action::Compose => open_compose(m),
-        Action::Edit | Action::Editor => {}
+        Action::Edit | Action::Editor | Action::Preview | Action::Redact | Action::Format | Action::Quote => {
+        }
     }
     Vec::new()
 }

@@ -91,6 +91,88 @@ fn style_area(ta: &mut ratatui_textarea::TextArea<'static>, editing: bool) {
     }
 }
 
+/// The preview of the focused complaint: recipients, encoding, what redaction
+/// changes, then the whole message as it would go.
+fn preview(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, scroll: u16) {
+    let Some(p) = c.panels.get(c.focus) else { return };
+    let hop = m.input_point().unwrap_or(m.selected);
+    let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
+    let facts = crate::compose::facts(&m.trace, hop, lookup, &m.setup.reporter);
+    let mut lines: Vec<Line> = Vec::new();
+    match &m.setup.original {
+        None => lines.push(Line::styled(
+            "the message's text cannot be read again: it cannot be forwarded",
+            t.bad(),
+        )),
+        Some(original) => {
+            match crate::compose::mime::build(
+                &p.draft(),
+                &facts,
+                original,
+                &m.setup.reporter,
+                m.epoch,
+                "preview@relaytrace.invalid",
+            ) {
+                Err(e) => lines.push(Line::styled(format!("not ready: {e}"), t.bad())),
+                Ok(built) => {
+                    lines.push(Line::styled(
+                        format!("to: {}", built.recipients.join(", ")),
+                        t.title(),
+                    ));
+                    lines.push(Line::from(format!(
+                        "{} bytes · the spam forwarded with Content-Transfer-Encoding: {}",
+                        built.bytes.len(),
+                        built.encoding
+                    )));
+                    if let Some(n) = &built.note {
+                        lines.push(Line::styled(clip(n, 200), t.warn()));
+                    }
+                    if p.redact {
+                        lines.push(Line::styled(
+                            format!("redaction: {} line(s) change", built.changes.len()),
+                            t.title(),
+                        ));
+                        for ch in &built.changes {
+                            lines.push(Line::from(format!(
+                                "  line {}: {}",
+                                ch.line,
+                                clip(&ch.before, 150)
+                            )));
+                            lines.push(Line::styled(format!("       → {}", clip(&ch.after, 150)), t.ok()));
+                        }
+                    } else {
+                        lines.push(Line::from("redaction: off (the spam goes exactly as it came)"));
+                    }
+                    lines.push(Line::from(""));
+                    for l in String::from_utf8_lossy(&built.bytes).lines() {
+                        lines.push(Line::from(
+                            crate::sanitize::clean(l.trim_end_matches('\r')).into_owned(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let area = f.area();
+    let inner = Rect::new(
+        area.x + 2,
+        area.y + 1,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(ratatui::widgets::Clear, inner);
+    let title = format!(
+        " preview: the {} complaint (PgUp/PgDn scroll, any other key closes) ",
+        p.side.word()
+    );
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::ALL).title(title))
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
 pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
     let Some(c) = &m.compose else { return };
     let area = f.area();
@@ -137,6 +219,9 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
             (Action::Down, "field"),
             (Action::Edit, "edit"),
             (Action::Editor, "$EDITOR"),
+            (Action::Preview, "preview"),
+            (Action::Format, "format"),
+            (Action::Redact, "redact"),
             (Action::Back, "hops"),
             (Action::Help, "help"),
             (Action::Quit, "quit"),
@@ -147,4 +232,7 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
         spans.push(Span::raw(format!(" {what}  ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), status);
+    if let Some(scroll) = c.preview {
+        preview(f, m, t, c, scroll);
+    }
 }
