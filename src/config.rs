@@ -16,6 +16,10 @@ pub struct Config {
     pub zones: Zones,
     pub reporter: Reporter,
     pub compose: Compose,
+    /// How the TUI copies: `auto`, `system` or `osc52`.
+    pub clipboard: ClipboardMode,
+    pub smtp: Option<Smtp>,
+    pub sendmail: Option<Sendmail>,
     /// The remaining sections (`reporter`, `network`, `zones`, `smtp`, …).
     #[serde(flatten)]
     pub other: toml::Table,
@@ -27,6 +31,60 @@ pub struct Config {
 pub struct Trust {
     /// Host names, domains and CIDR networks of the user's own mail hosts.
     pub hosts: Vec<String>,
+}
+
+/// How text reaches the clipboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClipboardMode {
+    /// The system clipboard where there is a display, else OSC 52.
+    #[default]
+    Auto,
+    /// The system clipboard (X11, Wayland) through arboard.
+    System,
+    /// The terminal's clipboard escape sequence (works over SSH).
+    Osc52,
+}
+
+/// `[smtp]`: SMTP submission.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// `starttls` (587), `tls` (implicit, 465) or `none` (a local relay).
+    #[serde(default = "default_security")]
+    pub security: Security,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// A command that prints the password (`pass show mail/smtp`); never stored by us.
+    #[serde(default)]
+    pub password_command: Option<String>,
+}
+
+fn default_security() -> Security {
+    Security::Starttls
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    Starttls,
+    Tls,
+    None,
+}
+
+/// `[sendmail]`: the local sendmail program.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sendmail {
+    #[serde(default = "default_sendmail")]
+    pub path: std::path::PathBuf,
+}
+
+fn default_sendmail() -> std::path::PathBuf {
+    "/usr/sbin/sendmail".into()
 }
 
 /// `[reporter]`: who writes the complaints.
@@ -177,9 +235,13 @@ mod tests {
         assert_eq!(c.trust.hosts, vec!["example.org", "192.0.2.0/24"]);
         assert_eq!(c.reporter.name, "Jane");
         assert!(
-            parse("[smtp]\nhost = \"x\"").unwrap().other.contains_key("smtp"),
+            parse("[later]\nx = 1").unwrap().other.contains_key("later"),
             "sections of later versions are kept"
         );
+        let c =
+            parse("clipboard = \"osc52\"\n[smtp]\nhost = \"smtp.example.org\"\nsecurity = \"tls\"").unwrap();
+        assert_eq!(c.clipboard, ClipboardMode::Osc52);
+        assert_eq!(c.smtp.unwrap().security, Security::Tls);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod compose;
 pub mod config;
+pub mod deliver;
 pub mod investigate;
 pub mod lookup;
 pub mod message;

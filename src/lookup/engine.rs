@@ -143,6 +143,16 @@ impl Engine {
         self.cache.put(&format!("penalty|{server}"), &note);
     }
 
+    /// The addresses of a host name, through relaytrace's resolver (an IP literal as it is).
+    ///
+    /// # Errors
+    /// The name does not resolve.
+    pub async fn resolve_host(&self, host: &str) -> Result<Vec<IpAddr>, String> {
+        whois::client::resolve(&self.resolver, host, 0)
+            .await
+            .map(|v| v.into_iter().map(|sa| sa.ip()).collect())
+    }
+
     /// A DNS query, cached.
     pub async fn dns(&self, name: &str, rtype: RecordType) -> Answer {
         let key = format!("dns|{}|{rtype}", name.to_ascii_lowercase());

@@ -98,10 +98,29 @@ pub struct ComposeState {
     pub editing: bool,
     /// The preview of the focused complaint is open, scrolled this far.
     pub preview: Option<u16>,
+    /// The confirmation before sending.
+    pub confirm: Option<Confirm>,
+    /// A complaint is on its way.
+    pub sending: bool,
+}
+
+/// What the confirmation dialog shows, and exactly what Enter sends.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub panel: usize,
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub redacted: Option<usize>,
+    pub encoding: &'static str,
+    pub transport: String,
+    /// Recipients that already got this side's complaint about this message.
+    pub already: Vec<String>,
 }
 
 /// What composing needs that the analysis does not give.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Setup {
     pub reporter: Reporter,
     pub config: ComposeConfig,
@@ -113,6 +132,29 @@ pub struct Setup {
     pub restored: Option<Vec<Draft>>,
     /// The whole message, as it is forwarded.
     pub original: Option<std::sync::Arc<Vec<u8>>>,
+    /// How complaints are sent (described), or why they cannot be.
+    pub transport: Result<String, String>,
+    /// What the sent log holds for this message.
+    pub sent: Vec<crate::deliver::log::Entry>,
+    /// Where the sent log is.
+    pub log_path: Option<std::path::PathBuf>,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            reporter: Reporter::default(),
+            config: ComposeConfig::default(),
+            owner_template: String::new(),
+            isp_template: String::new(),
+            draft_key: String::new(),
+            restored: None,
+            original: None,
+            transport: Err("no way to send: configure [smtp] or [sendmail]".into()),
+            sent: Vec::new(),
+            log_path: None,
+        }
+    }
 }
 
 impl Setup {

@@ -21,4 +21,14 @@ pub enum Effect {
     },
     /// Edit a panel's body in `$EDITOR`.
     Editor { panel: usize, text: String },
+    /// Send these bytes (after the user confirmed them) and log it.
+    Send {
+        panel: usize,
+        from: String,
+        to: Vec<String>,
+        bytes: std::sync::Arc<Vec<u8>>,
+        entry: Box<crate::deliver::log::Entry>,
+    },
+    /// Put text on the clipboard.
+    Copy { what: String, text: String },
 }

@@ -30,10 +30,13 @@ pub enum Action {
     Redact,
     Format,
     Quote,
+    Send,
+    Copy,
+    SentLog,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 26] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -57,6 +60,9 @@ impl Action {
         Action::Redact,
         Action::Format,
         Action::Quote,
+        Action::Send,
+        Action::Copy,
+        Action::SentLog,
     ];
 
     /// The name in the configuration's `[keys]`.
@@ -85,6 +91,9 @@ impl Action {
             Action::Redact => "redact",
             Action::Format => "format",
             Action::Quote => "quote",
+            Action::Send => "send",
+            Action::Copy => "copy",
+            Action::SentLog => "sent_log",
         }
     }
 
@@ -114,6 +123,9 @@ impl Action {
             Action::Redact => "compose: redaction of your addresses in the forwarded copy on/off",
             Action::Format => "compose: format eml → text → arf",
             Action::Quote => "compose: quote the spam inline as well, on/off",
+            Action::Send => "compose: send the focused complaint (asks first; Enter sends, Esc cancels)",
+            Action::Copy => "copy the focused complaint (or pane) to the clipboard",
+            Action::SentLog => "what was sent for this message",
         }
     }
 
@@ -142,6 +154,9 @@ impl Action {
             Action::Redact => &["x"],
             Action::Format => &["f"],
             Action::Quote => &["Q"],
+            Action::Send => &["s"],
+            Action::Copy => &["y"],
+            Action::SentLog => &["L"],
         }
     }
 }

@@ -117,6 +117,11 @@ pub fn open(
         } else {
             None
         },
+        transport: crate::deliver::send::Transport::from_config(cfg).map(|t| t.describe()),
+        sent: crate::deliver::log::default_path()
+            .map(|p| crate::deliver::log::for_message(&p, &drafts::key(&first.header)))
+            .unwrap_or_default(),
+        log_path: crate::deliver::log::default_path(),
     };
     if messages.len() > 1 {
         model.screen = model::Screen::Picker;
@@ -163,6 +168,10 @@ pub fn open(
         options,
         source,
         origin,
+        transport: crate::deliver::send::Transport::from_config(cfg).ok(),
+        log_path: crate::deliver::log::default_path(),
+        clipboard_mode: cfg.clipboard,
+        clipboard: std::sync::Mutex::new(crate::deliver::clipboard::Clipboard::default()),
     };
     let result = runtime::run_terminal(&mut model, &ctx, &rt);
     rt.shutdown_background();

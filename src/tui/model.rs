@@ -255,6 +255,8 @@ pub struct Model {
     pub drafts_dirty: Option<Instant>,
     /// Unix time now (for the Date of a previewed complaint); set by the runtime.
     pub epoch: i64,
+    /// The sent log overlay is open.
+    pub sent_log: bool,
 }
 
 impl Model {
@@ -285,6 +287,7 @@ impl Model {
             setup: super::compose::Setup::default(),
             drafts_dirty: None,
             epoch: 0,
+            sent_log: false,
         }
     }
 

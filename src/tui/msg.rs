@@ -42,4 +42,14 @@ pub enum Msg {
     },
     /// The drafts were saved (or why not).
     Saved(Result<(), String>),
+    /// A complaint went (the log entry written) or did not (the server's words).
+    SendDone {
+        panel: usize,
+        result: Result<Box<crate::deliver::log::Entry>, String>,
+    },
+    /// Text reached the clipboard (which way, how many bytes) or did not.
+    Copied {
+        what: String,
+        result: Result<(&'static str, usize), String>,
+    },
 }

@@ -28,6 +28,11 @@ pub struct Context {
     pub options: Options,
     pub source: String,
     pub origin: super::Origin,
+    /// How complaints are sent, if configured.
+    pub transport: Option<crate::deliver::send::Transport>,
+    pub log_path: Option<std::path::PathBuf>,
+    pub clipboard_mode: crate::config::ClipboardMode,
+    pub clipboard: std::sync::Mutex<crate::deliver::clipboard::Clipboard>,
 }
 
 fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
@@ -72,6 +77,68 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
         }
         // The terminal is needed: `run` handles it.
         Effect::Editor { .. } => {}
+        Effect::Copy { ref what, ref text } => {
+            let mut out = std::io::stdout();
+            let result = ctx
+                .clipboard
+                .lock()
+                .map_err(|_| "the clipboard is in use".to_string())
+                .and_then(|mut c| c.copy(text, ctx.clipboard_mode, &mut out))
+                .map(|via| (via.words(), text.len()));
+            let _ = tx.send(Msg::Copied {
+                what: what.clone(),
+                result,
+            });
+        }
+        Effect::Send {
+            panel,
+            ref from,
+            ref to,
+            ref bytes,
+            ref entry,
+        } => {
+            let Some(transport) = ctx.transport.clone() else {
+                let _ = tx.send(Msg::SendDone {
+                    panel,
+                    result: Err("no way to send is configured".into()),
+                });
+                return;
+            };
+            let (engine, tx, from, to, bytes, mut entry, log) = (
+                ctx.engine.clone(),
+                tx.clone(),
+                from.clone(),
+                to.clone(),
+                bytes.clone(),
+                entry.clone(),
+                ctx.log_path.clone(),
+            );
+            tokio::spawn(async move {
+                let timeout = engine.timeout.max(Duration::from_secs(30));
+                let resolve = |host: String| {
+                    let engine = engine.clone();
+                    async move { engine.resolve_host(&host).await }
+                };
+                let sent = crate::deliver::send::send(&transport, resolve, &from, &to, &bytes, timeout).await;
+                let result = match sent {
+                    Ok(reply) => {
+                        entry.time = crate::deliver::log::now();
+                        entry.reply = reply;
+                        match &log {
+                            Some(p) => crate::deliver::log::append(p, &entry)
+                                .map(|()| entry)
+                                .map_err(|e| {
+                                    format!("it was sent, but the sent log could not be written: {e}")
+                                }),
+                            None => Ok(entry),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
+                tracing::info!(ok = result.is_ok(), "sent");
+                let _ = tx.send(Msg::SendDone { panel, result });
+            });
+        }
         Effect::Open(n) => {
             if let Some(message) = ctx.messages.iter().find(|m| m.number == n) {
                 let trace = trace::analyse(message, &ctx.options);

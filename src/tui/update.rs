@@ -18,8 +18,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             m.dirty = true;
-            if m.help {
+            if m.help || m.sent_log {
                 m.help = false;
+                m.sent_log = false;
                 return Vec::new();
             }
             if m.screen == Screen::Compose && m.compose.as_ref().is_some_and(|c| c.editing) {
@@ -57,6 +58,42 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 }
                 Err(e) => m.status = Some(format!("the editor failed: {e}")),
             }
+            Vec::new()
+        }
+        Msg::SendDone { panel, result } => {
+            m.dirty = true;
+            if let Some(c) = m.compose.as_mut() {
+                c.sending = false;
+            }
+            let side = m
+                .compose
+                .as_ref()
+                .and_then(|c| c.panels.get(panel))
+                .map_or("", |p| p.side.word());
+            match result {
+                Ok(entry) => {
+                    m.status = Some(format!(
+                        "sent the {side} complaint to {}: {}",
+                        entry.recipients.join(", "),
+                        crate::sanitize::clip(&entry.reply, 120)
+                    ));
+                    m.setup.sent.push(*entry);
+                }
+                Err(e) => {
+                    m.status = Some(format!(
+                        "not sent: {} — the draft is kept",
+                        crate::sanitize::clip(&e, 200)
+                    ));
+                }
+            }
+            Vec::new()
+        }
+        Msg::Copied { what, result } => {
+            m.dirty = true;
+            m.status = Some(match result {
+                Ok((via, n)) => format!("copied {what} ({n} bytes) to {via}"),
+                Err(e) => format!("could not copy {what}: {e}"),
+            });
             Vec::new()
         }
         Msg::Saved(r) => {
@@ -230,7 +267,103 @@ fn open_compose(m: &mut Model) {
         field: super::compose::Field::Body,
         editing: false,
         preview: None,
+        confirm: None,
+        sending: false,
     });
+}
+
+/// The focused complaint, built exactly as it would go, in `format` (its own when `None`).
+fn build_focused(
+    m: &Model,
+    format: Option<crate::compose::Format>,
+) -> Result<(usize, crate::compose::Draft, crate::compose::mime::Composed), String> {
+    let c = m.compose.as_ref().ok_or("nothing composed")?;
+    let p = c.panels.get(c.focus).ok_or("no complaint")?;
+    let hop = m.input_point().unwrap_or(m.selected);
+    let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
+    let facts = crate::compose::facts(&m.trace, hop, lookup, &m.setup.reporter);
+    let mut d = p.draft();
+    if let Some(f) = format {
+        d.format = f;
+    }
+    let original = m
+        .setup
+        .original
+        .as_ref()
+        .ok_or("the message's text cannot be read again")?;
+    let salt = u64::try_from(m.epoch).unwrap_or(0).rotate_left(17) ^ (c.focus as u64 + 1);
+    let id = crate::compose::mime::message_id(&m.setup.reporter.address, m.epoch, salt);
+    let built = crate::compose::mime::build(&d, &facts, original, &m.setup.reporter, m.epoch, &id)
+        .map_err(|e| e.to_string())?;
+    Ok((c.focus, d, built))
+}
+
+/// `s`: the confirmation dialog with exactly what would go.
+fn ask_to_send(m: &mut Model) {
+    if m.compose.as_ref().is_some_and(|c| c.sending) {
+        m.status = Some("a complaint is already on its way".into());
+        return;
+    }
+    let transport = match &m.setup.transport {
+        Ok(t) => t.clone(),
+        Err(e) => {
+            m.status = Some(e.clone());
+            return;
+        }
+    };
+    if m.compose
+        .as_ref()
+        .and_then(|c| c.panels.get(c.focus))
+        .is_some_and(|p| p.format == crate::compose::Format::Text)
+    {
+        m.status = Some("the text format is for copying (y); switch to eml or arf (f) to send".into());
+        return;
+    }
+    match build_focused(m, None) {
+        Err(e) => m.status = Some(format!("cannot send yet: {e}")),
+        Ok((panel, d, built)) => {
+            let side = match d.side {
+                crate::compose::Side::Owner => "owner",
+                crate::compose::Side::Isp => "isp",
+            };
+            let already = crate::deliver::log::already_sent(&m.setup.sent, side, &built.recipients);
+            let confirm = super::compose::Confirm {
+                panel,
+                from: m.setup.reporter.address.trim().to_string(),
+                to: built.recipients.clone(),
+                subject: d.subject.clone(),
+                bytes: std::sync::Arc::new(built.bytes),
+                redacted: d.redact.then_some(built.changes.len()),
+                encoding: built.encoding,
+                transport,
+                already,
+            };
+            if let Some(c) = m.compose.as_mut() {
+                c.confirm = Some(confirm);
+            }
+        }
+    }
+}
+
+/// `y`: the focused complaint (in the compose screen) or pane (in the hops screen).
+fn copy(m: &mut Model) -> Vec<Effect> {
+    if m.screen == Screen::Compose {
+        return match build_focused(m, Some(crate::compose::Format::Text)) {
+            Ok((_, d, built)) => vec![Effect::Copy {
+                what: format!("the {} complaint", d.side.word()),
+                text: String::from_utf8_lossy(&built.bytes).into_owned(),
+            }],
+            Err(e) => {
+                m.status = Some(format!("nothing to copy yet: {e}"));
+                Vec::new()
+            }
+        };
+    }
+    let text = super::view::panes::plain_text(m, m.pane);
+    vec![Effect::Copy {
+        what: format!("the {} pane", m.pane.title()),
+        text,
+    }]
 }
 
 /// A key while a field is being edited: it goes to the editor widget; Esc (and
@@ -258,6 +391,51 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
         m.screen = Screen::Hops;
         return Vec::new();
     };
+    if let Some(cf) = c.confirm.take() {
+        if a != Action::Open {
+            m.status = Some("not sent".into());
+            return Vec::new();
+        }
+        c.sending = true;
+        let side = c
+            .panels
+            .get(cf.panel)
+            .map_or(crate::compose::Side::Owner, |p| p.side);
+        m.status = Some(format!(
+            "sending the {} complaint via {}…",
+            side.word(),
+            cf.transport
+        ));
+        let hop = m.input_point().unwrap_or(m.selected);
+        let entry = crate::deliver::log::Entry {
+            time: String::new(),
+            message: m.setup.draft_key.clone(),
+            relay_ip: m
+                .trace
+                .hops
+                .get(hop)
+                .and_then(|h| h.from_ip)
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            side: if side == crate::compose::Side::Owner {
+                "owner".into()
+            } else {
+                "isp".into()
+            },
+            recipients: cf.to.clone(),
+            transport: cf.transport.clone(),
+            reply: String::new(),
+            subject: cf.subject.clone(),
+            bytes: cf.bytes.len(),
+        };
+        return vec![Effect::Send {
+            panel: cf.panel,
+            from: cf.from,
+            to: cf.to,
+            bytes: cf.bytes,
+            entry: Box::new(entry),
+        }];
+    }
     if let Some(scroll) = c.preview {
         match a {
             Action::PageDown | Action::Down => {
@@ -298,6 +476,12 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
         return Vec::new();
     }
     match a {
+        Action::Send => {
+            ask_to_send(m);
+            return Vec::new();
+        }
+        Action::Copy => return copy(m),
+        Action::SentLog => m.sent_log = true,
         Action::Preview => c.preview = Some(0),
         Action::NextPane | Action::PrevPane => c.focus = (c.focus + 1) % c.panels.len().max(1),
         Action::Down => c.field = c.field.next(),
@@ -390,8 +574,15 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
             ));
         }
         Action::Compose => open_compose(m),
-        Action::Edit | Action::Editor | Action::Preview | Action::Redact | Action::Format | Action::Quote => {
-        }
+        Action::Copy => return copy(m),
+        Action::SentLog => m.sent_log = true,
+        Action::Edit
+        | Action::Editor
+        | Action::Preview
+        | Action::Redact
+        | Action::Format
+        | Action::Quote
+        | Action::Send => {}
     }
     Vec::new()
 }

@@ -219,6 +219,8 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
             (Action::Down, "field"),
             (Action::Edit, "edit"),
             (Action::Editor, "$EDITOR"),
+            (Action::Send, "send"),
+            (Action::Copy, "copy"),
             (Action::Preview, "preview"),
             (Action::Format, "format"),
             (Action::Redact, "redact"),
@@ -235,4 +237,76 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
     if let Some(scroll) = c.preview {
         preview(f, m, t, c, scroll);
     }
+    if let Some(cf) = &c.confirm {
+        confirm(f, t, cf);
+    }
+}
+
+/// Exactly what will leave, before anything does.
+fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("envelope from  ", t.key()),
+            Span::raw(crate::sanitize::clean(&cf.from).into_owned()),
+        ]),
+        Line::from(vec![
+            Span::styled("recipients     ", t.key()),
+            Span::raw(clip(&cf.to.join(", "), 200)),
+        ]),
+        Line::from(vec![
+            Span::styled("subject        ", t.key()),
+            Span::raw(clip(&cf.subject, 200)),
+        ]),
+        Line::from(vec![
+            Span::styled("size           ", t.key()),
+            Span::raw(format!(
+                "{} bytes (the spam attached with Content-Transfer-Encoding: {})",
+                cf.bytes.len(),
+                cf.encoding
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("redacted       ", t.key()),
+            Span::raw(match cf.redacted {
+                Some(n) => format!("{n} line(s) of the forwarded copy"),
+                None => "nothing: the spam goes exactly as it came".into(),
+            }),
+        ]),
+        Line::from(vec![
+            Span::styled("via            ", t.key()),
+            Span::raw(clip(&cf.transport, 120)),
+        ]),
+    ];
+    if !cf.already.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            format!(
+                "already sent to {} for this message: Enter sends it again",
+                clip(&cf.already.join(", "), 150)
+            ),
+            t.bad(),
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled("Enter sends · Esc cancels", t.title()));
+    let area = f.area();
+    let h = u16::try_from(lines.len()).unwrap_or(12) + 2;
+    let w = area.width.saturating_sub(4).min(110);
+    let rect = Rect::new(
+        area.x + (area.width.saturating_sub(w)) / 2,
+        area.y + (area.height.saturating_sub(h)) / 2,
+        w,
+        h.min(area.height),
+    );
+    f.render_widget(ratatui::widgets::Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" send this complaint? "),
+            ),
+        rect,
+    );
 }

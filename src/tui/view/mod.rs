@@ -113,6 +113,53 @@ pub fn draw(f: &mut Frame, m: &Model) {
     if m.help {
         help(f, m, &t);
     }
+    if m.sent_log {
+        sent_log(f, m, &t);
+    }
+}
+
+/// What the sent log holds for this message (any key closes).
+fn sent_log(f: &mut Frame, m: &Model, t: &Theme) {
+    let mut rows: Vec<Row> = m
+        .setup
+        .sent
+        .iter()
+        .map(|e| {
+            Row::new(vec![
+                clip(&e.time, 20),
+                e.side.clone(),
+                clip(&e.recipients.join(", "), 60),
+                clip(&e.transport, 40),
+                clip(&e.reply, 80),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        rows.push(Row::new(vec!["nothing sent yet for this message".to_string()]));
+    }
+    let h = u16::try_from(rows.len()).unwrap_or(20).saturating_add(4);
+    let area = centered(f.area(), f.area().width.saturating_sub(4), h);
+    f.render_widget(Clear, area);
+    let title = format!(
+        " sent for this message ({}) · any key closes ",
+        m.setup
+            .log_path
+            .as_ref()
+            .map_or("no log".into(), |p| clip(&p.display().to_string(), 60))
+    );
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(20),
+            Constraint::Length(5),
+            Constraint::Fill(2),
+            Constraint::Fill(1),
+            Constraint::Fill(2),
+        ],
+    )
+    .header(Row::new(vec!["time", "side", "recipients", "via", "reply"]).style(t.title()))
+    .block(Block::default().borders(Borders::ALL).title(title));
+    f.render_widget(table, area);
 }
 
 fn header(f: &mut Frame, m: &Model, area: Rect) {

@@ -351,6 +351,16 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
     out
 }
 
+/// A pane's text, plain (what `y` copies).
+pub fn plain_text(m: &Model, pane: Pane) -> String {
+    let t = Theme::new(false);
+    body(m, &t, pane)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
     let st = state(m, m.pane);
     let title = Line::from(vec![

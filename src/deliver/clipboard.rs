@@ -1,0 +1,97 @@
+//! Copying text: the system clipboard through arboard (X11, Wayland), or OSC 52
+//! through the terminal where there is no display (SSH, a console) or where the
+//! configuration asks for it.
+
+use std::io::Write;
+
+use base64::Engine as _;
+
+use crate::config::ClipboardMode;
+
+/// Which way the text went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    System,
+    Osc52,
+}
+
+impl Via {
+    pub fn words(self) -> &'static str {
+        match self {
+            Via::System => "the system clipboard",
+            Via::Osc52 => "the terminal (OSC 52)",
+        }
+    }
+}
+
+/// The OSC 52 sequence that sets the clipboard to `text`.
+pub fn osc52(text: &str) -> String {
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
+    )
+}
+
+/// Is there a display for the system clipboard?
+pub fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())
+}
+
+/// Holds the system clipboard open: on X11 the text is served by this process for
+/// as long as it lives.
+#[derive(Default)]
+pub struct Clipboard {
+    system: Option<arboard::Clipboard>,
+}
+
+impl Clipboard {
+    /// Copies `text` the configured way; `terminal` receives the OSC 52 sequence.
+    ///
+    /// # Errors
+    /// The system clipboard was asked for and cannot be used, or the terminal write failed.
+    pub fn copy(&mut self, text: &str, mode: ClipboardMode, terminal: &mut dyn Write) -> Result<Via, String> {
+        let system = match mode {
+            ClipboardMode::System => true,
+            ClipboardMode::Osc52 => false,
+            ClipboardMode::Auto => has_display(),
+        };
+        if system {
+            match self.set_system(text) {
+                Ok(()) => return Ok(Via::System),
+                Err(e) if mode == ClipboardMode::System => return Err(e),
+                Err(_) => {}
+            }
+        }
+        terminal
+            .write_all(osc52(text).as_bytes())
+            .and_then(|()| terminal.flush())
+            .map_err(|e| e.to_string())?;
+        Ok(Via::Osc52)
+    }
+
+    fn set_system(&mut self, text: &str) -> Result<(), String> {
+        if self.system.is_none() {
+            self.system = Some(arboard::Clipboard::new().map_err(|e| format!("no system clipboard: {e}"))?);
+        }
+        let cb = self.system.as_mut().ok_or("no system clipboard")?;
+        cb.set_text(text.to_string())
+            .map_err(|e| format!("the system clipboard refused: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_sequence() {
+        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+        let mut out = Vec::new();
+        let via = Clipboard::default()
+            .copy("hello", ClipboardMode::Osc52, &mut out)
+            .unwrap();
+        assert_eq!(via, Via::Osc52);
+        assert_eq!(out, b"\x1b]52;c;aGVsbG8=\x07");
+    }
+}

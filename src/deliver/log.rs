@@ -1,0 +1,130 @@
+//! The sent log: JSON lines, appended, flushed and synced, in
+//! `$XDG_DATA_HOME/relaytrace/sent.jsonl`: what went where, when, by which way, and
+//! what the server said.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One sent complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// RFC 3339 UTC.
+    pub time: String,
+    /// The key of the spam (the drafts' key).
+    pub message: String,
+    pub relay_ip: String,
+    /// `owner` or `isp`.
+    pub side: String,
+    pub recipients: Vec<String>,
+    /// `smtp host:port` or `sendmail path`.
+    pub transport: String,
+    /// The server's words (or sendmail's exit).
+    pub reply: String,
+    pub subject: String,
+    pub bytes: usize,
+}
+
+/// The default log file.
+pub fn default_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("relaytrace").join("sent.jsonl"))
+}
+
+/// Appends an entry, flushed and synced to disk before returning.
+///
+/// # Errors
+/// The log cannot be written.
+pub fn append(path: &Path, e: &Entry) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut line = serde_json::to_vec(e).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    f.write_all(&line)?;
+    f.flush()?;
+    f.sync_all()
+}
+
+/// Every entry of the log (lines that do not read are skipped).
+pub fn read(path: &Path) -> Vec<Entry> {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+        .unwrap_or_default()
+}
+
+/// The entries for one message.
+pub fn for_message(path: &Path, message: &str) -> Vec<Entry> {
+    read(path).into_iter().filter(|e| e.message == message).collect()
+}
+
+/// The recipients that already got this side's complaint about this message.
+pub fn already_sent(entries: &[Entry], side: &str, recipients: &[String]) -> Vec<String> {
+    recipients
+        .iter()
+        .filter(|r| {
+            entries
+                .iter()
+                .any(|e| e.side == side && e.recipients.iter().any(|x| x.eq_ignore_ascii_case(r)))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Now as RFC 3339 UTC.
+pub fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    crate::received::Timestamp {
+        epoch: i64::try_from(secs).unwrap_or(0),
+        offset_min: 0,
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/sent.jsonl");
+        let e = Entry {
+            time: now(),
+            message: "k1".into(),
+            relay_ip: "192.0.2.1".into(),
+            side: "owner".into(),
+            recipients: vec!["abuse@x.test".into()],
+            transport: "smtp localhost:25".into(),
+            reply: "250 ok".into(),
+            subject: "s".into(),
+            bytes: 10,
+        };
+        append(&path, &e).unwrap();
+        append(
+            &path,
+            &Entry {
+                message: "k2".into(),
+                ..e.clone()
+            },
+        )
+        .unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"garbage\n")
+            .unwrap();
+        assert_eq!(read(&path).len(), 2);
+        let mine = for_message(&path, "k1");
+        assert_eq!(mine, vec![e]);
+        assert_eq!(
+            already_sent(&mine, "owner", &["ABUSE@x.test".into(), "new@x.test".into()]),
+            vec!["ABUSE@x.test"]
+        );
+        assert!(already_sent(&mine, "isp", &["abuse@x.test".into()]).is_empty());
+    }
+}

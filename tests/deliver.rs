@@ -1,0 +1,273 @@
+//! Sending against real servers on loopback: an SMTP server in-process
+//! (mailin-embedded, keeping the raw bytes), scripted SMTP peers for the failures
+//! mailin cannot play, and a sendmail script that records its arguments and input.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{IpAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mailin_embedded::{Handler, Response, Server, SslConfig};
+use relaytrace::config::{Security, Sendmail, Smtp};
+use relaytrace::deliver::send::{Transport, send};
+
+#[derive(Clone, Default)]
+struct Recorder {
+    data: Arc<Mutex<Vec<u8>>>,
+    rcpts: Arc<Mutex<Vec<String>>>,
+    from: Arc<Mutex<String>>,
+}
+
+impl Handler for Recorder {
+    fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
+        *self.from.lock().unwrap() = from.to_string();
+        mailin_embedded::response::OK
+    }
+    fn rcpt(&mut self, to: &str) -> Response {
+        if to.contains("refuse") {
+            return Response::custom(550, "5.1.1 <refuse@example.net>: no such user here".into());
+        }
+        self.rcpts.lock().unwrap().push(to.to_string());
+        mailin_embedded::response::OK
+    }
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.lock().unwrap().extend_from_slice(buf);
+        Ok(())
+    }
+}
+
+/// A mailin server on a free loopback port.
+fn mailin() -> (u16, Recorder) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let rec = Recorder::default();
+    let mut server = Server::new(rec.clone());
+    server
+        .with_name("mx.lab.test")
+        .with_ssl(SslConfig::None)
+        .unwrap()
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, rec)
+}
+
+/// A scripted SMTP peer: answers each command with the next line of `script`
+/// (after the greeting), then closes.
+fn scripted(greeting: &str, script: Vec<&'static str>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let greeting = greeting.to_string();
+    std::thread::spawn(move || {
+        let Ok((s, _)) = listener.accept() else { return };
+        let mut w = s.try_clone().unwrap();
+        let mut r = BufReader::new(s);
+        let _ = w.write_all(greeting.as_bytes());
+        for reply in script {
+            let mut line = String::new();
+            if r.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if reply == "CLOSE" {
+                return;
+            }
+            let _ = w.write_all(reply.as_bytes());
+        }
+    });
+    port
+}
+
+fn smtp(port: u16, security: Security, user: Option<&str>) -> Transport {
+    Transport::Smtp(Smtp {
+        host: "127.0.0.1".into(),
+        port: Some(port),
+        security,
+        username: user.map(str::to_string),
+        password_command: user.map(|_| "echo wrong-secret".to_string()),
+    })
+}
+
+async fn resolve(host: String) -> Result<Vec<IpAddr>, String> {
+    host.parse::<IpAddr>()
+        .map(|ip| vec![ip])
+        .map_err(|e| e.to_string())
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+const MESSAGE: &[u8] = b"From: jane@example.org\r\nTo: abuse@example.net\r\nSubject: Open Relay\r\n\r\nline one\r\n.leading dot\r\n\xc3\xa9 8-bit\r\n";
+
+#[test]
+fn smtp_delivers_the_composed_bytes_exactly() {
+    let (port, rec) = mailin();
+    let to = vec!["abuse@example.net".to_string()];
+    let reply = rt()
+        .block_on(send(
+            &smtp(port, Security::None, None),
+            resolve,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_secs(10),
+        ))
+        .unwrap();
+    assert!(reply.starts_with("250"), "{reply}");
+    let got = rec.data.lock().unwrap().clone();
+    assert_eq!(got, MESSAGE, "byte-identical after the dot is unstuffed");
+    assert_eq!(*rec.from.lock().unwrap(), "jane@example.org");
+    assert_eq!(*rec.rcpts.lock().unwrap(), vec!["abuse@example.net"]);
+}
+
+#[test]
+fn a_refused_recipient_shows_the_servers_words() {
+    let (port, _) = mailin();
+    let to = vec!["refuse@example.net".to_string()];
+    let err = rt()
+        .block_on(send(
+            &smtp(port, Security::None, None),
+            resolve,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_secs(10),
+        ))
+        .unwrap_err();
+    assert!(err.contains("550") && err.contains("no such user here"), "{err}");
+}
+
+#[test]
+fn a_server_closing_mid_data_is_an_error() {
+    let port = scripted(
+        "220 lab ESMTP\r\n",
+        vec![
+            "250 lab\r\n",
+            "250 ok\r\n",
+            "250 ok\r\n",
+            "354 go ahead\r\n",
+            "CLOSE",
+        ],
+    );
+    let to = vec!["abuse@example.net".to_string()];
+    let err = rt()
+        .block_on(send(
+            &smtp(port, Security::None, None),
+            resolve,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_secs(5),
+        ))
+        .unwrap_err();
+    assert!(!err.is_empty(), "{err}");
+}
+
+#[test]
+fn starttls_required_but_not_offered() {
+    let (port, rec) = mailin();
+    let to = vec!["abuse@example.net".to_string()];
+    let err = rt()
+        .block_on(send(
+            &smtp(port, Security::Starttls, None),
+            resolve,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_secs(10),
+        ))
+        .unwrap_err();
+    assert!(err.to_ascii_lowercase().contains("tls"), "{err}");
+    assert!(
+        rec.data.lock().unwrap().is_empty(),
+        "nothing was sent in the clear"
+    );
+}
+
+#[test]
+fn a_wrong_password_is_reported() {
+    let port = scripted(
+        "220 lab ESMTP\r\n",
+        vec![
+            "250-lab\r\n250 AUTH PLAIN LOGIN\r\n",
+            "535 5.7.8 Authentication credentials invalid\r\n",
+            "CLOSE",
+        ],
+    );
+    let to = vec!["abuse@example.net".to_string()];
+    let err = rt()
+        .block_on(send(
+            &smtp(port, Security::None, Some("jane")),
+            resolve,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_secs(5),
+        ))
+        .unwrap_err();
+    assert!(
+        err.contains("535") || err.to_ascii_lowercase().contains("auth"),
+        "{err}"
+    );
+    assert!(!err.contains("wrong-secret"), "the password never appears: {err}");
+}
+
+#[test]
+fn sendmail_gets_the_envelope_and_the_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("sendmail");
+    let args = dir.path().join("args");
+    let input = dir.path().join("input");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\ncat > '{}'\n",
+            args.display(),
+            input.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let t = Transport::Sendmail(Sendmail { path: script.clone() });
+    let to = vec!["abuse@example.net".to_string(), "noc@example.net".to_string()];
+    // Another test's fork can hold the fresh script open for a moment (ETXTBSY).
+    let run = || {
+        let mut last = Err(String::new());
+        for _ in 0..20 {
+            last = rt().block_on(send(
+                &t,
+                resolve,
+                "jane@example.org",
+                &to,
+                MESSAGE,
+                Duration::from_secs(10),
+            ));
+            if !last
+                .as_ref()
+                .is_err_and(|e| e.contains("Broken pipe") || e.contains("busy"))
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        last
+    };
+    let reply = run().unwrap();
+    assert!(reply.contains("accepted"), "{reply}");
+    assert_eq!(std::fs::read(&input).unwrap(), MESSAGE);
+    let a = std::fs::read_to_string(&args).unwrap();
+    assert!(
+        a.contains("jane@example.org") && a.contains("abuse@example.net") && a.contains("noc@example.net"),
+        "{a}"
+    );
+    // A failing sendmail is an error with its words.
+    std::fs::write(&script, "#!/bin/sh\necho 'queue is full' >&2\nexit 75\n").unwrap();
+    let err = run().unwrap_err();
+    assert!(err.contains("queue is full") || err.contains("75"), "{err}");
+}
