@@ -11,6 +11,9 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 use std::time::Duration;
 
+use base64::Engine as _;
+use mail_parser::MimeHeaders as _;
+
 use lab::pty::Pty;
 use lab::{Lab, Plan, Reply, Rr};
 
@@ -347,4 +350,321 @@ fn the_body_goes_to_the_editor_and_comes_back() {
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
     assert!(!pty.parser.screen().alternate_screen());
+}
+
+/// An SMTP server on loopback keeping what it received.
+fn smtp_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    #[derive(Clone)]
+    struct Keep(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl mailin_embedded::Handler for Keep {
+        fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(())
+        }
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut server = mailin_embedded::Server::new(Keep(got.clone()));
+    server
+        .with_ssl(mailin_embedded::SslConfig::None)
+        .unwrap()
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, got)
+}
+
+#[test]
+fn compose_confirm_send_log_and_ask_before_sending_again() {
+    let (port, got) = smtp_server();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(
+        dir.path(),
+        &format!("[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\n"),
+    );
+    let data = dir.path().join("data");
+    let mut pty = Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "assets/samples/sa20021010-0031.eml",
+        ],
+        &[("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())],
+        (120, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints about")
+    });
+    // No lookups here (no network): type the recipient into To.
+    pty.send("kk");
+    pty.send("e");
+    pty.send("abuse@relay.test\r");
+    pty.wait_for("the recipient", Duration::from_secs(5), |s| {
+        s.contents().contains("To:      abuse@relay.test")
+    });
+    pty.send("s");
+    pty.wait_for("the confirmation", Duration::from_secs(5), |s| {
+        let c = s.contents();
+        c.contains("send this complaint?")
+            && c.contains("envelope from  jane@example.org")
+            && c.contains("recipients     abuse@relay.test")
+    });
+    pty.send("\r");
+    pty.wait_for("sent", Duration::from_secs(15), |s| {
+        s.contents()
+            .contains("sent the owner complaint to abuse@relay.test: 250")
+    });
+    // What the server got is the complaint with the spam attached byte for byte.
+    let received = got.lock().unwrap().clone();
+    let parsed = mail_parser::MessageParser::default().parse(&received).unwrap();
+    assert!(
+        parsed
+            .subject()
+            .unwrap()
+            .starts_with("Open Relay - 216.201.75.12 - re: ")
+    );
+    let file =
+        std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples/sa20021010-0031.eml"))
+            .unwrap();
+    let original = relaytrace::message::read_message(file, 1).unwrap();
+    // Stored with LF line ends, it travels in its canonical CRLF form (SMTP carries
+    // nothing else) and arrives byte-identical to that, as 7bit/8bit.
+    let canonical = relaytrace::compose::mime::canonical(&original);
+    let marker = b"Content-Disposition: attachment; filename=\"spam.eml\"\r\n\r\n";
+    let start = memchr::memmem::find(&received, marker).unwrap() + marker.len();
+    let boundary = parsed
+        .root_part()
+        .content_type()
+        .and_then(|c| c.attribute("boundary"))
+        .unwrap()
+        .to_string();
+    let end =
+        memchr::memmem::find(&received[start..], format!("\r\n--{boundary}").as_bytes()).unwrap() + start;
+    assert!(
+        received[start..end] == canonical[..],
+        "the attachment arrived byte-identical"
+    );
+    assert!(
+        String::from_utf8_lossy(&received)
+            .contains("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit")
+            || String::from_utf8_lossy(&received)
+                .contains("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 7bit")
+    );
+    // The sent log says so, synced.
+    let log = std::fs::read_to_string(data.join("relaytrace/sent.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert_eq!(entry["recipients"], serde_json::json!(["abuse@relay.test"]));
+    assert_eq!(entry["side"], "owner");
+    assert_eq!(entry["relay_ip"], "216.201.75.12");
+    assert!(entry["reply"].as_str().unwrap().starts_with("250"));
+    assert!(
+        entry["transport"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("127.0.0.1:{port}"))
+    );
+    // Sending it again asks first; Esc cancels.
+    pty.send("s");
+    pty.wait_for("the warning", Duration::from_secs(5), |s| {
+        s.contents().contains("already sent to abuse@relay.test")
+    });
+    pty.send("\x1b");
+    pty.wait_for("cancelled", Duration::from_secs(5), |s| {
+        s.contents().contains("not sent")
+    });
+    // L lists what was sent.
+    pty.send("L");
+    pty.wait_for("the sent log", Duration::from_secs(5), |s| {
+        s.contents().contains("sent for this message") && s.contents().contains("abuse@relay.test")
+    });
+    pty.send("x");
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+    assert_eq!(
+        std::fs::read_to_string(data.join("relaytrace/sent.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_refused_send_keeps_the_draft_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on this port.
+    let cfg = offline_config(
+        dir.path(),
+        "[smtp]\nhost = \"127.0.0.1\"\nport = 9\nsecurity = \"none\"\n",
+    );
+    let data = dir.path().join("data");
+    let mut pty = Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "assets/samples/sa20021010-0031.eml",
+        ],
+        &[("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())],
+        (120, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("compose", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints about")
+    });
+    pty.send("kke");
+    pty.send("abuse@relay.test\r");
+    pty.wait_for("the recipient", Duration::from_secs(5), |s| {
+        s.contents().contains("To:      abuse@relay.test")
+    });
+    pty.send("s");
+    pty.wait_for("the confirmation", Duration::from_secs(5), |s| {
+        s.contents().contains("send this complaint?")
+    });
+    pty.send("\r");
+    pty.wait_for("the failure", Duration::from_secs(15), |s| {
+        s.contents().contains("not sent:") && s.contents().contains("draft is kept")
+    });
+    assert!(
+        pty.parser.screen().contents().contains("abuse@relay.test"),
+        "the draft is intact"
+    );
+    assert!(
+        !data.join("relaytrace/sent.jsonl").exists(),
+        "the log records only what was sent"
+    );
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}
+
+#[test]
+fn copy_goes_through_osc52_without_a_display() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(dir.path(), "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text = format!("clipboard = \"osc52\"\n{text}");
+    std::fs::write(&cfg, text).unwrap();
+    let mut pty = Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "assets/samples/sa20021010-0031.eml",
+        ],
+        &[("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", dir.path())],
+        (120, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("y");
+    pty.wait_for("the copy", Duration::from_secs(5), |s| {
+        s.contents().contains("copied the Received pane") && s.contents().contains("OSC 52")
+    });
+    let raw = String::from_utf8_lossy(&pty.raw).to_string();
+    let start = raw.find("\x1b]52;c;").expect("an OSC 52 sequence") + 7;
+    let end = raw[start..].find('\x07').unwrap() + start;
+    let copied = base64::engine::general_purpose::STANDARD
+        .decode(&raw[start..end])
+        .unwrap();
+    let copied = String::from_utf8(copied).unwrap();
+    assert!(
+        copied.starts_with("Received: from sbsmail.saks.com.pa"),
+        "{copied}"
+    );
+    assert!(copied.contains("verified"));
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}
+
+#[test]
+fn copy_reaches_the_system_clipboard_under_x11() {
+    // .ci/run installs Xvfb and xclip and starts a display; elsewhere this starts one.
+    let have = |p: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {p}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("xclip") || (std::env::var_os("DISPLAY").is_none() && !have("Xvfb")) {
+        eprintln!("SKIPPED: needs xclip and a display or Xvfb (.ci/run installs them)");
+        return;
+    }
+    let mut xvfb = None;
+    let display = match std::env::var("DISPLAY") {
+        Ok(d) if !d.is_empty() => d,
+        _ => {
+            let d = format!(":{}", 150 + std::process::id() % 100);
+            xvfb = Some(
+                std::process::Command::new("Xvfb")
+                    .args([d.as_str(), "-nolisten", "tcp"])
+                    .spawn()
+                    .unwrap(),
+            );
+            let sock = format!("/tmp/.X11-unix/X{}", &d[1..]);
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while !Path::new(&sock).exists() {
+                assert!(std::time::Instant::now() < deadline, "Xvfb did not start");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            d
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(dir.path(), "");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("clipboard = \"system\"\n{text}")).unwrap();
+    let display_path = std::path::PathBuf::from(&display);
+    let mut pty = Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "assets/samples/sa20021010-0031.eml",
+        ],
+        &[
+            ("XDG_STATE_HOME", dir.path()),
+            ("XDG_DATA_HOME", dir.path()),
+            ("DISPLAY", display_path.as_path()),
+        ],
+        (120, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("compose", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints about")
+    });
+    pty.send("y");
+    pty.wait_for("the copy", Duration::from_secs(10), |s| {
+        s.contents().contains("copied the owner complaint") && s.contents().contains("system clipboard")
+    });
+    // Read it back from another process while relaytrace holds the selection.
+    let out = std::process::Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", &display)
+        .output()
+        .unwrap();
+    let got = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        got.starts_with("To: \nFrom: Jane Doe <jane@example.org>\nSubject: Open Relay - 216.201.75.12"),
+        "{got}"
+    );
+    assert!(
+        got.contains("----- The spam, in full -----") && got.contains("> Received: from sbsmail"),
+        "the whole complaint"
+    );
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+    if let Some(mut x) = xvfb {
+        let _ = x.kill();
+        let _ = x.wait();
+    }
 }

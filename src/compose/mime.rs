@@ -81,6 +81,36 @@ pub fn encoding(original: &[u8]) -> (&'static str, Option<String>) {
     }
 }
 
+/// The message in its canonical form for SMTP (RFC 5322): every line ending CRLF.
+/// A message stored with bare LF (Unix mbox, Maildir) gets its CRs back; one that is
+/// already canonical is returned as it is. SMTP cannot carry bare LF intact (lines
+/// are dot-stuffed and ended by CRLF only), so this is what "intact" means there.
+pub fn canonical(original: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let clean = original.iter().enumerate().all(|(i, &b)| match b {
+        b'\n' => i > 0 && original[i - 1] == b'\r',
+        b'\r' => original.get(i + 1) == Some(&b'\n'),
+        _ => true,
+    });
+    if clean {
+        return std::borrow::Cow::Borrowed(original);
+    }
+    let mut out = Vec::with_capacity(original.len() + original.len() / 30);
+    let mut i = 0;
+    while i < original.len() {
+        match original[i] {
+            b'\r' if original.get(i + 1) == Some(&b'\n') => {
+                out.extend_from_slice(b"\r\n");
+                i += 2;
+                continue;
+            }
+            b'\r' | b'\n' => out.extend_from_slice(b"\r\n"),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A boundary that occurs nowhere in `content`.
 fn boundary(content: &[u8], salt: u64) -> String {
     let mut n = salt;
@@ -135,8 +165,16 @@ pub fn build(
     now: i64,
     id: &str,
 ) -> Result<Composed, ComposeError> {
-    let to = recipients(d)?;
-    reporter_ok(r)?;
+    // The text form is for copying (a web form has its own recipient): it may be
+    // written before the recipients and the reporter are known.
+    let to = if d.format == Format::Text {
+        recipients(d).unwrap_or_default()
+    } else {
+        recipients(d)?
+    };
+    if d.format != Format::Text {
+        reporter_ok(r)?;
+    }
     let (forwarded, changes) = if d.redact && !r.redact.is_empty() {
         redact::redact(
             original,

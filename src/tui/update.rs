@@ -276,6 +276,7 @@ fn open_compose(m: &mut Model) {
 fn build_focused(
     m: &Model,
     format: Option<crate::compose::Format>,
+    for_smtp: bool,
 ) -> Result<(usize, crate::compose::Draft, crate::compose::mime::Composed), String> {
     let c = m.compose.as_ref().ok_or("nothing composed")?;
     let p = c.panels.get(c.focus).ok_or("no complaint")?;
@@ -291,9 +292,15 @@ fn build_focused(
         .original
         .as_ref()
         .ok_or("the message's text cannot be read again")?;
+    // SMTP carries only CRLF lines: the spam goes in its canonical form there.
+    let original = if for_smtp {
+        crate::compose::mime::canonical(original)
+    } else {
+        std::borrow::Cow::Borrowed(original.as_slice())
+    };
     let salt = u64::try_from(m.epoch).unwrap_or(0).rotate_left(17) ^ (c.focus as u64 + 1);
     let id = crate::compose::mime::message_id(&m.setup.reporter.address, m.epoch, salt);
-    let built = crate::compose::mime::build(&d, &facts, original, &m.setup.reporter, m.epoch, &id)
+    let built = crate::compose::mime::build(&d, &facts, &original, &m.setup.reporter, m.epoch, &id)
         .map_err(|e| e.to_string())?;
     Ok((c.focus, d, built))
 }
@@ -319,7 +326,8 @@ fn ask_to_send(m: &mut Model) {
         m.status = Some("the text format is for copying (y); switch to eml or arf (f) to send".into());
         return;
     }
-    match build_focused(m, None) {
+    let smtp = m.setup.transport.as_ref().is_ok_and(|t| t.starts_with("smtp"));
+    match build_focused(m, None, smtp) {
         Err(e) => m.status = Some(format!("cannot send yet: {e}")),
         Ok((panel, d, built)) => {
             let side = match d.side {
@@ -348,7 +356,7 @@ fn ask_to_send(m: &mut Model) {
 /// `y`: the focused complaint (in the compose screen) or pane (in the hops screen).
 fn copy(m: &mut Model) -> Vec<Effect> {
     if m.screen == Screen::Compose {
-        return match build_focused(m, Some(crate::compose::Format::Text)) {
+        return match build_focused(m, Some(crate::compose::Format::Text), false) {
             Ok((_, d, built)) => vec![Effect::Copy {
                 what: format!("the {} complaint", d.side.word()),
                 text: String::from_utf8_lossy(&built.bytes).into_owned(),

@@ -16,6 +16,8 @@ fn nz(n: u16) -> std::num::NonZeroU16 {
 /// A running binary in a pseudo-terminal and the screen it drew.
 pub struct Pty {
     pub parser: vt100::Parser,
+    /// Every byte the program wrote (for escape sequences the screen swallows).
+    pub raw: Vec<u8>,
     rx: Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -34,10 +36,12 @@ impl Pty {
         if let Ok(bytes) = self.rx.recv_timeout(wait) {
             n += bytes.len();
             self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
         }
         while let Ok(bytes) = self.rx.try_recv() {
             n += bytes.len();
             self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
         }
         n
     }
@@ -133,6 +137,7 @@ impl Pty {
         });
         Pty {
             parser: vt100::Parser::new(nz(size.1), nz(size.0), 0),
+            raw: Vec::new(),
             rx,
             writer,
             child,
