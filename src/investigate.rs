@@ -214,14 +214,8 @@ fn contacts(s: &mut String, list: &[crate::lookup::contact::Contact]) {
     }
     for c in list {
         let mark = if c.preselect { "*" } else { " " };
-        let source = serde_json::to_value(c.source)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let conf = serde_json::to_value(c.confidence)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let source = c.source.as_str();
+        let conf = c.confidence.as_str();
         let _ = writeln!(
             s,
             "  {mark} {:<36} {source:<9} {conf:<6}  {}",

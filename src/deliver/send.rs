@@ -171,15 +171,5 @@ where
 
 /// An SMTP error with the server's own words where it gave some.
 fn error_words(e: &lettre::transport::smtp::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(c) = src {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        src = c.source();
-    }
-    crate::sanitize::clip(&s, 300)
+    crate::sanitize::clip(&crate::lookup::engine::error_chain(e), 300)
 }

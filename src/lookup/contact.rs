@@ -15,6 +15,19 @@ pub enum Source {
     Fallback,
 }
 
+impl Source {
+    /// The name used in JSON and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Rdap => "rdap",
+            Source::Whois => "whois",
+            Source::Abusix => "abusix",
+            Source::AbuseNet => "abuse.net",
+            Source::Fallback => "fallback",
+        }
+    }
+}
+
 /// How sure we are that the address reaches the people who can act.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,6 +35,17 @@ pub enum Confidence {
     High,
     Medium,
     Low,
+}
+
+impl Confidence {
+    /// The name used in JSON and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
 }
 
 /// How a registry answer designates an address, best first. The order is the
@@ -265,6 +289,22 @@ mod tests {
         assert_eq!(emails_in("'protect@bt.com' and x@y"), vec!["protect@bt.com"]);
         assert_eq!(emails_in("no address @ here, a@b.c1"), Vec::<&str>::new());
         assert_eq!(emails_in("ÿ@é@x.org"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn names_on_screen_are_the_json_names() {
+        for s in [
+            Source::Rdap,
+            Source::Whois,
+            Source::Abusix,
+            Source::AbuseNet,
+            Source::Fallback,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for c in [Confidence::High, Confidence::Medium, Confidence::Low] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
     }
 
     #[test]

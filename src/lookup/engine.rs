@@ -449,7 +449,7 @@ pub fn join_url(base: &str, path: &str) -> String {
 }
 
 /// An error with its causes, in one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(c) = src {

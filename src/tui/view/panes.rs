@@ -80,14 +80,8 @@ fn contact_lines(out: &mut Vec<Line<'_>>, t: &Theme, list: &[Contact]) {
         out.push(Line::styled("  (none found)", t.dim()));
     }
     for c in list {
-        let source = serde_json::to_value(c.source)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let conf = serde_json::to_value(c.confidence)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let source = c.source.as_str();
+        let conf = c.confidence.as_str();
         out.push(Line::from(vec![
             Span::styled(if c.preselect { "  ● " } else { "  ○ " }, t.key()),
             Span::styled(format!("{:<38}", clean(&c.email)), t.key()),
