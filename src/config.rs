@@ -61,6 +61,10 @@ pub struct Smtp {
     /// A command that prints the password (`pass show mail/smtp`); never stored by us.
     #[serde(default)]
     pub password_command: Option<String>,
+    /// A PEM file of a certificate authority to trust besides the system's (a
+    /// private relay).
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 fn default_security() -> Security {

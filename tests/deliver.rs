@@ -87,6 +87,7 @@ fn smtp(port: u16, security: Security, user: Option<&str>) -> Transport {
         security,
         username: user.map(str::to_string),
         password_command: user.map(|_| "echo wrong-secret".to_string()),
+        ca_file: None,
     })
 }
 
@@ -270,4 +271,132 @@ fn sendmail_gets_the_envelope_and_the_bytes() {
     std::fs::write(&script, "#!/bin/sh\necho 'queue is full' >&2\nexit 75\n").unwrap();
     let err = run().unwrap_err();
     assert!(err.contains("queue is full") || err.contains("75"), "{err}");
+}
+
+/// A certificate authority and a `localhost` certificate it signed, as PEM files.
+fn tls_files(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &ca)
+        .unwrap();
+    let (ca_path, cert_path, key_path) = (dir.join("ca.pem"), dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&ca_path, ca.pem()).unwrap();
+    std::fs::write(&cert_path, leaf.pem()).unwrap();
+    std::fs::write(&key_path, leaf_key.serialize_pem()).unwrap();
+    (ca_path, cert_path, key_path)
+}
+
+/// mailin with STARTTLS and AUTH PLAIN/LOGIN (the password "right-secret").
+fn mailin_tls(cert: &std::path::Path, key: &std::path::Path) -> (u16, Recorder) {
+    #[derive(Clone)]
+    struct Auth(Recorder);
+    impl Handler for Auth {
+        fn rcpt(&mut self, to: &str) -> Response {
+            self.0.rcpt(to)
+        }
+        fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+            self.0.data(buf)
+        }
+        fn auth_plain(&mut self, _authz: &str, _authn: &str, password: &str) -> Response {
+            if password == "right-secret" {
+                mailin_embedded::response::AUTH_OK
+            } else {
+                mailin_embedded::response::INVALID_CREDENTIALS
+            }
+        }
+        fn auth_login(&mut self, _user: &str, password: &str) -> Response {
+            self.auth_plain("", "", password)
+        }
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let rec = Recorder::default();
+    let mut server = Server::new(Auth(rec.clone()));
+    server
+        .with_name("localhost")
+        .with_ssl(SslConfig::SelfSigned {
+            cert_path: cert.display().to_string(),
+            key_path: key.display().to_string(),
+        })
+        .unwrap()
+        .with_auth(mailin_embedded::AuthMechanism::Plain)
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, rec)
+}
+
+#[test]
+fn starttls_with_a_private_ca_and_authentication() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = tls_files(dir.path());
+    let (port, rec) = mailin_tls(&cert, &key);
+    let localhost = |host: String| async move {
+        assert_eq!(host, "localhost");
+        Ok::<_, String>(vec!["127.0.0.1".parse::<IpAddr>().unwrap()])
+    };
+    let transport = |password: &str, ca_file: Option<std::path::PathBuf>| {
+        Transport::Smtp(Smtp {
+            host: "localhost".into(),
+            port: Some(port),
+            security: Security::Starttls,
+            username: Some("jane".into()),
+            password_command: Some(format!("echo {password}")),
+            ca_file,
+        })
+    };
+    let to = vec!["abuse@example.net".to_string()];
+    let reply = rt()
+        .block_on(send(
+            &transport("right-secret", Some(ca.clone())),
+            localhost,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_secs(10),
+        ))
+        .unwrap();
+    assert!(reply.starts_with("250"), "{reply}");
+    assert_eq!(
+        rec.data.lock().unwrap().as_slice(),
+        MESSAGE,
+        "the bytes, over TLS"
+    );
+    // A wrong password: the server's words, never the password.
+    let err = rt()
+        .block_on(send(
+            &transport("wrong-secret", Some(ca.clone())),
+            localhost,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_secs(10),
+        ))
+        .unwrap_err();
+    assert!(
+        err.contains("535") || err.to_ascii_lowercase().contains("credentials"),
+        "{err}"
+    );
+    assert!(!err.contains("wrong-secret"));
+    // Without trusting the private CA, the certificate is refused.
+    let err = rt()
+        .block_on(send(
+            &transport("right-secret", None),
+            localhost,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_secs(10),
+        ))
+        .unwrap_err();
+    assert!(
+        err.to_ascii_lowercase().contains("certificate") || err.to_ascii_lowercase().contains("tls"),
+        "{err}"
+    );
 }

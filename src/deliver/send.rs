@@ -129,12 +129,23 @@ where
             }
         }
         Transport::Smtp(s) => {
+            // One TLS provider for the process (ring), whatever else is linked in.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let ip = resolve(s.host.clone())
                 .await?
                 .into_iter()
                 .next()
                 .ok_or_else(|| format!("{} has no address", s.host))?;
-            let tls_params = || TlsParameters::new(s.host.clone()).map_err(|e| format!("TLS: {e}"));
+            let tls_params = || -> Result<TlsParameters, String> {
+                let mut b = TlsParameters::builder(s.host.clone());
+                if let Some(ca) = &s.ca_file {
+                    let pem = std::fs::read(ca).map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
+                    let cert = lettre::transport::smtp::client::Certificate::from_pem(&pem)
+                        .map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
+                    b = b.add_root_certificate(cert);
+                }
+                b.build().map_err(|e| format!("TLS: {e}"))
+            };
             let tls = match s.security {
                 Security::Starttls => Tls::Required(tls_params()?),
                 Security::Tls => Tls::Wrapper(tls_params()?),
