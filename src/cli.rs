@@ -28,7 +28,8 @@ pub struct Cli {
     pub command: Option<Command>,
 
     /// Message to open: a file (.eml, mbox, Maildir file) or - for standard input.
-    /// Without a subcommand, relaytrace prints its hops (the terminal UI comes later).
+    /// Without a subcommand, relaytrace opens it in the terminal UI (or prints its hops
+    /// when standard output is not a terminal).
     #[arg(value_name = "MESSAGE|-")]
     pub file: Option<PathBuf>,
 }
@@ -42,6 +43,11 @@ Verdicts (the handoff of each hop):
   inconsistent  evidence of forgery: broken chain, impossible address or date, lying HELO
 
 Examples:
+  relaytrace spam.eml                        the terminal UI (? lists its keys)
+  relaytrace - < spam.eml                    the same, the message on standard input
+  relaytrace investigate --json spam.eml     lookups for every external hop
+  relaytrace lookup 192.0.2.1
+  relaytrace compose --to isp spam.eml | sendmail -t
   relaytrace hops spam.eml
   relaytrace hops --json --trust example.org --trust 192.0.2.0/24 spam.eml
   relaytrace hops --message 3 saved.mbox
