@@ -818,6 +818,50 @@ mod compose_screen {
     }
 
     #[test]
+    fn recipients_arriving_late_fill_only_empty_fields() {
+        let mut m = model();
+        m.setup.owner_template = crate::compose::default_template(crate::compose::Side::Owner).into();
+        m.setup.isp_template = crate::compose::default_template(crate::compose::Side::Isp).into();
+        let effects = start(&mut m, false);
+        update(&mut m, key(KeyCode::Char('c')));
+        // The user types an ISP recipient before the lookups come in.
+        update(&mut m, key(KeyCode::Tab));
+        update(&mut m, key(KeyCode::Up));
+        update(&mut m, key(KeyCode::Up));
+        update(&mut m, key(KeyCode::Char('e')));
+        for ch in "mine@isp.test".chars() {
+            update(&mut m, key(KeyCode::Char(ch)));
+        }
+        update(&mut m, key(KeyCode::Enter));
+        let lookup = Lookup {
+            owner_contacts: vec![contact("abuse@owner.test")],
+            isp_contacts: vec![contact("abuse@isp.test")],
+            ..Lookup::default()
+        };
+        update(
+            &mut m,
+            Msg::Done {
+                hop: 2,
+                req: req_of(&effects, 2),
+                lookup: Box::new(lookup),
+            },
+        );
+        let c = m.compose.as_ref().unwrap();
+        assert_eq!(c.panels[0].draft().to, vec!["abuse@owner.test"]);
+        assert_eq!(
+            c.panels[1].draft().to,
+            vec!["mine@isp.test"],
+            "what the user typed stays"
+        );
+        assert!(
+            m.status
+                .as_deref()
+                .unwrap()
+                .contains("recipients filled for the owner complaint")
+        );
+    }
+
+    #[test]
     fn compose_snapshots() {
         let mut m = composing();
         for (w, h) in [(80u16, 24u16), (160, 48)] {

@@ -116,6 +116,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 l.done = Some(lookup);
                 l.finished = Some(m.now);
                 m.dirty = true;
+                fill_recipients(m, hop);
             }
             Vec::new()
         }
@@ -270,6 +271,48 @@ fn open_compose(m: &mut Model) {
         confirm: None,
         sending: false,
     });
+}
+
+/// The input point's contacts arrived after the complaints were opened: an empty To
+/// field is filled with the pre-selected contacts of its side (a field the user
+/// typed in is left alone).
+fn fill_recipients(m: &mut Model, hop: usize) {
+    if m.input_point().unwrap_or(m.selected) != hop {
+        return;
+    }
+    let Some(l) = m.lookups.get(&hop).and_then(|l| l.done.as_deref()) else {
+        return;
+    };
+    let Some(c) = m.compose.as_mut() else { return };
+    let mut filled = Vec::new();
+    for p in &mut c.panels {
+        if p.to.lines().iter().any(|line| !line.trim().is_empty()) {
+            continue;
+        }
+        let contacts = match p.side {
+            crate::compose::Side::Owner => &l.owner_contacts,
+            crate::compose::Side::Isp => &l.isp_contacts,
+        };
+        let mut to: Vec<String> = contacts
+            .iter()
+            .filter(|c| c.preselect)
+            .map(|c| c.email.clone())
+            .collect();
+        if to.is_empty() {
+            to.extend(contacts.first().map(|c| c.email.clone()));
+        }
+        if !to.is_empty() {
+            p.to = ratatui_textarea::TextArea::new(vec![to.join(", ")]);
+            filled.push(p.side.word());
+        }
+    }
+    if !filled.is_empty() {
+        m.status = Some(format!(
+            "the lookups came in: recipients filled for the {} complaint",
+            filled.join(" and ")
+        ));
+        m.drafts_dirty.get_or_insert(m.now);
+    }
 }
 
 /// The focused complaint, built exactly as it would go, in `format` (its own when `None`).
