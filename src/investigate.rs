@@ -398,11 +398,7 @@ pub async fn compose(
     };
     let facts = compose::facts(&t, hop, Some(&lookup), &cfg.reporter);
     let template = compose::template(side, &cfg.compose).map_err(|e| CliError::Usage(e.to_string()))?;
-    let contacts = if side == Side::Owner {
-        &lookup.owner_contacts
-    } else {
-        &lookup.isp_contacts
-    };
+    let contacts = compose::side_contacts(&lookup, side);
     let mut d = compose::draft(
         side,
         &facts,

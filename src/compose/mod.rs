@@ -335,6 +335,27 @@ pub fn header_text(s: &str) -> String {
     one.chars().take(300).collect()
 }
 
+/// The contacts of one side of a lookup.
+pub fn side_contacts(l: &Lookup, side: Side) -> &[Contact] {
+    match side {
+        Side::Owner => &l.owner_contacts,
+        Side::Isp => &l.isp_contacts,
+    }
+}
+
+/// Who a complaint is addressed to: the pre-selected contacts, else the first one.
+pub fn addressees(contacts: &[Contact]) -> Vec<String> {
+    let mut to: Vec<String> = contacts
+        .iter()
+        .filter(|c| c.preselect)
+        .map(|c| c.email.clone())
+        .collect();
+    if to.is_empty() {
+        to.extend(contacts.first().map(|c| c.email.clone()));
+    }
+    to
+}
+
 /// A first draft: the template filled, addressed to the pre-selected contacts of the
 /// side (else its first contact).
 ///
@@ -348,17 +369,9 @@ pub fn draft(
     format: Format,
     quote_inline: bool,
 ) -> Result<Draft, ComposeError> {
-    let mut to: Vec<String> = contacts
-        .iter()
-        .filter(|c| c.preselect)
-        .map(|c| c.email.clone())
-        .collect();
-    if to.is_empty() {
-        to.extend(contacts.first().map(|c| c.email.clone()));
-    }
     Ok(Draft {
         side,
-        to,
+        to: addressees(contacts),
         subject: subject(f),
         body: fill(template, f)?,
         format,

@@ -166,7 +166,7 @@ impl Engine {
 
     /// The port a whois server is reached on: `whois_port`, or the referral's own
     /// port where `whois_port` is left at 43.
-    fn whois_port(&self, referral_port: Option<u16>) -> u16 {
+    pub(crate) fn whois_port(&self, referral_port: Option<u16>) -> u16 {
         match referral_port {
             Some(p) if self.net.whois_port == 43 => p,
             _ => self.net.whois_port,

@@ -316,7 +316,7 @@ impl Engine {
     /// The whois server of a domain's registry: asked of IANA (cached for a day).
     async fn domain_whois(&self, domain: &str) -> Vec<Hop> {
         let tld = domain.rsplit('.').next().unwrap_or(domain).to_ascii_lowercase();
-        let port = self.whois_port_for(None);
+        let port = self.whois_port(None);
         let mut hops = Vec::new();
         // The registry's server: the table of common TLDs, else IANA (cached for a
         // day), else the new-gTLD convention whois.nic.<tld>.
@@ -350,7 +350,7 @@ impl Engine {
         hops.push(first);
         if let Some(registrar) = next {
             hops.push(
-                self.whois("whois", &registrar, self.whois_port_for(None), domain)
+                self.whois("whois", &registrar, self.whois_port(None), domain)
                     .await,
             );
         }
@@ -704,12 +704,5 @@ impl Engine {
         out.answers.insert(0, addr);
         out.answers.extend(answers);
         out
-    }
-
-    fn whois_port_for(&self, p: Option<u16>) -> u16 {
-        match p {
-            Some(p) if self.net.whois_port == 43 => p,
-            _ => self.net.whois_port,
-        }
     }
 }

@@ -231,11 +231,7 @@ fn open_compose(m: &mut Model) {
         _ => [crate::compose::Side::Owner, crate::compose::Side::Isp]
             .into_iter()
             .map(|side| {
-                let contacts: &[crate::lookup::contact::Contact] = match (lookup, side) {
-                    (Some(l), crate::compose::Side::Owner) => &l.owner_contacts,
-                    (Some(l), crate::compose::Side::Isp) => &l.isp_contacts,
-                    (None, _) => &[],
-                };
+                let contacts = lookup.map_or(&[][..], |l| crate::compose::side_contacts(l, side));
                 let d = crate::compose::draft(
                     side,
                     &facts,
@@ -289,18 +285,7 @@ fn fill_recipients(m: &mut Model, hop: usize) {
         if p.to.lines().iter().any(|line| !line.trim().is_empty()) {
             continue;
         }
-        let contacts = match p.side {
-            crate::compose::Side::Owner => &l.owner_contacts,
-            crate::compose::Side::Isp => &l.isp_contacts,
-        };
-        let mut to: Vec<String> = contacts
-            .iter()
-            .filter(|c| c.preselect)
-            .map(|c| c.email.clone())
-            .collect();
-        if to.is_empty() {
-            to.extend(contacts.first().map(|c| c.email.clone()));
-        }
+        let to = crate::compose::addressees(crate::compose::side_contacts(l, p.side));
         if !to.is_empty() {
             p.to = ratatui_textarea::TextArea::new(vec![to.join(", ")]);
             filled.push(p.side.word());
