@@ -105,13 +105,13 @@ pub fn open(
     let mut model = model::Model::new(shown, t, keymap, color, Instant::now());
     let template =
         |side| crate::compose::template(side, &cfg.compose).map_err(|e| CliError::Usage(e.to_string()));
+    let draft_key = drafts::key(&first.header);
     model.setup = compose::Setup {
         reporter: cfg.reporter.clone(),
         config: cfg.compose.clone(),
         owner_template: template(crate::compose::Side::Owner)?,
         isp_template: template(crate::compose::Side::Isp)?,
-        draft_key: drafts::key(&first.header),
-        restored: drafts::load(&drafts::key(&first.header)),
+        restored: drafts::load(&draft_key),
         original: if messages.len() == 1 {
             origin.original(first.number).ok().map(Arc::new)
         } else {
@@ -119,9 +119,10 @@ pub fn open(
         },
         transport: crate::deliver::send::Transport::from_config(cfg).map(|t| t.describe()),
         sent: crate::deliver::log::default_path()
-            .map(|p| crate::deliver::log::for_message(&p, &drafts::key(&first.header)))
+            .map(|p| crate::deliver::log::for_message(&p, &draft_key))
             .unwrap_or_default(),
         log_path: crate::deliver::log::default_path(),
+        draft_key,
     };
     if messages.len() > 1 {
         model.screen = model::Screen::Picker;
