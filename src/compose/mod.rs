@@ -123,7 +123,7 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         &verified_name
             .or_else(|| h.from_rdns.clone())
             .or_else(|| h.from_helo.clone().map(|helo| format!("calling itself {helo}")))
-            .unwrap_or_else(|| "no host name".into()),
+            .map_or_else(|| "no host name".into(), |h| h.trim_end_matches('.').to_string()),
         200,
     );
     let relay = trace.relay;
