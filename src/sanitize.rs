@@ -36,8 +36,11 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 /// Like [`clean`], then cut to at most `max` characters with an ellipsis.
 #[must_use]
 pub fn clip(s: &str, max: usize) -> String {
-    let c = clean(s);
-    if c.chars().count() <= max {
+    // Only the first `max` characters can show: cleaning the rest of a hostile
+    // megabyte for every clip would make callers quadratic.
+    let cut = s.char_indices().nth(max).map(|(i, _)| i);
+    let c = clean(&s[..cut.unwrap_or(s.len())]);
+    if cut.is_none() && c.chars().count() <= max {
         return c.into_owned();
     }
     let mut out: String = c.chars().take(max.saturating_sub(1)).collect();
@@ -61,5 +64,8 @@ mod tests {
     fn clips() {
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abc", 4), "abc");
+        assert_eq!(clip("abcd", 4), "abcd");
+        assert_eq!(clip("a\x1bcd", 4), "a\\x…", "escapes count toward the length");
+        assert_eq!(clip(&"é".repeat(1_000_000), 3), "éé…");
     }
 }

@@ -742,3 +742,44 @@ fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
         "{err}"
     );
 }
+
+/// A whois answer built to burn CPU (issue 16, H2): one `OrgAbuseEmail:` line with
+/// 150,000 addresses, and 60,000 such lines of one address each, both under the
+/// 2 MiB answer cap. The lookup ends within its time limit and offers a bounded list.
+#[test]
+fn a_whois_answer_with_150000_addresses_ends_within_the_limit() {
+    use std::fmt::Write as _;
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "74.125.225.229";
+    let captured = std::fs::read_to_string(w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")).unwrap();
+    let one_line: String = (0..150_000).fold(String::new(), |mut s, i| {
+        let _ = write!(s, "a{i:x}@b.cd,");
+        s
+    });
+    let many_lines: String = (0..60_000).fold(String::new(), |mut s, i| {
+        let _ = writeln!(s, "OrgAbuseEmail: a{i:x}@b.cd");
+        s
+    });
+    for flood in [format!("OrgAbuseEmail: {one_line}\n"), many_lines] {
+        let text = format!("{captured}\n{flood}");
+        assert!(text.len() < 2 << 20, "under the answer cap: {}", text.len());
+        let mut plan = Plan::default();
+        plan.whois(
+            "whois.arin.net",
+            ARIN,
+            &format!("n + {ip}"),
+            Reply::Bytes(text.into_bytes()),
+        );
+        let lab = Lab::start(plan);
+        let (v, took) = run_json(&lab, "", &["lookup", "--json", ip]);
+        eprintln!("took {took:?}");
+        assert!(
+            took < Duration::from_secs(6),
+            "the 3 s limit, plus start-up: took {took:?}"
+        );
+        let a = answer(&v, "whois", "whois.arin.net");
+        assert_eq!(a["status"], "ok", "{a}");
+        let offered = emails(&v, "owner_contacts").len() + emails(&v, "isp_contacts").len();
+        assert!(offered <= 64, "a bounded list of contacts: {offered}");
+    }
+}

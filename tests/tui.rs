@@ -668,3 +668,41 @@ fn copy_reaches_the_system_clipboard_under_x11() {
         let _ = x.wait();
     }
 }
+
+/// `c` on a message with no input point whose selected hop names no sender address
+/// (issue 16, H1): the screen says there is no relay to complain about and still
+/// answers `q` within a second.
+#[test]
+fn compose_with_no_relay_says_so_and_answers_q() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(dir.path(), "");
+    let data = dir.path().join("data");
+    let env = [("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())];
+    let bare = dir.path().join("k.eml");
+    std::fs::write(&bare, "Received: from a by b\n\n").unwrap();
+    let mut messages = vec![bare];
+    let glitchy = Path::new("../shared/corpus/spam/glitchy-2024-28.eml");
+    if glitchy.exists() {
+        messages.push(glitchy.to_path_buf());
+    } else {
+        eprintln!("SKIPPED glitchy-2024-28.eml: ../shared/corpus is absent");
+    }
+    for message in &messages {
+        let args = [
+            "--config",
+            cfg.to_str().unwrap(),
+            "--offline",
+            message.to_str().unwrap(),
+        ];
+        let mut pty = Pty::spawn(&args, &env, (120, 40));
+        pty.wait_for("the hops", Duration::from_secs(10), |s| {
+            s.contents().contains("hops ")
+        });
+        pty.send("c");
+        pty.wait_for("the refusal", Duration::from_secs(2), |s| {
+            s.contents().contains("no relay to complain about")
+        });
+        pty.send("q");
+        assert_eq!(pty.exit_code(Duration::from_secs(1)), 0, "{}", message.display());
+    }
+}

@@ -87,6 +87,9 @@ fn one_line(raw: &str) -> String {
 
 /// The source port recorded for `ip` in a Received line (`[ip]:port`, `ip:port`, `ip.port`).
 fn source_port(raw: &str, ip: &str) -> Option<u16> {
+    if ip.is_empty() {
+        return None;
+    }
     let mut rest = raw;
     while let Some(pos) = rest.find(ip) {
         let after = &rest[pos + ip.len()..];

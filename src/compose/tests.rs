@@ -244,6 +244,8 @@ fn source_port_from_a_received_line() {
     );
     assert_eq!(facts_port("from x (192.0.2.1:25) by y", "192.0.2.1"), Some(25));
     assert_eq!(facts_port("from x ([192.0.2.1]) by y", "192.0.2.1"), None);
+    // No sender address: no port, and no endless search for the empty string.
+    assert_eq!(facts_port("from a by b", ""), None);
 }
 
 fn facts_port(raw: &str, ip: &str) -> Option<u16> {

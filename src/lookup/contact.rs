@@ -219,12 +219,22 @@ pub fn is_email(s: &str) -> bool {
             .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
-/// Every e-mail address in `text`, in order, as written.
+/// The most addresses read from one text: a real answer names a handful, and the
+/// author of an answer reached by referral may be the spammer.
+pub const MAX_EMAILS: usize = 64;
+
+/// The most contacts kept in one list (see [`merge`]).
+pub const MAX_CONTACTS: usize = 32;
+
+/// Every e-mail address in `text`, in order, as written, without repeats; at most
+/// [`MAX_EMAILS`]. Linear in the length of `text`.
 pub fn emails_in(text: &str) -> Vec<&str> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(at) = memchr::memchr(b'@', &b[i..]).map(|p| p + i) {
+    while out.len() < MAX_EMAILS
+        && let Some(at) = memchr::memchr(b'@', &b[i..]).map(|p| p + i)
+    {
         let mut start = at;
         while start > 0 && local_char(b[start - 1]) && b[start - 1] != b'\'' {
             start -= 1;
@@ -259,13 +269,25 @@ fn strip_mailto(s: &str) -> Option<&str> {
     lower.eq_ignore_ascii_case("mailto:").then(|| &s[7..])
 }
 
-/// Adds `f` to `list`, keeping the better tier of a duplicate.
+/// Adds `f` to `list`, keeping the better tier of a duplicate. The list holds at
+/// most [`MAX_CONTACTS`]: past that, `f` takes the place of the last of the worst
+/// tier when its own tier is better, and is dropped otherwise.
 pub fn merge(list: &mut Vec<Found>, f: Found) {
     if let Some(old) = list.iter_mut().find(|o| o.email == f.email) {
         if f.tier < old.tier {
             *old = f;
         }
-    } else {
+    } else if list.len() < MAX_CONTACTS {
+        list.push(f);
+    } else if let Some(worst) = list
+        .iter()
+        .enumerate()
+        .rev()
+        .max_by_key(|(_, o)| o.tier)
+        .map(|(i, _)| i)
+        .filter(|&i| list[i].tier > f.tier)
+    {
+        list.remove(worst);
         list.push(f);
     }
 }
@@ -289,6 +311,46 @@ mod tests {
         assert_eq!(emails_in("'protect@bt.com' and x@y"), vec!["protect@bt.com"]);
         assert_eq!(emails_in("no address @ here, a@b.c1"), Vec::<&str>::new());
         assert_eq!(emails_in("ÿ@é@x.org"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_flood_of_addresses_is_read_once_and_bounded() {
+        use std::fmt::Write as _;
+        let flood: String = (0..10_000).fold(String::new(), |mut s, i| {
+            let _ = write!(s, "a{i}@b.cd, abuse@x.org ");
+            s
+        });
+        let found = emails_in(&flood);
+        assert_eq!(found.len(), MAX_EMAILS);
+        assert_eq!(
+            found.iter().filter(|e| **e == "abuse@x.org").count(),
+            1,
+            "no repeats"
+        );
+
+        let mut list = Vec::new();
+        for i in 0..1000 {
+            merge(
+                &mut list,
+                Found::new(&format!("r{i}@b.cd"), Tier::Remark, "remark").unwrap(),
+            );
+        }
+        assert_eq!(list.len(), MAX_CONTACTS);
+        // A better contact found late still takes a place.
+        merge(
+            &mut list,
+            Found::new("abuse@isp.example", Tier::Designated, "abuse-c").unwrap(),
+        );
+        assert_eq!(list.len(), MAX_CONTACTS);
+        assert!(list.iter().any(|f| f.email == "abuse@isp.example"));
+        merge(
+            &mut list,
+            Found::new("late@b.cd", Tier::Remark, "remark").unwrap(),
+        );
+        assert!(
+            !list.iter().any(|f| f.email == "late@b.cd"),
+            "a worse one does not"
+        );
     }
 
     #[test]

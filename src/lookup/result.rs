@@ -117,9 +117,10 @@ fn to_contact(f: &Found, source: Source) -> Contact {
 /// derived from the address (or the verified name) is pre-selected.
 fn finish(mut list: Vec<Contact>, name_verified: bool) -> Vec<Contact> {
     list.sort_by_key(rank_key);
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Contact> = Vec::new();
     for c in list {
-        if !out.iter().any(|o| o.email == c.email) {
+        if out.len() < super::contact::MAX_CONTACTS && seen.insert(c.email.clone()) {
             out.push(c);
         }
     }

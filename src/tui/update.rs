@@ -216,11 +216,18 @@ pub fn save(m: &mut Model) -> Vec<Effect> {
 /// Opens the compose screen: drafts restored from disk, else written from the
 /// templates with the input point's facts and contacts.
 fn open_compose(m: &mut Model) {
-    m.screen = Screen::Compose;
     if m.compose.is_some() {
+        m.screen = Screen::Compose;
         return;
     }
     let hop = m.input_point().unwrap_or(m.selected);
+    if m.trace.hops.get(hop).is_none_or(|h| h.from_ip.is_none()) {
+        m.status = Some(format!(
+            "no relay to complain about: hop {hop} names no sender address (select a hop that does and press i)"
+        ));
+        return;
+    }
+    m.screen = Screen::Compose;
     let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
     let facts = crate::compose::facts(&m.trace, hop, lookup, &m.setup.reporter);
     let panels = match &m.setup.restored {

@@ -589,16 +589,21 @@ pub fn parse(text: &str) -> Parsed {
     }
 
     // Handles of every object, for abuse-c lookups.
-    let by_handle = |h: &str| -> Option<&Block> {
-        blocks.iter().find(|b| {
-            b.lines.iter().any(|l| {
-                matches!(
-                    l.key.as_str(),
-                    "nic-hdl" | "nic-hdl-br" | "irt" | "orgid" | "organisation" | "role-handle"
-                ) && l.value.eq_ignore_ascii_case(h)
-            })
-        })
-    };
+    // One pass and a map (the first object of a handle wins), so that an answer of
+    // many blocks and many abuse-c lines stays linear.
+    let mut handles: std::collections::HashMap<String, &Block> = std::collections::HashMap::new();
+    for b in &blocks {
+        for l in &b.lines {
+            if matches!(
+                l.key.as_str(),
+                "nic-hdl" | "nic-hdl-br" | "irt" | "orgid" | "organisation" | "role-handle"
+            ) && l.value.len() <= 100
+            {
+                handles.entry(l.value.to_ascii_lowercase()).or_insert(b);
+            }
+        }
+    }
+    let by_handle = |h: &str| -> Option<&Block> { handles.get(&h.to_ascii_lowercase()).copied() };
 
     for (net, bs) in &mut sections {
         let mut found = Vec::new();
@@ -626,10 +631,13 @@ pub fn parse(text: &str) -> Parsed {
                             continue;
                         }
                         if ol.key.contains("mail") {
+                            let basis = format!(
+                                "{} → {}",
+                                crate::sanitize::clip(&l.raw, 100),
+                                crate::sanitize::clip(&ol.raw, 100)
+                            );
                             for e in contact::emails_in(&ol.value) {
-                                if let Some(f) =
-                                    Found::new(e, Tier::Designated, &format!("{} → {}", l.raw, ol.raw))
-                                {
+                                if let Some(f) = Found::new(e, Tier::Designated, &basis) {
                                     contact::merge(&mut found, f);
                                 }
                             }
@@ -903,19 +911,27 @@ fn summary_nets(text: &str) -> Vec<Net> {
 
 /// Mirrored objects (APNIC and IDNIC copies of one inetnum): keep one, merge contacts.
 fn dedupe_mirrors(nets: &mut Vec<Net>) {
-    let mut i = 0;
-    while i < nets.len() {
-        if let Some(j) = (0..i).find(|&j| nets[j].first == nets[i].first && nets[j].last == nets[i].last) {
-            let dup = nets.remove(i);
-            for f in dup.contacts {
-                contact::merge(&mut nets[j].contacts, f);
+    let mut seen: std::collections::HashMap<(Option<IpAddr>, Option<IpAddr>), usize> =
+        std::collections::HashMap::new();
+    let mut kept: Vec<Net> = Vec::with_capacity(nets.len().min(MAX_NETWORKS));
+    for n in nets.drain(..) {
+        if let Some(&j) = seen.get(&(n.first, n.last)) {
+            let into: &mut Net = &mut kept[j];
+            for f in n.contacts {
+                contact::merge(&mut into.contacts, f);
             }
-            contact::rank(&mut nets[j].contacts);
-        } else {
-            i += 1;
+            contact::rank(&mut into.contacts);
+        } else if kept.len() < MAX_NETWORKS {
+            seen.insert((n.first, n.last), kept.len());
+            kept.push(n);
         }
     }
+    *nets = kept;
 }
+
+/// The most networks read from one answer: a real one has a few (the block and
+/// the allocations above it); a hostile one may have thousands.
+pub const MAX_NETWORKS: usize = 32;
 
 /// Mostly unprintable or binary: not whois text.
 fn garbage(text: &str) -> bool {
