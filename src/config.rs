@@ -65,6 +65,14 @@ pub struct Smtp {
     /// private relay).
     #[serde(default)]
     pub ca_file: Option<std::path::PathBuf>,
+    /// The whole send, connection to final answer, ends within this many seconds
+    /// (each step too); past it the outcome is unknown if the message was handed over.
+    #[serde(default = "default_send_timeout")]
+    pub timeout_secs: f64,
+}
+
+fn default_send_timeout() -> f64 {
+    60.0
 }
 
 fn default_security() -> Security {
@@ -85,6 +93,9 @@ pub enum Security {
 pub struct Sendmail {
     #[serde(default = "default_sendmail")]
     pub path: std::path::PathBuf,
+    /// sendmail must finish within this many seconds.
+    #[serde(default = "default_send_timeout")]
+    pub timeout_secs: f64,
 }
 
 fn default_sendmail() -> std::path::PathBuf {
@@ -225,12 +236,43 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 /// # Errors
 /// The text is not valid TOML of this shape; the message says where.
 pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str(text).map_err(|e| e.to_string().replace('\n', " ").trim().to_string())
+    let c: Config = toml::from_str(text).map_err(|e| e.to_string().replace('\n', " ").trim().to_string())?;
+    seconds("[network] timeout_secs", c.network.timeout_secs)?;
+    if let Some(s) = &c.smtp {
+        seconds("[smtp] timeout_secs", s.timeout_secs)?;
+    }
+    if let Some(s) = &c.sendmail {
+        seconds("[sendmail] timeout_secs", s.timeout_secs)?;
+    }
+    Ok(c)
+}
+
+/// A time limit must be a number of seconds from 0.1 to 3600: zero, negative,
+/// infinite and NaN limits are refused, not bent silently.
+fn seconds(what: &str, v: f64) -> Result<(), String> {
+    if v.is_finite() && (0.1..=3600.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("{what} = {v}: give a number of seconds from 0.1 to 3600"))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_limits_must_be_real_seconds() {
+        for bad in ["nan", "inf", "-inf", "0", "-3", "0.0", "1e9"] {
+            let e = parse(&format!("[network]\ntimeout_secs = {bad}\n")).unwrap_err();
+            assert!(e.contains("timeout_secs"), "{bad}: {e}");
+            let e = parse(&format!("[smtp]\nhost = \"h\"\ntimeout_secs = {bad}\n")).unwrap_err();
+            assert!(e.contains("[smtp] timeout_secs"), "{bad}: {e}");
+        }
+        let c = parse("[network]\ntimeout_secs = 2.5\n[sendmail]\ntimeout_secs = 5\n").unwrap();
+        assert!((c.network.timeout_secs - 2.5).abs() < f64::EPSILON);
+        assert!((c.sendmail.unwrap().timeout_secs - 5.0).abs() < f64::EPSILON);
+    }
 
     #[test]
     fn reads_trust_and_keeps_the_rest() {

@@ -11,7 +11,28 @@ use std::time::Duration;
 
 use mailin_embedded::{Handler, Response, Server, SslConfig};
 use relaytrace::config::{Security, Sendmail, Smtp};
-use relaytrace::deliver::send::{Transport, send};
+use relaytrace::deliver::send::{Sent, Transport, send};
+
+/// The reply of an accepted send, the reason of a refused one (else the test fails).
+trait Outcome {
+    fn unwrap(self) -> String;
+    fn unwrap_err(self) -> String;
+}
+
+impl Outcome for Sent {
+    fn unwrap(self) -> String {
+        match self {
+            Sent::Accepted(r) => r,
+            other => panic!("not accepted: {other:?}"),
+        }
+    }
+    fn unwrap_err(self) -> String {
+        match self {
+            Sent::Refused(r) => r,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+}
 
 #[derive(Clone, Default)]
 struct Recorder {
@@ -88,6 +109,7 @@ fn smtp(port: u16, security: Security, user: Option<&str>) -> Transport {
         username: user.map(str::to_string),
         password_command: user.map(|_| "echo wrong-secret".to_string()),
         ca_file: None,
+        timeout_secs: 10.0,
     })
 }
 
@@ -145,11 +167,11 @@ fn a_refused_recipient_shows_the_servers_words() {
 }
 
 #[test]
-fn a_server_closing_mid_data_is_an_error() {
+fn a_server_closing_mid_data_leaves_the_outcome_unknown() {
     let port = scripted(
         "220 lab ESMTP\r\n",
         vec![
-            "250 lab\r\n",
+            "250-lab\r\n250 8BITMIME\r\n",
             "250 ok\r\n",
             "250 ok\r\n",
             "354 go ahead\r\n",
@@ -157,17 +179,18 @@ fn a_server_closing_mid_data_is_an_error() {
         ],
     );
     let to = vec!["abuse@example.net".to_string()];
-    let err = rt()
-        .block_on(send(
-            &smtp(port, Security::None, None),
-            resolve,
-            "jane@example.org",
-            &to,
-            MESSAGE,
-            Duration::from_secs(5),
-        ))
-        .unwrap_err();
-    assert!(!err.is_empty(), "{err}");
+    let err = rt().block_on(send(
+        &smtp(port, Security::None, None),
+        resolve,
+        "jane@example.org",
+        &to,
+        MESSAGE,
+        Duration::from_secs(5),
+    ));
+    assert!(
+        matches!(&err, Sent::Unknown(why) if why.contains("may have it")),
+        "the data was handed over: {err:?}"
+    );
 }
 
 #[test]
@@ -235,11 +258,14 @@ fn sendmail_gets_the_envelope_and_the_bytes() {
     )
     .unwrap();
     std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let t = Transport::Sendmail(Sendmail { path: script.clone() });
+    let t = Transport::Sendmail(Sendmail {
+        path: script.clone(),
+        timeout_secs: 10.0,
+    });
     let to = vec!["abuse@example.net".to_string(), "noc@example.net".to_string()];
     // Another test's fork can hold the fresh script open for a moment (ETXTBSY).
     let run = || {
-        let mut last = Err(String::new());
+        let mut last = Sent::Refused(String::new());
         for _ in 0..20 {
             last = rt().block_on(send(
                 &t,
@@ -249,10 +275,7 @@ fn sendmail_gets_the_envelope_and_the_bytes() {
                 MESSAGE,
                 Duration::from_secs(10),
             ));
-            if !last
-                .as_ref()
-                .is_err_and(|e| e.contains("Broken pipe") || e.contains("busy"))
-            {
+            if !matches!(&last, Sent::Refused(e) if e.contains("Broken pipe") || e.contains("busy")) {
                 break;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -349,6 +372,7 @@ fn starttls_with_a_private_ca_and_authentication() {
             username: Some("jane".into()),
             password_command: Some(format!("echo {password}")),
             ca_file,
+            timeout_secs: 10.0,
         })
     };
     let to = vec!["abuse@example.net".to_string()];
@@ -399,4 +423,105 @@ fn starttls_with_a_private_ca_and_authentication() {
         err.to_ascii_lowercase().contains("certificate") || err.to_ascii_lowercase().contains("tls"),
         "{err}"
     );
+}
+
+/// An SMTP peer that takes the whole message, then answers it only after `delay`
+/// (never, for `None`), holding the connection open.
+fn late_after_data(delay: Option<Duration>) -> (u16, Arc<Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let data = got.clone();
+    std::thread::spawn(move || {
+        let Ok((s, _)) = listener.accept() else { return };
+        let mut w = s.try_clone().unwrap();
+        let mut r = BufReader::new(s);
+        let _ = w.write_all(b"220 lab ESMTP\r\n");
+        let mut in_data = false;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if in_data {
+                if line == b".\r\n" {
+                    match delay {
+                        Some(d) => {
+                            std::thread::sleep(d);
+                            let _ = w.write_all(b"250 2.0.0 queued late\r\n");
+                        }
+                        None => std::thread::sleep(Duration::from_mins(10)),
+                    }
+                    return;
+                }
+                data.lock().unwrap().extend_from_slice(&line);
+                continue;
+            }
+            let reply: &[u8] = match line.get(..4).map(<[u8]>::to_ascii_uppercase).as_deref() {
+                Some(b"EHLO") => b"250-lab\r\n250 8BITMIME\r\n",
+                Some(b"DATA") => {
+                    in_data = true;
+                    b"354 go ahead\r\n"
+                }
+                _ => b"250 ok\r\n",
+            };
+            let _ = w.write_all(reply);
+        }
+    });
+    (port, got)
+}
+
+/// A server that takes the data and never answers, or answers after the limit
+/// (issue 16, H3): the send ends within its limit, with the outcome unknown.
+#[test]
+fn a_server_silent_after_the_data_ends_within_the_limit_as_unknown() {
+    let to = vec!["abuse@example.net".to_string()];
+    for delay in [None, Some(Duration::from_secs(4))] {
+        let (port, got) = late_after_data(delay);
+        let started = std::time::Instant::now();
+        let sent = rt().block_on(send(
+            &smtp(port, Security::None, None),
+            resolve,
+            "jane@example.org",
+            &to,
+            MESSAGE,
+            Duration::from_millis(1500),
+        ));
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(2500), "{delay:?}: took {took:?}");
+        assert!(
+            matches!(&sent, Sent::Unknown(why) if why.contains("no final answer")),
+            "{delay:?}: {sent:?}"
+        );
+        assert!(!got.lock().unwrap().is_empty(), "the server has the data");
+    }
+}
+
+/// A server that never greets: nothing was handed over, so the send is refused
+/// (safe to try again), within the limit.
+#[test]
+fn a_server_that_never_greets_is_refused_within_the_limit() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held = listener.accept();
+        std::thread::sleep(Duration::from_secs(30));
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    let sent = rt().block_on(send(
+        &smtp(port, Security::None, None),
+        resolve,
+        "jane@example.org",
+        &["abuse@example.net".to_string()],
+        MESSAGE,
+        Duration::from_secs(1),
+    ));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(sent, Sent::Refused(_)), "{sent:?}");
 }

@@ -706,3 +706,161 @@ fn compose_with_no_relay_says_so_and_answers_q() {
         assert_eq!(pty.exit_code(Duration::from_secs(1)), 0, "{}", message.display());
     }
 }
+
+/// An SMTP peer that takes the message and never answers it (issue 16, H3).
+fn silent_after_data() -> u16 {
+    use std::io::{BufRead, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut w = s.try_clone().unwrap();
+                let mut r = std::io::BufReader::new(s);
+                let _ = w.write_all(b"220 lab ESMTP\r\n");
+                let mut in_data = false;
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if in_data {
+                        if line == b".\r\n" {
+                            std::thread::sleep(Duration::from_mins(2));
+                            return;
+                        }
+                        continue;
+                    }
+                    let reply: &[u8] = match line.get(..4).map(<[u8]>::to_ascii_uppercase).as_deref() {
+                        Some(b"EHLO") => b"250-lab\r\n250 8BITMIME\r\n",
+                        Some(b"DATA") => {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = w.write_all(reply);
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Opens the sample's complaints, types a recipient, confirms the send.
+fn send_to_relay_test(pty: &mut Pty) {
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints about")
+    });
+    pty.send("kk");
+    pty.send("e");
+    pty.send("abuse@relay.test\r");
+    pty.wait_for("the recipient", Duration::from_secs(5), |s| {
+        s.contents().contains("To:      abuse@relay.test")
+    });
+    pty.send("s");
+    pty.wait_for("the confirmation", Duration::from_secs(5), |s| {
+        s.contents().contains("send this complaint?")
+    });
+    pty.send("\r");
+    pty.wait_for("sending", Duration::from_secs(5), |s| {
+        s.contents().contains("sending the owner")
+    });
+}
+
+/// A server that never answers the data: the send ends within its limit as
+/// "outcome unknown", is logged so, and counts for the duplicate warning; quitting
+/// during a send asks first and logs it.
+#[test]
+fn a_send_with_no_answer_ends_as_unknown_and_quitting_mid_send_asks() {
+    let port = silent_after_data();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let env = [("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())];
+    let log = data.join("relaytrace/sent.jsonl");
+
+    let cfg = offline_config(
+        dir.path(),
+        &format!("[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\ntimeout_secs = 2\n"),
+    );
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "assets/samples/sa20021010-0031.eml",
+    ];
+    let mut pty = Pty::spawn(&args, &env, (120, 40));
+    send_to_relay_test(&mut pty);
+    let started = std::time::Instant::now();
+    pty.wait_for("the unknown outcome", Duration::from_secs(4), |s| {
+        s.contents()
+            .contains("outcome unknown for the owner complaint to abuse@relay.test")
+    });
+    assert!(started.elapsed() < Duration::from_secs(4));
+    let entry: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&log).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(entry["outcome"], "unknown", "{entry}");
+    pty.send("s");
+    pty.wait_for("the warning", Duration::from_secs(5), |s| {
+        s.contents()
+            .contains("already sent to abuse@relay.test (outcome unknown)")
+    });
+    pty.send("\x1b");
+    pty.wait_for("cancelled", Duration::from_secs(5), |s| {
+        s.contents().contains("not sent")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(5)), 0);
+
+    // A long limit: quit while the send is on its way.
+    std::fs::remove_file(dir.path().join("config.toml")).unwrap();
+    let cfg = offline_config(
+        dir.path(),
+        &format!("[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\ntimeout_secs = 300\n"),
+    );
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "assets/samples/sa20021010-0031.eml",
+    ];
+    let mut pty = Pty::spawn(&args, &env, (120, 40));
+    // The draft of the first run is restored: the recipient is already there.
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("the restored draft", Duration::from_secs(5), |s| {
+        s.contents().contains("To:      abuse@relay.test")
+    });
+    pty.send("s");
+    pty.wait_for("the confirmation", Duration::from_secs(5), |s| {
+        s.contents().contains("send this complaint?")
+    });
+    pty.send("\r");
+    pty.wait_for("sending", Duration::from_secs(5), |s| {
+        s.contents().contains("sending the owner")
+    });
+    pty.send("q");
+    pty.wait_for("the question", Duration::from_secs(2), |s| {
+        s.contents().contains("a complaint is being sent: q again quits")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(5)), 0);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[1]["outcome"], "unknown");
+    assert!(
+        lines[1]["reply"]
+            .as_str()
+            .unwrap()
+            .contains("quit before the server answered")
+    );
+}

@@ -24,6 +24,19 @@ pub struct Entry {
     pub reply: String,
     pub subject: String,
     pub bytes: usize,
+    /// `sent`, or `unknown` when the message was handed over and no final answer
+    /// came (the server may have it). Entries written before this field are `sent`.
+    #[serde(default)]
+    pub outcome: Outcome,
+}
+
+/// Whether the server is known to have the complaint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    #[default]
+    Sent,
+    Unknown,
 }
 
 /// The default log file.
@@ -59,16 +72,22 @@ pub fn for_message(path: &Path, message: &str) -> Vec<Entry> {
     read(path).into_iter().filter(|e| e.message == message).collect()
 }
 
-/// The recipients that already got this side's complaint about this message.
+/// The recipients that already got this side's complaint about this message, or
+/// may have got it (`… (outcome unknown)` when no send to them is known to have
+/// gone).
 pub fn already_sent(entries: &[Entry], side: &str, recipients: &[String]) -> Vec<String> {
     recipients
         .iter()
-        .filter(|r| {
-            entries
-                .iter()
-                .any(|e| e.side == side && e.recipients.iter().any(|x| x.eq_ignore_ascii_case(r)))
+        .filter_map(|r| {
+            let to_r = |e: &&Entry| e.side == side && e.recipients.iter().any(|x| x.eq_ignore_ascii_case(r));
+            let mut sends = entries.iter().filter(to_r).peekable();
+            sends.peek()?;
+            Some(if sends.any(|e| e.outcome == Outcome::Sent) {
+                r.clone()
+            } else {
+                format!("{r} (outcome unknown)")
+            })
         })
-        .cloned()
         .collect()
 }
 
@@ -102,6 +121,7 @@ mod tests {
             reply: "250 ok".into(),
             subject: "s".into(),
             bytes: 10,
+            outcome: Outcome::Sent,
         };
         append(&path, &e).unwrap();
         append(
@@ -120,11 +140,34 @@ mod tests {
             .unwrap();
         assert_eq!(read(&path).len(), 2);
         let mine = for_message(&path, "k1");
-        assert_eq!(mine, vec![e]);
+        assert_eq!(mine, vec![e.clone()]);
         assert_eq!(
             already_sent(&mine, "owner", &["ABUSE@x.test".into(), "new@x.test".into()]),
             vec!["ABUSE@x.test"]
         );
         assert!(already_sent(&mine, "isp", &["abuse@x.test".into()]).is_empty());
+        let unknown = Entry {
+            side: "isp".into(),
+            outcome: Outcome::Unknown,
+            ..e.clone()
+        };
+        assert_eq!(
+            already_sent(std::slice::from_ref(&unknown), "isp", &["abuse@x.test".into()]),
+            vec!["abuse@x.test (outcome unknown)"]
+        );
+        assert_eq!(
+            already_sent(
+                &[
+                    unknown,
+                    Entry {
+                        side: "isp".into(),
+                        ..e
+                    }
+                ],
+                "isp",
+                &["abuse@x.test".into()]
+            ),
+            vec!["abuse@x.test"]
+        );
     }
 }

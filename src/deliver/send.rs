@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{Address, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use lettre::{Address, AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 
 use crate::config::{Config, Security, Sendmail, Smtp};
 
@@ -29,6 +31,19 @@ impl Transport {
             (None, Some(s)) => Ok(Transport::Sendmail(s.clone())),
             (None, None) => Err("no way to send: configure [smtp] (host, port, security, username, password_command) or [sendmail] (path)".into()),
         }
+    }
+
+    /// How long a whole send may take.
+    pub fn limit(&self) -> Duration {
+        let secs = match self {
+            Transport::Smtp(s) => s.timeout_secs,
+            Transport::Sendmail(s) => s.timeout_secs,
+        };
+        Duration::from_secs_f64(if secs.is_finite() {
+            secs.clamp(0.1, 3600.0)
+        } else {
+            60.0
+        })
     }
 
     /// How it is named in the confirmation and the log.
@@ -84,24 +99,82 @@ pub fn password(command: &str) -> Result<String, String> {
     }
 }
 
-/// Sends `bytes` from `from` to `to`. `resolve` turns the SMTP host into addresses
-/// (relaytrace's own resolver, so `dns_servers` redirects sending too). Returns the
-/// server's reply.
-///
-/// # Errors
-/// The server's words, or why it could not be reached.
+/// What became of a send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// The server (or sendmail) took the message: its reply.
+    Accepted(String),
+    /// Not delivered: the server refused it, or the way could not be opened. Safe to
+    /// send again.
+    Refused(String),
+    /// The message was handed over but no final answer came (the time limit, or the
+    /// connection was lost after the data): the server may have it. Logged, and a
+    /// second send is warned of like a sent one.
+    Unknown(String),
+}
+
+impl Sent {
+    /// The reply when accepted, else the reason.
+    pub fn words(&self) -> &str {
+        match self {
+            Sent::Accepted(w) | Sent::Refused(w) | Sent::Unknown(w) => w,
+        }
+    }
+}
+
+/// Sends `bytes` from `from` to `to`, the whole of it within `limit`. `resolve`
+/// turns the SMTP host into addresses (relaytrace's own resolver, so
+/// `dns_servers` redirects sending too).
 pub async fn send<R, F>(
     t: &Transport,
     resolve: R,
     from: &str,
     to: &[String],
     bytes: &[u8],
-    timeout: Duration,
-) -> Result<String, String>
+    limit: Duration,
+) -> Sent
 where
     R: FnOnce(String) -> F,
     F: std::future::Future<Output = Result<Vec<std::net::IpAddr>, String>>,
 {
+    let envelope = match envelope(from, to) {
+        Ok(e) => e,
+        Err(e) => return Sent::Refused(e),
+    };
+    match t {
+        Transport::Sendmail(s) => {
+            let tr = AsyncSendmailTransport::<Tokio1Executor>::new_with_command(s.path.as_os_str());
+            match tokio::time::timeout(limit, tr.send_raw(&envelope, bytes)).await {
+                Err(_) => Sent::Unknown(format!(
+                    "{} did not finish within {} s: it may have queued the message",
+                    s.path.display(),
+                    limit.as_secs()
+                )),
+                Ok(Err(e)) => Sent::Refused(format!("{}: {e}", s.path.display())),
+                Ok(Ok(())) => Sent::Accepted(format!("{} accepted it", s.path.display())),
+            }
+        }
+        Transport::Smtp(s) => {
+            let handed_over = std::sync::atomic::AtomicBool::new(false);
+            let all = smtp(s, resolve, &envelope, bytes, limit, &handed_over);
+            match tokio::time::timeout(limit, all).await {
+                Ok(sent) => sent,
+                Err(_) if handed_over.load(std::sync::atomic::Ordering::SeqCst) => Sent::Unknown(format!(
+                    "{} took the message but gave no final answer within {} s: it may have it",
+                    s.host,
+                    limit.as_secs()
+                )),
+                Err(_) => Sent::Refused(format!(
+                    "{} did not get as far as the message within {} s",
+                    s.host,
+                    limit.as_secs()
+                )),
+            }
+        }
+    }
+}
+
+fn envelope(from: &str, to: &[String]) -> Result<Envelope, String> {
     let from: Address = from
         .trim()
         .parse()
@@ -114,69 +187,140 @@ where
                 .map_err(|e| format!("the recipient {r:?}: {e}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let envelope = Envelope::new(Some(from), rcpts).map_err(|e| e.to_string())?;
-    match t {
-        Transport::Sendmail(s) => {
-            let tr = AsyncSendmailTransport::<Tokio1Executor>::new_with_command(s.path.as_os_str());
-            match tokio::time::timeout(timeout, tr.send_raw(&envelope, bytes)).await {
-                Err(_) => Err(format!(
-                    "{} did not finish within {} s",
-                    s.path.display(),
-                    timeout.as_secs()
-                )),
-                Ok(Err(e)) => Err(format!("{}: {e}", s.path.display())),
-                Ok(Ok(())) => Ok(format!("{} accepted it", s.path.display())),
-            }
+    Envelope::new(Some(from), rcpts).map_err(|e| e.to_string())
+}
+
+/// One SMTP transaction, step by step, so that a failure is known to be before the
+/// message was handed over (refused) or after it (unknown). `handed_over` is set
+/// when the server has said 354 and the data is going out.
+async fn smtp<R, F>(
+    s: &Smtp,
+    resolve: R,
+    envelope: &Envelope,
+    bytes: &[u8],
+    step: Duration,
+    handed_over: &std::sync::atomic::AtomicBool,
+) -> Sent
+where
+    R: FnOnce(String) -> F,
+    F: std::future::Future<Output = Result<Vec<std::net::IpAddr>, String>>,
+{
+    // One TLS provider for the process (ring), whatever else is linked in.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let refused = |e: &lettre::transport::smtp::Error| Sent::Refused(error_words(e));
+    let ip = match resolve(s.host.clone()).await {
+        Ok(ips) => match ips.into_iter().next() {
+            Some(ip) => ip,
+            None => return Sent::Refused(format!("{} has no address", s.host)),
+        },
+        Err(e) => return Sent::Refused(e),
+    };
+    let tls_params = || -> Result<TlsParameters, String> {
+        let mut b = TlsParameters::builder(s.host.clone());
+        if let Some(ca) = &s.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
+            let cert = lettre::transport::smtp::client::Certificate::from_pem(&pem)
+                .map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
+            b = b.add_root_certificate(cert);
         }
-        Transport::Smtp(s) => {
-            // One TLS provider for the process (ring), whatever else is linked in.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let ip = resolve(s.host.clone())
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| format!("{} has no address", s.host))?;
-            let tls_params = || -> Result<TlsParameters, String> {
-                let mut b = TlsParameters::builder(s.host.clone());
-                if let Some(ca) = &s.ca_file {
-                    let pem = std::fs::read(ca).map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
-                    let cert = lettre::transport::smtp::client::Certificate::from_pem(&pem)
-                        .map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
-                    b = b.add_root_certificate(cert);
-                }
-                b.build().map_err(|e| format!("TLS: {e}"))
-            };
-            let tls = match s.security {
-                Security::Starttls => Tls::Required(tls_params()?),
-                Security::Tls => Tls::Wrapper(tls_params()?),
-                Security::None => Tls::None,
-            };
-            let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(ip.to_string())
-                .port(port(s))
-                .tls(tls)
-                .timeout(Some(timeout));
-            if let Some(user) = &s.username {
-                let pass = match &s.password_command {
-                    Some(c) => password(c)?,
-                    None => return Err("[smtp] username is set but password_command is not".into()),
-                };
-                b = b
-                    .credentials(Credentials::new(user.clone(), pass))
-                    .authentication(vec![Mechanism::Plain, Mechanism::Login]);
-            }
-            let tr = b.build();
-            // lettre ends the data with CRLF "." CRLF; a message that ends in CRLF
-            // gives up that CRLF so the server stores exactly these bytes.
-            let body = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
-            match tr.send_raw(&envelope, body).await {
-                Ok(r) => Ok(
-                    format!("{} {}", r.code(), r.message().collect::<Vec<_>>().join(" "))
-                        .trim()
-                        .to_string(),
-                ),
-                Err(e) => Err(error_words(&e)),
-            }
+        b.build().map_err(|e| format!("TLS: {e}"))
+    };
+    let hello = ClientId::default();
+    let wrapper = match s.security {
+        Security::Tls => match tls_params() {
+            Ok(p) => Some(p),
+            Err(e) => return Sent::Refused(e),
+        },
+        Security::Starttls | Security::None => None,
+    };
+    let mut conn =
+        match AsyncSmtpConnection::connect_tokio1((ip, port(s)), Some(step), &hello, wrapper, None).await {
+            Ok(c) => c,
+            Err(e) => return refused(&e),
+        };
+    if s.security == Security::Starttls {
+        if !conn.can_starttls() {
+            conn.abort().await;
+            return Sent::Refused(format!(
+                "{} does not offer STARTTLS (security = \"starttls\"): nothing was sent in the clear",
+                s.host
+            ));
         }
+        let params = match tls_params() {
+            Ok(p) => p,
+            Err(e) => return Sent::Refused(e),
+        };
+        if let Err(e) = conn.starttls(params, &hello).await {
+            return refused(&e);
+        }
+    }
+    if let Some(user) = &s.username {
+        let pass = match &s.password_command {
+            Some(c) => match password(c) {
+                Ok(p) => p,
+                Err(e) => return Sent::Refused(e),
+            },
+            None => return Sent::Refused("[smtp] username is set but password_command is not".into()),
+        };
+        let creds = Credentials::new(user.clone(), pass);
+        if let Err(e) = conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds).await {
+            conn.abort().await;
+            return refused(&e);
+        }
+    }
+    let mut options = Vec::new();
+    let ascii = |a: &Address| AsRef::<str>::as_ref(a).is_ascii();
+    if !envelope.from().is_none_or(ascii) || !envelope.to().iter().all(ascii) {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            conn.abort().await;
+            return Sent::Refused(format!("{} does not take non-ASCII addresses (SMTPUTF8)", s.host));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !bytes.is_ascii() {
+        if !conn.server_info().supports_feature(Extension::EightBitMime) {
+            conn.abort().await;
+            return Sent::Refused(format!("{} does not take 8-bit data (8BITMIME)", s.host));
+        }
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    if let Err(e) = conn.command(Mail::new(envelope.from().cloned(), options)).await {
+        conn.abort().await;
+        return refused(&e);
+    }
+    for rcpt in envelope.to() {
+        if let Err(e) = conn.command(Rcpt::new(rcpt.clone(), Vec::new())).await {
+            conn.abort().await;
+            return refused(&e);
+        }
+    }
+    if let Err(e) = conn.command(Data).await {
+        conn.abort().await;
+        return refused(&e);
+    }
+    handed_over.store(true, std::sync::atomic::Ordering::SeqCst);
+    // lettre ends the data with CRLF "." CRLF; a message that ends in CRLF gives up
+    // that CRLF so the server stores exactly these bytes.
+    let body = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
+    let result = conn.message(body).await;
+    match result {
+        Ok(r) => {
+            let _ = conn.quit().await;
+            Sent::Accepted(
+                format!("{} {}", r.code(), r.message().collect::<Vec<_>>().join(" "))
+                    .trim()
+                    .to_string(),
+            )
+        }
+        // The server answered the data with a refusal: it does not have it.
+        Err(e) if e.is_permanent() || e.is_transient() => {
+            conn.abort().await;
+            refused(&e)
+        }
+        Err(e) => Sent::Unknown(format!(
+            "the connection failed after the message was handed over ({}): the server may have it",
+            error_words(&e)
+        )),
     }
 }
 

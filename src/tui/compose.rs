@@ -100,8 +100,9 @@ pub struct ComposeState {
     pub preview: Option<u16>,
     /// The confirmation before sending.
     pub confirm: Option<Confirm>,
-    /// A complaint is on its way.
-    pub sending: bool,
+    /// A complaint is on its way: its log entry, written with outcome unknown if the
+    /// user quits before the send ends.
+    pub sending: Option<Box<crate::deliver::log::Entry>>,
 }
 
 /// What the confirmation dialog shows, and exactly what Enter sends.

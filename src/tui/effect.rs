@@ -31,4 +31,6 @@ pub enum Effect {
     },
     /// Put text on the clipboard.
     Copy { what: String, text: String },
+    /// Append this entry to the sent log now (the program is about to end).
+    Log(Box<crate::deliver::log::Entry>),
 }

@@ -176,6 +176,9 @@ pub fn open(
     };
     let result = runtime::run_terminal(&mut model, &ctx, &rt);
     rt.shutdown_background();
+    if let Some(note) = &model.exit_note {
+        eprintln!("relaytrace: {}", crate::sanitize::clean(note));
+    }
     result.map_err(|e| CliError::Input(format!("the terminal failed: {e}")))
 }
 

@@ -241,6 +241,10 @@ pub struct Model {
     pub help: bool,
     pub status: Option<String>,
     pub quit: bool,
+    /// `q` was pressed while a complaint was being sent: the next `q` quits.
+    pub quit_asked: bool,
+    /// Said on standard error once the terminal is restored.
+    pub exit_note: Option<String>,
     /// Something changed since the last frame.
     pub dirty: bool,
     pub keymap: Keymap,
@@ -277,6 +281,8 @@ impl Model {
             help: false,
             status: None,
             quit: false,
+            quit_asked: false,
+            exit_note: None,
             dirty: true,
             keymap,
             next_req: 1,

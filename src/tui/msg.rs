@@ -42,14 +42,27 @@ pub enum Msg {
     },
     /// The drafts were saved (or why not).
     Saved(Result<(), String>),
-    /// A complaint went (the log entry written) or did not (the server's words).
+    /// A send ended: went (or may have gone), with its log entry, or did not.
     SendDone {
         panel: usize,
-        result: Result<Box<crate::deliver::log::Entry>, String>,
+        report: SendReport,
     },
     /// Text reached the clipboard (which way, how many bytes) or did not.
     Copied {
         what: String,
         result: Result<(&'static str, usize), String>,
     },
+}
+
+/// How a send ended, as the UI tells it.
+#[derive(Debug, Clone)]
+pub enum SendReport {
+    /// Sent, or perhaps sent (`entry.outcome` says which): the entry, and why the
+    /// sent log could not take it if it could not (it is remembered in memory then).
+    Gone {
+        entry: Box<crate::deliver::log::Entry>,
+        unlogged: Option<String>,
+    },
+    /// Not sent: why.
+    Refused(String),
 }

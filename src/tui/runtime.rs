@@ -12,9 +12,11 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::effect::Effect;
 use super::model::Model;
-use super::msg::Msg;
+use super::msg::{Msg, SendReport};
 use super::update::{start, update};
 use super::view;
+use crate::deliver::log::Outcome;
+use crate::deliver::send::Sent;
 use crate::lookup::Engine;
 use crate::message::Message;
 use crate::trace::{self, Options};
@@ -75,8 +77,8 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
             }
             let _ = tx.send(Msg::Saved(r));
         }
-        // The terminal is needed: `run` handles it.
-        Effect::Editor { .. } => {}
+        // The terminal or the model is needed: `run` handles them.
+        Effect::Editor { .. } | Effect::Log(_) => {}
         Effect::Copy { ref what, ref text } => {
             let mut out = std::io::stdout();
             let result = ctx
@@ -100,11 +102,11 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
             let Some(transport) = ctx.transport.clone() else {
                 let _ = tx.send(Msg::SendDone {
                     panel,
-                    result: Err("no way to send is configured".into()),
+                    report: SendReport::Refused("no way to send is configured".into()),
                 });
                 return;
             };
-            let (engine, tx, from, to, bytes, mut entry, log) = (
+            let (engine, tx, from, to, bytes, entry, log) = (
                 ctx.engine.clone(),
                 tx.clone(),
                 from.clone(),
@@ -114,29 +116,19 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
                 ctx.log_path.clone(),
             );
             tokio::spawn(async move {
-                let timeout = engine.timeout.max(Duration::from_secs(30));
+                let timeout = transport.limit();
                 let resolve = |host: String| {
                     let engine = engine.clone();
                     async move { engine.resolve_host(&host).await }
                 };
                 let sent = crate::deliver::send::send(&transport, resolve, &from, &to, &bytes, timeout).await;
-                let result = match sent {
-                    Ok(reply) => {
-                        entry.time = crate::deliver::log::now();
-                        entry.reply = reply;
-                        match &log {
-                            Some(p) => crate::deliver::log::append(p, &entry)
-                                .map(|()| entry)
-                                .map_err(|e| {
-                                    format!("it was sent, but the sent log could not be written: {e}")
-                                }),
-                            None => Ok(entry),
-                        }
-                    }
-                    Err(e) => Err(e),
+                let report = match sent {
+                    Sent::Accepted(reply) => gone(entry, reply, Outcome::Sent, log.as_deref()),
+                    Sent::Unknown(why) => gone(entry, why, Outcome::Unknown, log.as_deref()),
+                    Sent::Refused(why) => SendReport::Refused(why),
                 };
-                tracing::info!(ok = result.is_ok(), "sent");
-                let _ = tx.send(Msg::SendDone { panel, result });
+                tracing::info!(gone = matches!(report, SendReport::Gone { .. }), "send ended");
+                let _ = tx.send(Msg::SendDone { panel, report });
             });
         }
         Effect::Open(n) => {
@@ -156,6 +148,24 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
             }
         }
     }
+}
+
+/// A send that went (or may have gone): its log entry, appended to the sent log.
+fn gone(
+    mut entry: Box<crate::deliver::log::Entry>,
+    reply: String,
+    outcome: Outcome,
+    log: Option<&std::path::Path>,
+) -> SendReport {
+    entry.time = crate::deliver::log::now();
+    entry.reply = reply;
+    entry.outcome = outcome;
+    let unlogged = log.and_then(|p| {
+        crate::deliver::log::append(p, &entry)
+            .err()
+            .map(|e| e.to_string())
+    });
+    SendReport::Gone { entry, unlogged }
 }
 
 /// Runs the loop until the user quits.
@@ -206,7 +216,19 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
             effects.extend(update(model, more));
         }
         for e in &effects {
-            if let Effect::Editor { panel, text } = e {
+            if let Effect::Log(entry) = e {
+                // Synchronous: the loop ends right after this message.
+                if let Some(p) = &ctx.log_path
+                    && let Err(err) = crate::deliver::log::append(p, entry)
+                {
+                    model.exit_note = Some(format!(
+                        "the sent log {} could not be written ({err}): the {} complaint to {} may have been sent",
+                        p.display(),
+                        entry.side,
+                        entry.recipients.join(", ")
+                    ));
+                }
+            } else if let Effect::Editor { panel, text } = e {
                 let result = edit_outside(terminal, text);
                 let _ = tx.send(Msg::Edited {
                     panel: *panel,

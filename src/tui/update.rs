@@ -6,8 +6,9 @@ use crossterm::event::{KeyEventKind, MouseButton, MouseEventKind};
 use super::effect::Effect;
 use super::keymap::Action;
 use super::model::{HopLookup, Model, Pane, Screen};
-use super::msg::Msg;
+use super::msg::{Msg, SendReport};
 use super::view::layout;
+use crate::deliver::log::Outcome;
 use crate::investigate::is_external;
 
 /// Applies one message.
@@ -60,26 +61,34 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::SendDone { panel, result } => {
+        Msg::SendDone { panel, report } => {
             m.dirty = true;
             if let Some(c) = m.compose.as_mut() {
-                c.sending = false;
+                c.sending = None;
             }
             let side = m
                 .compose
                 .as_ref()
                 .and_then(|c| c.panels.get(panel))
                 .map_or("", |p| p.side.word());
-            match result {
-                Ok(entry) => {
-                    m.status = Some(format!(
-                        "sent the {side} complaint to {}: {}",
-                        entry.recipients.join(", "),
-                        crate::sanitize::clip(&entry.reply, 120)
-                    ));
+            match report {
+                SendReport::Gone { entry, unlogged } => {
+                    let not_logged = unlogged
+                        .map(|e| format!(" (not logged: {})", crate::sanitize::clip(&e, 100)))
+                        .unwrap_or_default();
+                    let to = entry.recipients.join(", ");
+                    let words = crate::sanitize::clip(&entry.reply, 120);
+                    m.status = Some(match entry.outcome {
+                        Outcome::Sent => format!("sent the {side} complaint to {to}{not_logged}: {words}"),
+                        Outcome::Unknown => {
+                            format!("outcome unknown for the {side} complaint to {to}{not_logged}: {words}")
+                        }
+                    });
+                    // Remembered even when the log could not take it: the duplicate
+                    // guard must still see it.
                     m.setup.sent.push(*entry);
                 }
-                Err(e) => {
+                SendReport::Refused(e) => {
                     m.status = Some(format!(
                         "not sent: {} — the draft is kept",
                         crate::sanitize::clip(&e, 200)
@@ -272,7 +281,7 @@ fn open_compose(m: &mut Model) {
         editing: false,
         preview: None,
         confirm: None,
-        sending: false,
+        sending: None,
     });
 }
 
@@ -342,7 +351,7 @@ fn build_focused(
 
 /// `s`: the confirmation dialog with exactly what would go.
 fn ask_to_send(m: &mut Model) {
-    if m.compose.as_ref().is_some_and(|c| c.sending) {
+    if m.compose.as_ref().is_some_and(|c| c.sending.is_some()) {
         m.status = Some("a complaint is already on its way".into());
         return;
     }
@@ -439,7 +448,6 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             m.status = Some("not sent".into());
             return Vec::new();
         }
-        c.sending = true;
         let side = c
             .panels
             .get(cf.panel)
@@ -470,7 +478,11 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             reply: String::new(),
             subject: cf.subject.clone(),
             bytes: cf.bytes.len(),
+            outcome: crate::deliver::log::Outcome::Unknown,
         };
+        if let Some(c) = m.compose.as_mut() {
+            c.sending = Some(Box::new(entry.clone()));
+        }
         return vec![Effect::Send {
             panel: cf.panel,
             from: cf.from,
@@ -487,10 +499,7 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             Action::PageUp | Action::Up => {
                 c.preview = Some(scroll.saturating_sub(if a == Action::Up { 1 } else { 20 }));
             }
-            Action::Quit => {
-                m.quit = true;
-                return save(m);
-            }
+            Action::Quit => return quit(m),
             _ => c.preview = None,
         }
         return Vec::new();
@@ -551,17 +560,45 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             m.screen = Screen::Hops;
             return save(m);
         }
-        Action::Quit => {
-            m.quit = true;
-            return save(m);
-        }
+        Action::Quit => return quit(m),
         Action::Help => m.help = true,
         _ => {}
     }
     Vec::new()
 }
 
+/// Quits, saving the drafts; while a complaint is being sent, asks first, and on
+/// the second `q` logs that send with outcome unknown (the server may have it).
+fn quit(m: &mut Model) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(entry) = m.compose.as_mut().and_then(|c| c.sending.take()) {
+        if !m.quit_asked {
+            m.quit_asked = true;
+            m.status = Some(
+                "a complaint is being sent: q again quits and logs it with outcome unknown; any other key waits"
+                    .into(),
+            );
+            if let Some(c) = m.compose.as_mut() {
+                c.sending = Some(entry);
+            }
+            return effects;
+        }
+        let mut entry = *entry;
+        entry.time = crate::deliver::log::now();
+        entry.reply = "relaytrace was quit before the server answered: it may have the message".into();
+        entry.outcome = crate::deliver::log::Outcome::Unknown;
+        effects.push(Effect::Log(Box::new(entry)));
+    }
+    m.quit = true;
+    effects.extend(save(m));
+    effects
+}
+
 fn act(m: &mut Model, a: Action) -> Vec<Effect> {
+    if a != Action::Quit && m.quit_asked {
+        m.quit_asked = false;
+        m.status = Some("still sending; not quitting".into());
+    }
     if m.screen == Screen::Picker {
         return picker(m, a);
     }
@@ -571,16 +608,12 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
     let n = m.trace.hops.len();
     match a {
         Action::Help => m.help = true,
-        Action::Quit => {
-            m.quit = true;
-            return save(m);
-        }
+        Action::Quit => return quit(m),
         Action::Back => {
             if m.picker.len() > 1 {
                 m.screen = Screen::Picker;
             } else {
-                m.quit = true;
-                return save(m);
+                return quit(m);
             }
         }
         Action::Down => select(m, m.selected + 1),
@@ -676,7 +709,7 @@ fn picker(m: &mut Model, a: Action) -> Vec<Effect> {
                 return vec![Effect::Open(row.number)];
             }
         }
-        Action::Quit | Action::Back => m.quit = true,
+        Action::Quit | Action::Back => return quit(m),
         Action::Help => m.help = true,
         _ => {}
     }

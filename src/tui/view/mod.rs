@@ -130,7 +130,12 @@ fn sent_log(f: &mut Frame, m: &Model, t: &Theme) {
                 e.side.clone(),
                 clip(&e.recipients.join(", "), 60),
                 clip(&e.transport, 40),
-                clip(&e.reply, 80),
+                match e.outcome {
+                    crate::deliver::log::Outcome::Sent => clip(&e.reply, 80),
+                    crate::deliver::log::Outcome::Unknown => {
+                        clip(&format!("outcome unknown: {}", e.reply), 80)
+                    }
+                },
             ])
         })
         .collect();
