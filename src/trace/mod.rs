@@ -13,6 +13,7 @@
 //!
 //! Here the input point is hop 2: its sender Q is the relay where the spam entered.
 
+pub mod entry;
 pub mod names;
 mod site;
 
@@ -96,6 +97,8 @@ pub struct Trace {
     pub hops: Vec<Hop>,
     pub relay: Option<usize>,
     pub input_point: Option<usize>,
+    /// How the spam got in (DESIGN.md §1a); `input_point` is its hop.
+    pub entry: entry::Entry,
     /// The site used: configured, given with `--trust`, and found from the top hop.
     pub site: Vec<String>,
     /// Problems with the message itself (a cut header section, no Received lines).
@@ -142,7 +145,18 @@ pub fn analyse(message: &Message, opts: &Options) -> Trace {
     if let Some(r) = relay {
         check_chain(&mut hops, r, &site);
     }
-    let input_point = relay.map(|r| input_point(&mut hops, r));
+    let ctx = entry::Context::from_header(&message.header);
+    let entry = entry::find(&hops, relay, &ctx);
+    let input_point = entry.hop;
+    if let Some(p) = input_point {
+        let why = entry.evidence.first().cloned().unwrap_or_default();
+        let text = format!(
+            "input point ({}): {}; {why}",
+            entry.class.words(),
+            sender_label(&hops[p])
+        );
+        hops[p].reasons.insert(0, text);
+    }
     Trace {
         subject: summary.subject,
         message_id: summary.message_id,
@@ -152,6 +166,7 @@ pub fn analyse(message: &Message, opts: &Options) -> Trace {
         hops,
         relay,
         input_point,
+        entry,
         site: site.describe(),
         warnings,
     }
@@ -537,7 +552,13 @@ fn sender_evidence(hops: &mut [Hop], i: usize, site: &Site) {
             }
         } else if site.has_host(helo) && !site.has_ip(ip) {
             bad.push(format!("HELO {helo} claims to be your own site, from {ip}"));
-        } else if let Some(p) = names::big_provider(helo) {
+        } else if let Some(p) = names::big_provider(helo).filter(|p| {
+            // A hand-off between two of the provider's own machines is not a claim.
+            let inside = h.by.as_deref().and_then(names::registrable).is_some_and(|b| {
+                b == *p || entry::org_of(&b).is_some() && entry::org_of(&b) == entry::org_of(p)
+            });
+            !is_private(ip) && !is_loopback(ip) && !inside
+        }) {
             let from_p = h
                 .from_rdns
                 .as_deref()
@@ -585,89 +606,6 @@ fn date_evidence(hops: &mut [Hop], i: usize, prev: usize, top: Option<received::
         hops[i].handoff = Handoff::Inconsistent;
         hops[i].reasons.push(b);
     }
-}
-
-/// Why a sender looks like the spammer's own machine rather than a mail server, or
-/// `None` when it looks like a mail server.
-fn spammer_signs(h: &Hop) -> Option<String> {
-    let ip = h.from_ip?;
-    if let Some(a) = &h.auth {
-        return Some(format!("it took the message from an authenticated client ({a})"));
-    }
-    let Some(rdns) = &h.from_rdns else {
-        return Some(format!("its sender {ip} has no reverse DNS"));
-    };
-    if names::is_generic_rdns(rdns, Some(ip)) {
-        return Some(format!("its sender {rdns} [{ip}] has a generic end-user name"));
-    }
-    match &h.from_helo {
-        None => Some(format!("its sender {rdns} [{ip}] gave no HELO")),
-        Some(helo) if received::is_ip_literal(helo) || !helo.contains('.') => Some(format!(
-            "its sender {rdns} [{ip}] said HELO {helo}, not a host name"
-        )),
-        Some(helo) => {
-            let (a, b) = (names::registrable(helo), names::registrable(rdns));
-            if a.is_some() && a == b || names::same_host(helo, rdns) {
-                None
-            } else {
-                Some(format!(
-                    "its sender {rdns} [{ip}] said HELO {helo}, which is not its name"
-                ))
-            }
-        }
-    }
-}
-
-/// Walks down from the relay through verified hand-offs to the relay where the spam
-/// entered the chain.
-fn input_point(hops: &mut [Hop], relay: usize) -> usize {
-    let mut point = relay;
-    let mut cur = relay;
-    let mut why = String::new();
-    loop {
-        let Some(j) = (cur + 1..hops.len()).find(|&j| hops[j].kind != Kind::Local) else {
-            if why.is_empty() {
-                why = "no hop below it: its sender handed the message on first".to_string();
-            }
-            break;
-        };
-        let h = &hops[j];
-        if h.kind == Kind::Originating {
-            let ip = h.from_ip.map(|i| i.to_string()).unwrap_or_default();
-            why = format!("the message was submitted by a client at {ip} (X-Originating-IP)");
-            break;
-        }
-        if h.kind != Kind::Transfer || h.from_ip.is_none() {
-            why = format!("the line below (hop {j}) names no sender address");
-            break;
-        }
-        if h.handoff != Handoff::Verified {
-            why = format!(
-                "the line below (hop {j}) is {}: the chain cannot be followed further",
-                h.handoff.word()
-            );
-            break;
-        }
-        let Some(ip) = h.from_ip else { break };
-        if is_private(ip) || is_loopback(ip) {
-            cur = j;
-            continue;
-        }
-        if let Some(signs) = spammer_signs(h) {
-            why = format!("hop {j}, written by this relay, shows where the spam came in: {signs}");
-            break;
-        }
-        point = j;
-        cur = j;
-    }
-    let label = sender_label(&hops[point]);
-    let text = if point == relay {
-        format!("input point: the relay {label} itself; {why}")
-    } else {
-        format!("input point: {label}, reached from the relay through verified hand-offs; {why}")
-    };
-    hops[point].reasons.insert(0, text);
-    point
 }
 
 #[cfg(test)]

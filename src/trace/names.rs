@@ -155,6 +155,8 @@ pub fn is_generic_rdns(name: &str, ip: Option<IpAddr>) -> bool {
             || host_part.contains(&hex)
             || host_part.contains(&digits[2..].join("-"))
                 && host_part.chars().filter(char::is_ascii_digit).count() >= 6
+            || host_part.contains(&format!("{}-{}", digits[3], digits[2]))
+                && host_part.chars().filter(char::is_ascii_digit).count() >= 5
         {
             return true;
         }
@@ -263,6 +265,7 @@ mod tests {
             "c66.169.197.134.ts46v-19.pkcty.ftwrth.tx.charter.com",
             ip("66.169.197.134")
         ));
+        assert!(is_generic_rdns("OL203-154.fibertel.com.ar", ip("24.232.154.203")));
         assert!(!is_generic_rdns("toole.uol.com.br", ip("200.231.206.186")));
         assert!(!is_generic_rdns("mail.vac-bsa.org", ip("209.240.238.223")));
         assert!(!is_generic_rdns("smtp.easydns.com", ip("205.210.42.30")));

@@ -136,7 +136,9 @@ fn authenticated_submission_marks_the_input_point() {
         &[],
     );
     assert_eq!(t.input_point, Some(0));
-    assert!(t.hops[0].reasons[0].contains("authenticated"));
+    assert_eq!(t.entry.class, super::entry::Class::CompromisedAccount);
+    assert!(t.hops[0].reasons[0].contains("compromised account"));
+    assert!(t.entry.evidence.iter().any(|e| e.contains("ESMTPSA")));
 }
 
 #[test]
@@ -152,7 +154,8 @@ fn internal_hops_of_the_relay_are_walked_through() {
     assert_eq!(t.relay, Some(0));
     assert_eq!(t.input_point, Some(0));
     assert_eq!(t.hops[2].handoff, Handoff::Verified);
-    assert!(t.hops[0].reasons[0].contains("authenticated"));
+    assert_eq!(t.entry.class, super::entry::Class::Webmail);
+    assert!(t.entry.evidence.iter().any(|e| e.contains("with HTTP")));
 }
 
 #[test]
@@ -179,7 +182,12 @@ fn originating_ip_is_a_last_hop() {
         t.hops[1].from_ip.map(|i| i.to_string()).as_deref(),
         Some("200.161.145.5")
     );
-    assert!(t.hops[0].reasons[0].contains("X-Originating-IP"));
+    assert_eq!(t.input_point, Some(0));
+    assert!(
+        t.entry.evidence.iter().any(|e| e.contains("X-Originating-IP")),
+        "{:?}",
+        t.entry
+    );
 }
 
 #[test]

@@ -1,0 +1,130 @@
+//! The entry rules on the corpus labels (`../shared/corpus/entry-classes.tsv`, read
+//! by hand) and on small crafted messages.
+
+use super::*;
+use crate::message::Reader;
+use crate::trace::{Options, Site, analyse};
+
+fn trace_of(bytes: &[u8], site: &[&str]) -> crate::trace::Trace {
+    let m = Reader::new(bytes).next().unwrap().unwrap();
+    let mut s = Site::default();
+    for d in site {
+        s.add(d).unwrap();
+    }
+    analyse(
+        &m,
+        &Options {
+            site: s,
+            no_auto_site: false,
+        },
+    )
+}
+
+#[test]
+fn the_provider_tables_read() {
+    let t = tables();
+    assert!(t.freemail.len() >= 10 && t.esp.len() >= 10 && !t.org.is_empty());
+    assert_eq!(
+        org_of("AS8PR03MB7269.eurprd03.prod.outlook.com").as_deref(),
+        Some("Microsoft")
+    );
+    assert_eq!(org_of("amout09.alpha-mail.net"), org_of("sauth12.alpha-mail.jp"));
+    assert!(webmail_host("webmail21.syd.optusnet.com.au"));
+    assert!(!webmail_host("mail.example.org"));
+}
+
+/// Every corpus label of high or medium confidence: the class and the entry IP.
+#[test]
+fn corpus_labels() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let (Ok(tsv), Ok(oracle)) = (
+        std::fs::read_to_string(dir.join("entry-classes.tsv")),
+        std::fs::read_to_string(dir.join("spamassassin-oracle.json")),
+    ) else {
+        eprintln!("SKIPPED: ../shared/corpus is absent");
+        return;
+    };
+    let oracle: serde_json::Value = serde_json::from_str(&oracle).unwrap();
+    let mut wrong = Vec::new();
+    let mut n = 0;
+    for line in tsv.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [name, class, ip, _host, _party, confidence, ..] = cols[..] else {
+            continue;
+        };
+        if confidence == "low" {
+            continue;
+        }
+        n += 1;
+        let site: Vec<String> = oracle["messages"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| k.ends_with(name))
+            .and_then(|(_, m)| m["trust"]["site_domains"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|d| d.as_str().map(str::to_string))
+            .collect();
+        let site: Vec<&str> = site.iter().map(String::as_str).collect();
+        let bytes = std::fs::read(dir.join("spam").join(name)).unwrap();
+        let t = trace_of(&bytes, &site);
+        let got_ip = t.entry.ip.map(|i| i.to_string()).unwrap_or_default();
+        if t.entry.class.name() != class || (ip != "-" && got_ip != ip) {
+            wrong.push(format!(
+                "{name}: got {} {got_ip}, want {class} {ip}",
+                t.entry.class.name()
+            ));
+        }
+    }
+    assert!(n >= 30, "{n} labels");
+    assert!(
+        wrong.is_empty(),
+        "{} of {n} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+const OPEN_RELAY: &str = "Received: from relay.example.net (relay.example.net [80.80.80.10])\n\tby mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\n\
+Received: from bogus.example (dsl-81-81-81-4.dyn.isp.example [81.81.81.4])\n\tby relay.example.net with SMTP id R1; Mon, 2 Nov 2026 10:00:01 +0000\n\
+Subject: x\n\n";
+
+#[test]
+fn crafted_open_relay() {
+    let t = trace_of(OPEN_RELAY.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::OpenRelay, "{:?}", t.entry);
+    assert_eq!(t.entry.ip.unwrap().to_string(), "80.80.80.10");
+    assert_eq!(t.input_point, t.entry.hop);
+}
+
+#[test]
+fn crafted_authenticated_submission_is_an_account_not_a_relay() {
+    let m = OPEN_RELAY.replace("with SMTP id R1", "with ESMTPSA id R1");
+    let t = trace_of(m.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::CompromisedAccount, "{:?}", t.entry);
+    assert_eq!(t.entry.ip.unwrap().to_string(), "80.80.80.10");
+    assert_eq!(t.entry.client.unwrap().to_string(), "81.81.81.4");
+}
+
+#[test]
+fn crafted_direct_sends() {
+    let dsl = "Received: from pc1 (dsl-81-81-81-4.dyn.isp.example [81.81.81.4])\n\tby mx.site.test with SMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\nSubject: x\n\n";
+    let t = trace_of(dsl.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::BotnetDirect);
+    let named = "Received: from mail.shop.example (mail.shop.example [82.82.82.9])\n\tby mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\nSubject: x\n\n";
+    let t = trace_of(named.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::SpammerHost);
+    let esp = "Received: from o1.ptr.sendgrid.net (o1.ptr.sendgrid.net [83.83.83.7])\n\tby mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\nSubject: x\n\n";
+    let t = trace_of(esp.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::Esp);
+    assert_eq!(t.entry.provider.as_deref(), Some("SendGrid"));
+}
+
+#[test]
+fn no_external_hop_is_unknown_with_no_entry() {
+    let t = trace_of(b"Subject: x\n\nbody", &[]);
+    assert_eq!(t.entry.class, Class::Unknown);
+    assert_eq!(t.entry.hop, None);
+    assert_eq!(t.input_point, None);
+}
