@@ -157,6 +157,11 @@ pub struct ComposeArgs {
     #[arg(long, conflicts_with = "no_redact")]
     pub redact: bool,
 
+    /// How the spam got in, overriding the analysis (`open_relay`, `compromised_account`,
+    /// `webmail`, `freemail`, `esp`, `spammer_host`, `botnet_direct`): the template follows it.
+    #[arg(long, value_name = "CLASS", value_parser = parse_class)]
+    pub class: Option<crate::trace::entry::Class>,
+
     /// Send it to this address too (repeatable); with no contact found, to it alone.
     #[arg(long = "add-to", value_name = "ADDRESS")]
     pub add_to: Vec<String>,
@@ -475,4 +480,15 @@ fn hops(
         return Err(CliError::Input(format!("{shown}: {}", LoadError::NotAMessage)));
     }
     Ok(())
+}
+
+/// A class by its JSON name.
+fn parse_class(s: &str) -> Result<crate::trace::entry::Class, String> {
+    crate::trace::entry::Class::ALL
+        .into_iter()
+        .find(|c| c.name() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = crate::trace::entry::Class::ALL.iter().map(|c| c.name()).collect();
+            format!("one of {}", names.join(", "))
+        })
 }

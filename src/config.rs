@@ -115,7 +115,7 @@ pub struct Reporter {
 }
 
 /// `[compose]`: the complaints.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Compose {
     /// Template files overriding `assets/templates/owner.txt` and `isp.txt`.
@@ -123,6 +123,23 @@ pub struct Compose {
     pub isp_template: Option<std::path::PathBuf>,
     /// Quote the spam inline with `> ` after the text, as well as attaching it.
     pub quote_inline: bool,
+    /// A folder of templates `<class>-<side>.txt` (`compromised_account-owner.txt`, …)
+    /// overriding the built-in ones.
+    pub templates_dir: Option<std::path::PathBuf>,
+    /// Spam older than this many days gets a warning and a sentence in the complaint.
+    pub max_age_days: u32,
+}
+
+impl Default for Compose {
+    fn default() -> Self {
+        Compose {
+            owner_template: None,
+            isp_template: None,
+            quote_inline: false,
+            templates_dir: None,
+            max_age_days: 7,
+        }
+    }
 }
 
 /// `[network]`: where lookups go and how long they may take.

@@ -396,9 +396,31 @@ pub async fn compose(
         crate::cli::FormatArg::Text => Format::Text,
         crate::cli::FormatArg::Arf => Format::Arf,
     };
-    let facts = compose::facts(&t, hop, Some(&lookup), &cfg.reporter);
-    let template = compose::template(side, &cfg.compose).map_err(|e| CliError::Usage(e.to_string()))?;
-    let contacts = compose::side_contacts(&lookup, side);
+    let mut facts = compose::facts(&t, hop, Some(&lookup), &cfg.reporter);
+    if let Some(c) = a.class {
+        facts.class = c;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let now = i64::try_from(now).unwrap_or(0);
+    compose::age_note(&mut facts, &t, hop, now, cfg.compose.max_age_days);
+    let template = compose::template_for(facts.class, side, &cfg.compose)
+        .map_err(|e| CliError::Usage(e.to_string()))?
+        .map_err(|why| {
+            CliError::Input(format!(
+                "{shown}: no {} complaint for a {} ({}): {why}",
+                side.word(),
+                facts.class.words(),
+                facts.class.name()
+            ))
+        })?;
+    let contacts = if side == Side::Isp && compose::isp_is_client_network(facts.class) {
+        // The submitting client's network: its contacts are not the entry's ISP's.
+        &[][..]
+    } else {
+        compose::side_contacts(&lookup, side)
+    };
     let mut d = compose::draft(
         side,
         &facts,
@@ -410,10 +432,6 @@ pub async fn compose(
     .map_err(|e| CliError::Usage(e.to_string()))?;
     d.to.extend(a.add_to.iter().cloned());
     d.redact = (d.redact && !a.no_redact) || a.redact;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let now = i64::try_from(now).unwrap_or(0);
     let salt = u64::from(std::process::id()) << 32 ^ u64::try_from(now).unwrap_or(0);
     let id = compose::mime::message_id(&cfg.reporter.address, now, salt);
     let built =

@@ -204,3 +204,24 @@ fn sample_reports() {
         insta::assert_snapshot!(name, text);
     }
 }
+
+/// `../shared/repro/norcvd.eml` (no Received line): no complaint, one line saying why.
+#[test]
+fn a_message_without_an_external_hop_composes_nothing() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/repro/norcvd.eml");
+    if !p.exists() {
+        eprintln!("SKIPPED: ../shared/repro is absent");
+        return;
+    }
+    let out = run(
+        &["compose", "--offline", "--to", "owner", p.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "nothing composed");
+    assert!(stderr_line(&out).contains("no external hop"));
+    let out = run(&["hops", "--json", p.to_str().unwrap()], b"");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["entry"]["class"], "unknown");
+    assert!(v["entry"]["hop"].is_null() && v["input_point"].is_null());
+}

@@ -681,6 +681,27 @@ fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
             .env("XDG_CONFIG_HOME", lab.dir.path().join("none"));
         c.arg("--config").arg(&cfg).args(args).arg(&msg).output().unwrap()
     };
+    // A named server sending straight to the site: the complaint says so, not "open relay".
+    let out = run(&["compose", "--to", "owner", "--trust", "example.org"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let parsed = mail_parser::MessageParser::default().parse(&out.stdout).unwrap();
+    assert!(
+        parsed
+            .subject()
+            .unwrap()
+            .starts_with("Spam from your customer's server 74.125.225.229 - re: Cheap"),
+        "{:?}",
+        parsed.subject()
+    );
+    let body = parsed.body_text(0).unwrap();
+    assert!(
+        body.contains("Entry-Class:  spammer_host") && body.contains("Queue-ID:     B2"),
+        "{body}"
+    );
+    assert!(
+        body.contains("2024-01-01 10:00:02 UTC"),
+        "the hand-off time in UTC: {body}"
+    );
     for format in ["eml", "arf"] {
         let out = run(&[
             "compose",
@@ -690,6 +711,8 @@ fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
             format,
             "--trust",
             "example.org",
+            "--class",
+            "open_relay",
         ]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let parsed = mail_parser::MessageParser::default().parse(&out.stdout).unwrap();

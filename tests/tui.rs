@@ -262,7 +262,7 @@ fn drafts_survive_a_killed_process() {
     });
     pty.send("c");
     pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
-        s.contents().contains("Complaints about 216.201.75.12")
+        s.contents().contains("about 216.201.75.12 (hop 2)")
     });
     pty.send("e");
     pty.send("XYZZY draft text ");
@@ -328,7 +328,7 @@ fn the_body_goes_to_the_editor_and_comes_back() {
     });
     pty.send("c");
     pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
-        s.contents().contains("Complaints about")
+        s.contents().contains("Complaints (")
     });
     pty.send("E");
     pty.wait_for("the body back", Duration::from_secs(10), |s| {
@@ -399,7 +399,7 @@ fn compose_confirm_send_log_and_ask_before_sending_again() {
     });
     pty.send("c");
     pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
-        s.contents().contains("Complaints about")
+        s.contents().contains("Complaints (")
     });
     // No lookups here (no network): type the recipient into To.
     pty.send("kk");
@@ -518,7 +518,7 @@ fn a_refused_send_keeps_the_draft_and_says_why() {
     });
     pty.send("c");
     pty.wait_for("compose", Duration::from_secs(5), |s| {
-        s.contents().contains("Complaints about")
+        s.contents().contains("Complaints (")
     });
     pty.send("kke");
     pty.send("abuse@relay.test\r");
@@ -640,7 +640,7 @@ fn copy_reaches_the_system_clipboard_under_x11() {
     });
     pty.send("c");
     pty.wait_for("compose", Duration::from_secs(5), |s| {
-        s.contents().contains("Complaints about")
+        s.contents().contains("Complaints (")
     });
     pty.send("y");
     pty.wait_for("the copy", Duration::from_secs(10), |s| {
@@ -699,9 +699,19 @@ fn compose_with_no_relay_says_so_and_answers_q() {
             s.contents().contains("hops ")
         });
         pty.send("c");
-        pty.wait_for("the refusal", Duration::from_secs(2), |s| {
-            s.contents().contains("no relay to complain about")
+        // The bare message has no relay; glitchy-2024-28 (Gmail to Gmail) has its
+        // entry at Google's outbound host now, and composes to it.
+        pty.wait_for("the refusal or the complaints", Duration::from_secs(2), |s| {
+            s.contents().contains("no relay to complain about") || s.contents().contains("Complaints (")
         });
+        if message.ends_with("k.eml") {
+            assert!(
+                pty.parser
+                    .screen()
+                    .contents()
+                    .contains("no relay to complain about")
+            );
+        }
         pty.send("q");
         assert_eq!(pty.exit_code(Duration::from_secs(1)), 0, "{}", message.display());
     }
@@ -755,7 +765,7 @@ fn send_to_relay_test(pty: &mut Pty) {
     });
     pty.send("c");
     pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
-        s.contents().contains("Complaints about")
+        s.contents().contains("Complaints (")
     });
     pty.send("kk");
     pty.send("e");

@@ -12,6 +12,7 @@ use crate::config::{Compose, Reporter};
 use crate::lookup::Lookup;
 use crate::lookup::contact::{Contact, is_email};
 use crate::sanitize::clip;
+use crate::trace::entry::Class;
 use crate::trace::{Trace, names};
 
 /// Who a complaint goes to.
@@ -78,6 +79,23 @@ pub struct Facts {
     pub arrival_date: Option<String>,
     pub reported_domain: Option<String>,
     pub source_port: Option<u16>,
+    /// How the spam got in: the templates and the subject follow it.
+    pub class: Class,
+    /// When the responsible host handed the spam on, in UTC, from the Received line
+    /// that recorded it (never the spam's own Date).
+    pub handed_on: String,
+    /// Who wrote that line, its queue id, and the `for` recipient it shows.
+    pub recorded_by: String,
+    pub queue_id: String,
+    pub recipient: String,
+    pub message_id: String,
+    /// The client that submitted it (account classes), the known provider.
+    pub client_ip: String,
+    pub provider: String,
+    /// What the header shows about the submission, in words.
+    pub submission: String,
+    /// A sentence about the spam's age when it is old.
+    pub age_note: String,
 }
 
 /// A Received line as one line of text (folding undone, controls escaped).
@@ -156,6 +174,39 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         .get(relay.unwrap_or(hop))
         .and_then(|h| h.fields.date.map(|d| d.to_rfc5322()));
     f.source_port = source_port(&h.raw, &ip);
+    f.class = trace.entry.class;
+    if let Some(d) = h.fields.date {
+        f.handed_on = utc(d.epoch);
+    } else {
+        f.handed_on = "(the Received line has no date)".into();
+    }
+    f.recorded_by = clip(h.by.as_deref().unwrap_or("?"), 200);
+    f.queue_id = clip(h.id.as_deref().unwrap_or(""), 100);
+    f.recipient = clip(
+        trace.hops[..=hop]
+            .iter()
+            .rev()
+            .find_map(|x| x.for_.clone())
+            .unwrap_or_default()
+            .trim_matches(['<', '>']),
+        200,
+    );
+    // The recipient is the reporter's own address as often as not: redacted like
+    // the forwarded copy.
+    if !f.recipient.is_empty() {
+        let (bytes, _) = redact::redact(f.recipient.as_bytes(), &reporter.redact, with);
+        f.recipient = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    f.message_id = trace
+        .message_id
+        .as_deref()
+        .map(|m| format!("<{}>", clip(m.trim_matches(['<', '>']), 200)))
+        .unwrap_or_default();
+    if trace.entry.hop == Some(hop) {
+        f.client_ip = trace.entry.client.map(|c| c.to_string()).unwrap_or_default();
+        f.provider = clip(trace.entry.provider.as_deref().unwrap_or(""), 100);
+        f.submission = submission_words(&trace.entry);
+    }
     if let Some(l) = lookup {
         f.org = clip(l.owner.as_deref().unwrap_or(""), 200);
         f.isp = clip(l.isp.as_deref().unwrap_or(""), 200);
@@ -183,15 +234,80 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
     if f.isp.is_empty() {
         f.isp = format!("the provider of {ip}");
     }
+    if f.provider.is_empty() {
+        f.provider.clone_from(&f.org);
+    }
+    if f.client_ip.is_empty() {
+        f.client_ip = "(not recorded)".into();
+    }
     f
 }
 
-/// The built-in template of a side.
-pub fn default_template(side: Side) -> &'static str {
-    match side {
-        Side::Owner => include_str!("../../assets/templates/owner.txt"),
-        Side::Isp => include_str!("../../assets/templates/isp.txt"),
+/// The sentence about the spam's age, when the hand-off is older than `max_days`.
+pub fn age_note(f: &mut Facts, trace: &Trace, hop: usize, now: i64, max_days: u32) {
+    let Some(d) = trace.hops.get(hop).and_then(|h| h.fields.date) else {
+        return;
+    };
+    let age = now - d.epoch;
+    if max_days > 0 && age > i64::from(max_days) * 86_400 {
+        f.age_note = format!(
+            "\nPlease note: this spam is {} days old. The address may have changed hands since.\n",
+            age / 86_400
+        );
     }
+}
+
+/// `2002-08-23 11:14:34 UTC`.
+fn utc(epoch: i64) -> String {
+    let t = crate::received::Timestamp { epoch, offset_min: 0 }.to_string();
+    // RFC 3339 "2002-08-23T11:14:34+00:00" → "2002-08-23 11:14:34 UTC".
+    let t = t.replacen('T', " ", 1);
+    let t = t
+        .strip_suffix("+00:00")
+        .or_else(|| t.strip_suffix('Z'))
+        .unwrap_or(&t);
+    format!("{t} UTC")
+}
+
+/// What the entry's evidence says about how the message was submitted.
+fn submission_words(e: &crate::trace::entry::Entry) -> String {
+    let client = e.client.map(|c| format!(" from {c}")).unwrap_or_default();
+    match e.class {
+        Class::CompromisedAccount => format!("The header shows an authenticated submission{client}."),
+        Class::Webmail => format!("The header shows a web submission{client}."),
+        Class::Freemail => format!("The sender used your service{client}."),
+        _ => String::new(),
+    }
+}
+
+/// The machine-readable summary block (one fact a line).
+fn summary(f: &Facts) -> String {
+    let mut s = String::new();
+    let mut line = |k: &str, v: &str| {
+        if !v.is_empty() {
+            let _ = writeln!(s, "  {k:<13} {v}");
+        }
+    };
+    line("Source-IP:", &f.relay_ip);
+    line("Source-Host:", &f.relay_host);
+    line("Entry-Class:", f.class.name());
+    line(
+        "Arrival-Date:",
+        &format!("{} (recorded by {})", f.handed_on, f.recorded_by),
+    );
+    line("Queue-ID:", &f.queue_id);
+    line("Message-ID:", &f.message_id);
+    line("Recipient:", &f.recipient);
+    if !f.client_ip.starts_with('(') {
+        line("Client-IP:", &f.client_ip);
+    }
+    line("Subject:", &f.spam_subject);
+    s.trim_end().to_string()
+}
+
+/// The built-in open-relay template of a side.
+pub fn default_template(side: Side) -> &'static str {
+    builtin(Class::OpenRelay, side).unwrap_or_default()
 }
 
 /// The template of a side: the configured file, else the built-in one.
@@ -199,16 +315,48 @@ pub fn default_template(side: Side) -> &'static str {
 /// # Errors
 /// The configured file cannot be read.
 pub fn template(side: Side, cfg: &Compose) -> Result<String, ComposeError> {
-    let path = match side {
-        Side::Owner => cfg.owner_template.as_ref(),
-        Side::Isp => cfg.isp_template.as_ref(),
-    };
-    match path {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| ComposeError::Template {
+    template_for(Class::OpenRelay, side, cfg)?.map_err(|why| ComposeError::Template {
+        path: "(built in)".into(),
+        why: why.to_string(),
+    })
+}
+
+/// The template of a class and side: the user's file (`[compose] templates_dir`
+/// holding `<class>-<side>.txt`; for open relays also `owner_template` /
+/// `isp_template`), else the built-in one; `Ok(Err(why))` when nobody on that side
+/// gets a complaint for the class.
+///
+/// # Errors
+/// A configured file cannot be read.
+pub fn template_for(
+    class: Class,
+    side: Side,
+    cfg: &Compose,
+) -> Result<Result<String, &'static str>, ComposeError> {
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).map_err(|e| ComposeError::Template {
             path: p.display().to_string(),
             why: e.to_string(),
-        }),
-        None => Ok(default_template(side).to_string()),
+        })
+    };
+    let side_word = match side {
+        Side::Owner => "owner",
+        Side::Isp => "isp",
+    };
+    if let Some(dir) = &cfg.templates_dir {
+        let p = dir.join(format!("{}-{side_word}.txt", class.name()));
+        if p.exists() {
+            return read(&p).map(Ok);
+        }
+    }
+    let configured = match (class, side) {
+        (Class::OpenRelay, Side::Owner) => cfg.owner_template.as_ref(),
+        (Class::OpenRelay, Side::Isp) => cfg.isp_template.as_ref(),
+        _ => None,
+    };
+    match configured {
+        Some(p) => read(p).map(Ok),
+        None => Ok(builtin(class, side).map(str::to_string)),
     }
 }
 
@@ -253,6 +401,16 @@ pub fn fill(template: &str, f: &Facts) -> Result<String, ComposeError> {
                     s
                 }
             }
+            "class" => f.class.words().to_string(),
+            "handed_on" => f.handed_on.clone(),
+            "queue_id" => f.queue_id.clone(),
+            "recipient" => f.recipient.clone(),
+            "message_id" => f.message_id.clone(),
+            "client_ip" => f.client_ip.clone(),
+            "provider" => f.provider.clone(),
+            "submission" => f.submission.clone(),
+            "age_note" => f.age_note.clone(),
+            "summary" => summary(f),
             "reporter_name" => f.reporter_name.clone(),
             "reporter_address" => f.reporter_address.clone(),
             other => return Err(ComposeError::UnknownPlaceholder(clip(other, 40))),
@@ -273,7 +431,10 @@ pub fn reflow(text: &str, width: usize) -> String {
         if i > 0 {
             out.push_str("\n\n");
         }
+        // Only a paragraph that a value made too long is re-wrapped: short lines
+        // (a signature, an address block) stay as written.
         let plain = !para.is_empty()
+            && para.lines().any(|l| l.chars().count() > width)
             && para
                 .lines()
                 .all(|l| !l.starts_with([' ', '\t', '-', '*', '>']) && !l.is_empty());
@@ -315,9 +476,65 @@ pub struct Draft {
     pub redact: bool,
 }
 
-/// `Open Relay - <relay ip> - re: <spam subject>`.
+/// The subject for the class: `Open Relay - <relay ip> - re: <spam subject>` for an
+/// open relay (the seed's), and words that say what happened for the others.
 pub fn subject(f: &Facts) -> String {
-    header_text(&format!("Open Relay - {} - re: {}", f.relay_ip, f.spam_subject))
+    let what = match f.class {
+        Class::OpenRelay | Class::ListOrForward | Class::Unknown => format!("Open Relay - {}", f.relay_ip),
+        Class::CompromisedAccount => format!("Compromised account - spam sent through {}", f.relay_ip),
+        Class::Webmail => format!("Webmail abuse - spam sent through {}", f.relay_ip),
+        Class::Freemail => format!("Spam from an account of {} - {}", f.provider, f.relay_ip),
+        Class::Esp => format!("Spam sent through your platform - {}", f.relay_ip),
+        Class::SpammerHost => format!("Spam from your customer's server {}", f.relay_ip),
+        Class::BotnetDirect => format!("Infected machine at {} sending spam", f.relay_ip),
+    };
+    header_text(&format!("{what} - re: {}", f.spam_subject))
+}
+
+/// The built-in template of a class and side, or why nobody on that side gets one.
+///
+/// # Errors
+/// The reason this side has no party for this class.
+pub fn builtin(class: Class, side: Side) -> Result<&'static str, &'static str> {
+    match (class, side) {
+        (Class::OpenRelay, Side::Owner) => Ok(include_str!("../../assets/templates/owner.txt")),
+        (Class::OpenRelay, Side::Isp) => Ok(include_str!("../../assets/templates/isp.txt")),
+        (Class::CompromisedAccount, Side::Owner) => Ok(include_str!(
+            "../../assets/templates/compromised_account-owner.txt"
+        )),
+        (Class::CompromisedAccount, Side::Isp) => {
+            Ok(include_str!("../../assets/templates/compromised_account-isp.txt"))
+        }
+        (Class::Webmail, Side::Owner) => Ok(include_str!("../../assets/templates/webmail-owner.txt")),
+        (Class::Webmail, Side::Isp) => Ok(include_str!("../../assets/templates/webmail-isp.txt")),
+        (Class::Freemail, Side::Owner) => Ok(include_str!("../../assets/templates/freemail-owner.txt")),
+        (Class::Esp, Side::Owner) => Ok(include_str!("../../assets/templates/esp-owner.txt")),
+        (Class::SpammerHost, Side::Owner) => {
+            Ok(include_str!("../../assets/templates/spammer_host-owner.txt"))
+        }
+        (Class::SpammerHost, Side::Isp) => Ok(include_str!("../../assets/templates/spammer_host-isp.txt")),
+        (Class::BotnetDirect, Side::Owner) => {
+            Ok(include_str!("../../assets/templates/botnet_direct-owner.txt"))
+        }
+        (Class::Freemail | Class::Esp, Side::Isp) => {
+            Err("the provider's own abuse desk is the one party for this class: there is no second complaint")
+        }
+        (Class::BotnetDirect, Side::Isp) => Err(
+            "a machine on an access line: its access provider (the owner side) is the one party; there is rarely a second",
+        ),
+        (Class::ListOrForward, _) => Err(
+            "the spam came through a list or forward and what lies below it cannot be judged: no complaint by default (choose a class to write one)",
+        ),
+        (Class::Unknown, _) => Err(
+            "the evidence does not say how the spam got in: no complaint by default (choose a class to write one)",
+        ),
+    }
+}
+
+/// Does the second party of this class need contacts of its own (the submitting
+/// client's network), not the ISP side of the entry's lookup?
+pub fn isp_is_client_network(class: Class) -> bool {
+    matches!(class, Class::CompromisedAccount | Class::Webmail)
 }
 
 /// Text made fit for one header line: controls (CR, LF, NUL, escapes) become spaces,

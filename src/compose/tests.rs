@@ -414,3 +414,28 @@ proptest! {
         }
     }
 }
+
+/// Every class's template, rendered for the bundled open-relay sample as if the
+/// analysis had read that class: what an abuse desk would read.
+#[test]
+fn every_class_template_rendered() {
+    let msg = Reader::new(SAMPLES[0]).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    let hop = t.input_point.unwrap();
+    let l = lookup();
+    for class in crate::trace::entry::Class::ALL {
+        for side in [Side::Owner, Side::Isp] {
+            let mut f = facts(&t, hop, Some(&l), &reporter());
+            f.class = class;
+            let text = match super::builtin(class, side) {
+                Ok(tpl) => format!("Subject: {}\n\n{}", super::subject(&f), fill(tpl, &f).unwrap()),
+                Err(why) => format!("(no complaint) {why}"),
+            };
+            assert!(!text.contains("{{"), "{text}");
+            if class != crate::trace::entry::Class::OpenRelay && !text.starts_with("(no") {
+                assert!(!text.contains("Open Relay"), "{class:?} {side:?}: {text}");
+            }
+            insta::assert_snapshot!(format!("template_{}_{}", class.name(), side.word()), text);
+        }
+    }
+}

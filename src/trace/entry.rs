@@ -26,7 +26,7 @@ use crate::message::fields;
 use crate::received::{self, Kind, is_loopback, is_private};
 
 /// How the spam got in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
     OpenRelay,
@@ -37,6 +37,7 @@ pub enum Class {
     SpammerHost,
     BotnetDirect,
     ListOrForward,
+    #[default]
     Unknown,
 }
 

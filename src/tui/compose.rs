@@ -127,6 +127,10 @@ pub struct Setup {
     pub config: ComposeConfig,
     pub owner_template: String,
     pub isp_template: String,
+    /// The user's templates for the other classes (`[compose] templates_dir`).
+    pub templates: std::collections::HashMap<(crate::trace::entry::Class, Side), String>,
+    /// The class the user chose over the analysis's (the `C` key).
+    pub class_choice: Option<crate::trace::entry::Class>,
     /// The key of the message's drafts on disk.
     pub draft_key: String,
     /// Drafts restored from disk, used instead of fresh ones.
@@ -148,6 +152,8 @@ impl Default for Setup {
             config: ComposeConfig::default(),
             owner_template: String::new(),
             isp_template: String::new(),
+            templates: std::collections::HashMap::new(),
+            class_choice: None,
             draft_key: String::new(),
             restored: None,
             original: None,
@@ -159,10 +165,23 @@ impl Default for Setup {
 }
 
 impl Setup {
-    pub fn template(&self, side: Side) -> &str {
-        match side {
-            Side::Owner => &self.owner_template,
-            Side::Isp => &self.isp_template,
+    /// The template of a class and side, or why that side has nobody to write to.
+    ///
+    /// # Errors
+    /// The reason there is no complaint on that side for the class.
+    pub fn template(&self, class: crate::trace::entry::Class, side: Side) -> Result<&str, &'static str> {
+        if class == crate::trace::entry::Class::OpenRelay {
+            let t = match side {
+                Side::Owner => &self.owner_template,
+                Side::Isp => &self.isp_template,
+            };
+            if !t.is_empty() {
+                return Ok(t);
+            }
         }
+        if let Some(t) = self.templates.get(&(class, side)) {
+            return Ok(t);
+        }
+        crate::compose::builtin(class, side)
     }
 }

@@ -21,6 +21,7 @@ pub enum Action {
     Open,
     InputPoint,
     Relay,
+    Class,
     Retry,
     Refresh,
     Compose,
@@ -36,7 +37,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -51,6 +52,7 @@ impl Action {
         Action::Open,
         Action::InputPoint,
         Action::Relay,
+        Action::Class,
         Action::Retry,
         Action::Refresh,
         Action::Compose,
@@ -82,6 +84,7 @@ impl Action {
             Action::Open => "open",
             Action::InputPoint => "input_point",
             Action::Relay => "relay",
+            Action::Class => "class",
             Action::Retry => "retry",
             Action::Refresh => "refresh",
             Action::Compose => "compose",
@@ -114,6 +117,7 @@ impl Action {
             Action::Open => "open the chosen message",
             Action::InputPoint => "make the selected hop the input point",
             Action::Relay => "make the selected hop the relay",
+            Action::Class => "choose how the spam got in (the next class; the complaints follow)",
             Action::Retry => "retry the failed lookups of the hop",
             Action::Refresh => "look the hop up again, bypassing the cache",
             Action::Compose => "compose the complaints",
@@ -145,6 +149,7 @@ impl Action {
             Action::Open => &["Enter"],
             Action::InputPoint => &["i"],
             Action::Relay => &["R"],
+            Action::Class => &["C"],
             Action::Retry => &["r"],
             Action::Refresh => &["F"],
             Action::Compose => &["c"],

@@ -106,7 +106,20 @@ pub fn open(
     let template =
         |side| crate::compose::template(side, &cfg.compose).map_err(|e| CliError::Usage(e.to_string()));
     let draft_key = drafts::key(&first.header);
+    let mut templates = std::collections::HashMap::new();
+    for class in crate::trace::entry::Class::ALL {
+        for side in [crate::compose::Side::Owner, crate::compose::Side::Isp] {
+            if let Ok(t) = crate::compose::template_for(class, side, &cfg.compose)
+                .map_err(|e| CliError::Usage(e.to_string()))?
+                && cfg.compose.templates_dir.is_some()
+            {
+                templates.insert((class, side), t);
+            }
+        }
+    }
     model.setup = compose::Setup {
+        templates,
+        class_choice: None,
         reporter: cfg.reporter.clone(),
         config: cfg.compose.clone(),
         owner_template: template(crate::compose::Side::Owner)?,

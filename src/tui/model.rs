@@ -307,6 +307,25 @@ impl Model {
         self.input_choice.or(self.trace.input_point)
     }
 
+    /// How the spam got in: the user's choice, else the analysis's.
+    pub fn class(&self) -> crate::trace::entry::Class {
+        self.setup.class_choice.unwrap_or(self.trace.entry.class)
+    }
+
+    /// The facts of a complaint about `hop`, with the class in force and the age note.
+    pub fn facts(&self, hop: usize, lookup: Option<&crate::lookup::Lookup>) -> crate::compose::Facts {
+        let mut f = crate::compose::facts(&self.trace, hop, lookup, &self.setup.reporter);
+        f.class = self.class();
+        crate::compose::age_note(
+            &mut f,
+            &self.trace,
+            hop,
+            self.epoch,
+            self.setup.config.max_age_days,
+        );
+        f
+    }
+
     /// The lookups in flight.
     pub fn in_flight(&self) -> usize {
         self.lookups.values().filter(|l| l.in_flight()).count()

@@ -236,9 +236,19 @@ fn open_compose(m: &mut Model) {
         ));
         return;
     }
+    let class = m.class();
+    if !class.complains() && m.setup.class_choice.is_none() {
+        let why = crate::compose::builtin(class, crate::compose::Side::Owner)
+            .err()
+            .unwrap_or_default();
+        m.status = Some(format!(
+            "no complaint for this message: {why} (C chooses a class)"
+        ));
+        return;
+    }
     m.screen = Screen::Compose;
     let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
-    let facts = crate::compose::facts(&m.trace, hop, lookup, &m.setup.reporter);
+    let facts = m.facts(hop, lookup);
     let panels = match &m.setup.restored {
         Some(drafts) if drafts.len() == 2 => {
             m.status = Some("drafts restored from the last time".into());
@@ -247,11 +257,30 @@ fn open_compose(m: &mut Model) {
         _ => [crate::compose::Side::Owner, crate::compose::Side::Isp]
             .into_iter()
             .map(|side| {
-                let contacts = lookup.map_or(&[][..], |l| crate::compose::side_contacts(l, side));
+                let contacts =
+                    if side == crate::compose::Side::Isp && crate::compose::isp_is_client_network(class) {
+                        &[][..]
+                    } else {
+                        lookup.map_or(&[][..], |l| crate::compose::side_contacts(l, side))
+                    };
+                let template = match m.setup.template(class, side) {
+                    Ok(t) => t,
+                    Err(why) => {
+                        return super::compose::Panel::from_draft(&crate::compose::Draft {
+                            side,
+                            to: Vec::new(),
+                            subject: crate::compose::subject(&facts),
+                            body: format!("(nobody to write to on this side: {why})"),
+                            format: crate::compose::Format::Eml,
+                            quote_inline: false,
+                            redact: true,
+                        });
+                    }
+                };
                 let d = crate::compose::draft(
                     side,
                     &facts,
-                    m.setup.template(side),
+                    template,
                     contacts,
                     crate::compose::Format::Eml,
                     m.setup.config.quote_inline,
@@ -326,7 +355,7 @@ fn build_focused(
     let p = c.panels.get(c.focus).ok_or("no complaint")?;
     let hop = m.input_point().unwrap_or(m.selected);
     let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
-    let facts = crate::compose::facts(&m.trace, hop, lookup, &m.setup.reporter);
+    let facts = m.facts(hop, lookup);
     let mut d = p.draft();
     if let Some(f) = format {
         d.format = f;
@@ -627,6 +656,14 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         Action::Open => m.pane = Pane::Contacts,
         Action::InputPoint => return choose(m, true),
         Action::Relay => return choose(m, false),
+        Action::Class => {
+            let next = m.class().next();
+            m.setup.class_choice = Some(next);
+            m.status = Some(format!(
+                "class: {} (your choice; the complaints follow when they are opened again)",
+                next.words()
+            ));
+        }
         Action::Retry => {
             let hop = m.selected;
             match m.lookups.get(&hop) {

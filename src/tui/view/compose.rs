@@ -182,7 +182,8 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
         Paragraph::new(Line::from(vec![
             Span::styled("Complaints ", t.title()),
             Span::raw(format!(
-                "about {} (hop {}) · re: {}",
+                "({}) about {} (hop {}) · re: {}",
+                m.class().words(),
                 m.input_point()
                     .and_then(|i| m.trace.hops.get(i))
                     .and_then(|h| h.from_ip)

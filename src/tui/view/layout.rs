@@ -2,7 +2,7 @@
 //! draw into these areas and `update` maps mouse clicks with the same numbers.
 //!
 //! ```text
-//! ┌ Subject: …                                  (2 rows: subject; from · date · size · source)
+//! ┌ Subject: …                                  (3 rows: subject; from · date · size · source; entry)
 //! ├ hops ─────────────────────────────────────  (a table, up to ~45 % of the height)
 //! │ hop  from              ip       by  delay  verdict      marks
 //! ├ ✓ Received │ … rDNS │ ✓ whois │ …           (1 row of pane tabs, each with its state)
@@ -28,12 +28,12 @@ pub struct Areas {
 pub fn areas(size: (u16, u16), hops: usize) -> Areas {
     let (w, h) = size;
     let area = Rect::new(0, 0, w, h);
-    let avail = h.saturating_sub(4);
+    let avail = h.saturating_sub(5);
     let want = u16::try_from(hops).unwrap_or(u16::MAX).saturating_add(3);
     let cap = (avail * 45 / 100).max(5);
     let hops_h = want.min(cap).min(avail.saturating_sub(3));
     let [header, hops, tabs, pane, status] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(3),
         Constraint::Length(hops_h),
         Constraint::Length(1),
         Constraint::Min(3),

@@ -190,8 +190,47 @@ fn header(f: &mut Frame, m: &Model, area: Rect) {
             size,
             clip(&m.source, 120)
         )),
+        entry_line(m),
     ];
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// How the spam got in: the class, its confidence (or the user's choice), the
+/// responsible host, the first piece of evidence, and the age when it is old.
+fn entry_line(m: &Model) -> Line<'static> {
+    let e = &m.trace.entry;
+    let class = m.class();
+    let how = if m.setup.class_choice.is_some() {
+        "your choice".to_string()
+    } else {
+        format!("{:?}", e.confidence).to_ascii_lowercase()
+    };
+    let host = match (e.ip, &e.host) {
+        (Some(ip), Some(h)) => format!(" · {ip} {h}"),
+        (Some(ip), None) => format!(" · {ip}"),
+        _ => String::new(),
+    };
+    let age = e
+        .hop
+        .and_then(|h| m.trace.hops.get(h))
+        .and_then(|h| h.fields.date)
+        .map(|d| (m.epoch - d.epoch) / 86_400)
+        .filter(|days| {
+            m.epoch > 0 && *days > i64::from(m.setup.config.max_age_days) && m.setup.config.max_age_days > 0
+        })
+        .map(|days| format!(" · ⚠ {days} days old"))
+        .unwrap_or_default();
+    Line::from(vec![
+        Span::styled("Entry: ", Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw(clip(
+            &format!(
+                "{} ({how}){host}{age} · {}",
+                class.words(),
+                e.evidence.first().map_or("", String::as_str)
+            ),
+            400,
+        )),
+    ])
 }
 
 fn status(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
