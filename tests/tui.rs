@@ -874,3 +874,102 @@ fn a_send_with_no_answer_ends_as_unknown_and_quitting_mid_send_asks() {
             .contains("quit before the server answered")
     );
 }
+
+/// The complaints follow the investigation (issue 10): an untouched complaint is
+/// written again when the input point moves; an edited one is marked stale, and
+/// sending it asks first.
+#[test]
+fn complaints_follow_the_input_point_and_edited_ones_go_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(
+        dir.path(),
+        "[smtp]\nhost = \"127.0.0.1\"\nport = 9\nsecurity = \"none\"\n",
+    );
+    let data = dir.path().join("data");
+    let env = [("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())];
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "assets/samples/sa20021010-0031.eml",
+    ];
+    let mut pty = Pty::spawn(&args, &env, (140, 44));
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("the complaints about the relay", Duration::from_secs(5), |s| {
+        s.contents().contains("On 2002-08-23 11:21:07 UTC, 216.201.75.12")
+    });
+    // Back, the hop below, i: the untouched complaints are written again.
+    pty.send("\x1b");
+    pty.wait_for("the hops again", Duration::from_secs(5), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("j");
+    pty.send("i");
+    pty.wait_for("the new input point", Duration::from_secs(5), |s| {
+        s.contents().contains("input point 3 ") && s.contents().contains("the input point moved")
+    });
+    pty.send("c");
+    pty.wait_for("the rewritten complaint", Duration::from_secs(5), |s| {
+        let c = s.contents();
+        c.contains("about 200.161.145.252 (hop 3)")
+            && c.contains("On 2002-08-23 11:14:34 UTC, 200.161.145.252")
+    });
+    // Edit it, then move the input point back: the edited one is stale.
+    pty.send("e");
+    pty.send("EDITED ");
+    pty.send("\x1b");
+    pty.wait_for("the edit", Duration::from_secs(5), |s| {
+        s.contents().contains("EDITED")
+    });
+    pty.send("\x1b");
+    pty.wait_for("the hops again", Duration::from_secs(5), |s| {
+        s.contents().contains("hops 3/3")
+    });
+    pty.send("k");
+    pty.send("i");
+    pty.wait_for("stale", Duration::from_secs(5), |s| {
+        s.contents().contains("the owner complaint you edited is stale")
+    });
+    pty.send("c");
+    pty.wait_for("the stale mark", Duration::from_secs(5), |s| {
+        let c = s.contents();
+        c.contains("stale: written about 200.161.145.252") && c.contains("EDITED")
+    });
+    // Sending it asks first.
+    pty.send("kk");
+    pty.send("e");
+    pty.send("abuse@relay.test\r");
+    pty.send("s");
+    pty.wait_for("the question", Duration::from_secs(5), |s| {
+        s.contents()
+            .contains("this complaint names 200.161.145.252, but the input point is now 216.201.75.12")
+    });
+    pty.send("\x1b");
+    pty.wait_for("not sent", Duration::from_secs(5), |s| {
+        s.contents().contains("not sent")
+    });
+    // W writes it again; the edited text goes to the draft history.
+    pty.send("W");
+    pty.wait_for("rewritten", Duration::from_secs(5), |s| {
+        let c = s.contents();
+        c.contains("draft history (1 kept)") && !c.contains("EDITED")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+    // Drafts are kept by message, relay address and side.
+    let names: Vec<String> = std::fs::read_dir(data.join("relaytrace/drafts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("-216.201.75.12-owner.json")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.ends_with("-216.201.75.12-isp.json")),
+        "{names:?}"
+    );
+}

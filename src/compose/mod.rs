@@ -474,6 +474,12 @@ pub struct Draft {
     pub format: Format,
     pub quote_inline: bool,
     pub redact: bool,
+    /// The relay (entry) address the complaint is about.
+    #[serde(default)]
+    pub about: String,
+    /// The user changed its text: it no longer follows the investigation.
+    #[serde(default)]
+    pub edited: bool,
 }
 
 /// The subject for the class: `Open Relay - <relay ip> - re: <spam subject>` for an
@@ -597,6 +603,8 @@ pub fn draft(
         format,
         quote_inline,
         redact: format != Format::Arf,
+        about: f.relay_ip.clone(),
+        edited: false,
     })
 }
 

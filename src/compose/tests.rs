@@ -309,6 +309,8 @@ fn templates_placeholders_and_errors() {
         format: Format::Eml,
         quote_inline: false,
         redact: false,
+        about: String::new(),
+        edited: false,
     };
     assert_eq!(
         build(&d, &f, b"x", &reporter(), 0, "i@x").unwrap_err(),

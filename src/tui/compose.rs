@@ -41,6 +41,12 @@ pub struct Panel {
     pub format: Format,
     pub quote_inline: bool,
     pub redact: bool,
+    /// The relay address it was written about.
+    pub about: String,
+    /// The user changed its text: it no longer follows the investigation.
+    pub edited: bool,
+    /// Why it no longer matches the investigation, when it does not.
+    pub stale: Option<String>,
 }
 
 fn area(text: &str) -> TextArea<'static> {
@@ -57,6 +63,9 @@ impl Panel {
             format: d.format,
             quote_inline: d.quote_inline,
             redact: d.redact,
+            about: d.about.clone(),
+            edited: d.edited,
+            stale: None,
         }
     }
 
@@ -76,6 +85,8 @@ impl Panel {
             format: self.format,
             quote_inline: self.quote_inline,
             redact: self.redact,
+            about: self.about.clone(),
+            edited: self.edited,
         }
     }
 
@@ -103,6 +114,10 @@ pub struct ComposeState {
     /// A complaint is on its way: its log entry, written with outcome unknown if the
     /// user quits before the send ends.
     pub sending: Option<Box<crate::deliver::log::Entry>>,
+    /// Earlier texts the user replaced with `W`, newest last (saved with the drafts).
+    pub history: Vec<Draft>,
+    /// The class the complaints were written for.
+    pub class: crate::trace::entry::Class,
 }
 
 /// What the confirmation dialog shows, and exactly what Enter sends.
@@ -118,6 +133,8 @@ pub struct Confirm {
     pub transport: String,
     /// Recipients that already got this side's complaint about this message.
     pub already: Vec<String>,
+    /// The complaint names another relay than the investigation's input point now.
+    pub mismatch: Option<String>,
 }
 
 /// What composing needs that the analysis does not give.
@@ -133,8 +150,8 @@ pub struct Setup {
     pub class_choice: Option<crate::trace::entry::Class>,
     /// The key of the message's drafts on disk.
     pub draft_key: String,
-    /// Drafts restored from disk, used instead of fresh ones.
-    pub restored: Option<Vec<Draft>>,
+    /// Drafts restored from disk, by the relay address they are about.
+    pub restored: std::collections::HashMap<String, Vec<Draft>>,
     /// The whole message, as it is forwarded.
     pub original: Option<std::sync::Arc<Vec<u8>>>,
     /// How complaints are sent (described), or why they cannot be.
@@ -155,7 +172,7 @@ impl Default for Setup {
             templates: std::collections::HashMap::new(),
             class_choice: None,
             draft_key: String::new(),
-            restored: None,
+            restored: std::collections::HashMap::new(),
             original: None,
             transport: Err("no way to send: configure [smtp] or [sendmail]".into()),
             sent: Vec::new(),

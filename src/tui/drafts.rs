@@ -27,36 +27,100 @@ pub fn dir() -> Option<PathBuf> {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct File {
     drafts: Vec<Draft>,
+    /// Earlier texts the user replaced, newest last.
+    #[serde(default)]
+    history: Vec<Draft>,
 }
 
-/// Saves the drafts of a message.
+/// The file name of one complaint's draft: message, relay address, side.
+fn name(key: &str, d: &Draft) -> String {
+    let about: String = d
+        .about
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let side = match d.side {
+        crate::compose::Side::Owner => "owner",
+        crate::compose::Side::Isp => "isp",
+    };
+    format!("{key}-{about}-{side}.json")
+}
+
+/// Saves each draft of a message in its own file (keyed by message, relay address
+/// and side), with the history of its side.
 ///
 /// # Errors
-/// The directory or the file cannot be written.
-pub fn save(key: &str, drafts: &[Draft]) -> std::io::Result<PathBuf> {
+/// The directory or a file cannot be written.
+pub fn save(key: &str, drafts: &[Draft], history: &[Draft]) -> std::io::Result<PathBuf> {
     let dir = dir().ok_or_else(|| std::io::Error::other("no data directory (set XDG_DATA_HOME or HOME)"))?;
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("{key}.json"));
-    let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
-    let bytes = serde_json::to_vec_pretty(&File {
-        drafts: drafts.to_vec(),
-    })
-    .map_err(std::io::Error::other)?;
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
+    let mut last = dir.clone();
+    for d in drafts {
+        let file = name(key, d);
+        let path = dir.join(&file);
+        let tmp = dir.join(format!(".{file}.{}.tmp", std::process::id()));
+        let bytes = serde_json::to_vec_pretty(&File {
+            drafts: vec![d.clone()],
+            history: history.iter().filter(|h| h.side == d.side).cloned().collect(),
+        })
+        .map_err(std::io::Error::other)?;
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        last = path;
     }
-    std::fs::rename(&tmp, &path)?;
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
-    Ok(path)
+    Ok(last)
 }
 
-/// The saved drafts of a message, if any.
-pub fn load(key: &str) -> Option<Vec<Draft>> {
-    let path = dir()?.join(format!("{key}.json"));
-    let bytes = std::fs::read(path).ok()?;
-    serde_json::from_slice::<File>(&bytes).ok().map(|f| f.drafts)
+/// The saved drafts of a message, by the relay address they are about. Drafts of
+/// earlier versions (one file per message, no address) count as about `legacy`.
+pub fn load(key: &str, legacy: &str) -> std::collections::HashMap<String, Vec<Draft>> {
+    let mut out: std::collections::HashMap<String, Vec<Draft>> = std::collections::HashMap::new();
+    let Some(dir) = dir() else { return out };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return out;
+    };
+    let prefix = format!("{key}-");
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let old = file == format!("{key}.json");
+        let json = std::path::Path::new(&file)
+            .extension()
+            .is_some_and(|x| x == "json");
+        if !(old || file.starts_with(&prefix) && json) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(e.path()) else {
+            continue;
+        };
+        let Ok(f) = serde_json::from_slice::<File>(&bytes) else {
+            continue;
+        };
+        for mut d in f.drafts {
+            if d.about.is_empty() {
+                d.about = legacy.to_string();
+            }
+            let list = out.entry(d.about.clone()).or_default();
+            if !list.iter().any(|x| x.side == d.side) {
+                list.push(d);
+            }
+        }
+    }
+    out
 }

@@ -18,6 +18,7 @@ pub enum Effect {
     SaveDrafts {
         key: String,
         drafts: Vec<crate::compose::Draft>,
+        history: Vec<crate::compose::Draft>,
     },
     /// Edit a panel's body in `$EDITOR`.
     Editor { panel: usize, text: String },

@@ -22,6 +22,7 @@ pub enum Action {
     InputPoint,
     Relay,
     Class,
+    Rewrite,
     Retry,
     Refresh,
     Compose,
@@ -37,7 +38,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -53,6 +54,7 @@ impl Action {
         Action::InputPoint,
         Action::Relay,
         Action::Class,
+        Action::Rewrite,
         Action::Retry,
         Action::Refresh,
         Action::Compose,
@@ -85,6 +87,7 @@ impl Action {
             Action::InputPoint => "input_point",
             Action::Relay => "relay",
             Action::Class => "class",
+            Action::Rewrite => "rewrite",
             Action::Retry => "retry",
             Action::Refresh => "refresh",
             Action::Compose => "compose",
@@ -118,6 +121,9 @@ impl Action {
             Action::InputPoint => "make the selected hop the input point",
             Action::Relay => "make the selected hop the relay",
             Action::Class => "choose how the spam got in (the next class; the complaints follow)",
+            Action::Rewrite => {
+                "compose: write the focused complaint again from the investigation (your text goes to the draft history)"
+            }
             Action::Retry => "retry the failed lookups of the hop",
             Action::Refresh => "look the hop up again, bypassing the cache",
             Action::Compose => "compose the complaints",
@@ -150,6 +156,7 @@ impl Action {
             Action::InputPoint => &["i"],
             Action::Relay => &["R"],
             Action::Class => &["C"],
+            Action::Rewrite => &["W"],
             Action::Retry => &["r"],
             Action::Refresh => &["F"],
             Action::Compose => &["c"],

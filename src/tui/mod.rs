@@ -124,7 +124,16 @@ pub fn open(
         config: cfg.compose.clone(),
         owner_template: template(crate::compose::Side::Owner)?,
         isp_template: template(crate::compose::Side::Isp)?,
-        restored: drafts::load(&draft_key),
+        restored: drafts::load(
+            &draft_key,
+            &model
+                .trace
+                .input_point
+                .and_then(|p| model.trace.hops.get(p))
+                .and_then(|h| h.from_ip)
+                .map(|ip| ip.to_string())
+                .unwrap_or_default(),
+        ),
         original: if messages.len() == 1 {
             origin.original(first.number).ok().map(Arc::new)
         } else {

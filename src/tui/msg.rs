@@ -32,7 +32,7 @@ pub enum Msg {
         trace: Box<Trace>,
         /// Its drafts' key, and the drafts saved for it before.
         draft_key: String,
-        restored: Option<Vec<crate::compose::Draft>>,
+        restored: std::collections::HashMap<String, Vec<crate::compose::Draft>>,
         original: Option<std::sync::Arc<Vec<u8>>>,
     },
     /// The body came back from `$EDITOR` (or the reason it did not).

@@ -68,8 +68,12 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
                 });
             });
         }
-        Effect::SaveDrafts { ref key, ref drafts } => {
-            let r = super::drafts::save(key, drafts)
+        Effect::SaveDrafts {
+            ref key,
+            ref drafts,
+            ref history,
+        } => {
+            let r = super::drafts::save(key, drafts, history)
                 .map(|_| ())
                 .map_err(|e| e.to_string());
             if let Err(e) = &r {
@@ -136,7 +140,13 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
                 let trace = trace::analyse(message, &ctx.options);
                 let source = format!("message {n} of {}", ctx.source);
                 let draft_key = super::drafts::key(&message.header);
-                let restored = super::drafts::load(&draft_key);
+                let legacy = trace
+                    .input_point
+                    .and_then(|p| trace.hops.get(p))
+                    .and_then(|h| h.from_ip)
+                    .map(|ip| ip.to_string())
+                    .unwrap_or_default();
+                let restored = super::drafts::load(&draft_key, &legacy);
                 let original = ctx.origin.original(n).ok().map(Arc::new);
                 let _ = tx.send(Msg::Opened {
                     source,

@@ -241,13 +241,16 @@ fn picking_the_input_point_recomputes_the_contacts() {
     update(&mut m, key(KeyCode::Char('i')));
     assert_eq!(m.input_choice, None);
     assert_eq!(m.targets().0[0].email, "abuse@relay-owner.test");
-    // A hop inside the site can be chosen; its lookups are asked for then.
+    // A hop inside the site (or with a private sender) is refused, with the reason.
     update(&mut m, key(KeyCode::Char('g')));
     let asked = update(&mut m, key(KeyCode::Char('i')));
+    assert!(asked.is_empty(), "{asked:?}");
     assert!(
-        matches!(asked.as_slice(), [Effect::Lookup { hop: 0, .. }]),
-        "{asked:?}"
+        m.status.as_deref().unwrap().contains("cannot be the input point"),
+        "{:?}",
+        m.status
     );
+    assert_eq!(m.input_choice, None);
     // A hop without an address cannot.
     update(&mut m, key(KeyCode::Char('j')));
     assert!(update(&mut m, key(KeyCode::Char('R'))).is_empty());
@@ -323,7 +326,7 @@ fn the_mbox_picker_opens_a_message() {
             source: "message 2 of x".into(),
             trace: Box::new(t),
             draft_key: "k".into(),
-            restored: None,
+            restored: std::collections::HashMap::new(),
             original: None,
         },
     );
@@ -693,7 +696,7 @@ mod compose_screen {
             );
         };
         match &saved[0] {
-            Effect::SaveDrafts { key, drafts } => {
+            Effect::SaveDrafts { key, drafts, .. } => {
                 assert_eq!(key, "test-key");
                 assert!(drafts[0].body.starts_with("Hello"), "{}", drafts[0].body);
             }
@@ -734,14 +737,19 @@ mod compose_screen {
             format: crate::compose::Format::Eml,
             quote_inline: false,
             redact: true,
+            about: "216.201.75.12".into(),
+            edited: true,
         };
-        m.setup.restored = Some(vec![
-            d.clone(),
-            crate::compose::Draft {
-                side: crate::compose::Side::Isp,
-                ..d
-            },
-        ]);
+        m.setup.restored.insert(
+            "216.201.75.12".into(),
+            vec![
+                d.clone(),
+                crate::compose::Draft {
+                    side: crate::compose::Side::Isp,
+                    ..d
+                },
+            ],
+        );
         update(&mut m, key(KeyCode::Char('c')));
         assert_eq!(m.compose.as_ref().unwrap().panels[0].draft().body, "kept body");
         let e = update(&mut m, key(KeyCode::Char('E')));
@@ -857,7 +865,7 @@ mod compose_screen {
             m.status
                 .as_deref()
                 .unwrap()
-                .contains("recipients filled for the owner complaint")
+                .contains("the owner complaint follows it")
         );
     }
 

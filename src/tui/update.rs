@@ -52,6 +52,8 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             match text {
                 Ok(t) => {
                     if let Some(p) = m.compose.as_mut().and_then(|c| c.panels.get_mut(panel)) {
+                        let before = p.body.lines().join("\n");
+                        p.edited |= before != t;
                         p.body = ratatui_textarea::TextArea::new(t.split('\n').map(str::to_string).collect());
                         m.drafts_dirty = Some(m.now);
                         m.status = Some("the body is back from the editor".into());
@@ -125,7 +127,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 l.done = Some(lookup);
                 l.finished = Some(m.now);
                 m.dirty = true;
-                fill_recipients(m, hop);
+                if m.input_point().unwrap_or(m.selected) == hop {
+                    follow(m, "the lookups");
+                }
             }
             Vec::new()
         }
@@ -216,14 +220,72 @@ pub fn save(m: &mut Model) -> Vec<Effect> {
             vec![Effect::SaveDrafts {
                 key: m.setup.draft_key.clone(),
                 drafts: c.panels.iter().map(super::compose::Panel::draft).collect(),
+                history: c.history.clone(),
             }]
         }
         _ => Vec::new(),
     }
 }
 
-/// Opens the compose screen: drafts restored from disk, else written from the
-/// templates with the input point's facts and contacts.
+/// The address the complaints are about now: the input point's sender.
+fn about(m: &Model) -> String {
+    let hop = m.input_point().unwrap_or(m.selected);
+    m.trace
+        .hops
+        .get(hop)
+        .and_then(|h| h.from_ip)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
+}
+
+/// The complaints as the investigation stands: the class's templates filled with the
+/// input point's facts, addressed to its contacts.
+fn fresh_drafts(m: &Model) -> Vec<crate::compose::Draft> {
+    use crate::compose::{Draft, Format, Side};
+    let hop = m.input_point().unwrap_or(m.selected);
+    let class = m.class();
+    let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
+    let facts = m.facts(hop, lookup);
+    [Side::Owner, Side::Isp]
+        .into_iter()
+        .map(|side| {
+            let contacts = if side == Side::Isp && crate::compose::isp_is_client_network(class) {
+                // The submitting client's network: not the entry's ISP.
+                &[][..]
+            } else {
+                lookup.map_or(&[][..], |l| crate::compose::side_contacts(l, side))
+            };
+            let blank = |body: String| Draft {
+                side,
+                to: Vec::new(),
+                subject: crate::compose::subject(&facts),
+                body,
+                format: Format::Eml,
+                quote_inline: false,
+                redact: true,
+                about: facts.relay_ip.clone(),
+                edited: false,
+            };
+            match m.setup.template(class, side) {
+                Err(why) => blank(format!("(nobody to write to on this side: {why})")),
+                Ok(template) => crate::compose::draft(
+                    side,
+                    &facts,
+                    template,
+                    contacts,
+                    Format::Eml,
+                    m.setup.config.quote_inline,
+                )
+                .unwrap_or_else(|e| Draft {
+                    to: contacts.iter().take(1).map(|c| c.email.clone()).collect(),
+                    ..blank(format!("(the template cannot be used: {e})"))
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Opens the compose screen: the drafts saved for this relay, else fresh ones.
 fn open_compose(m: &mut Model) {
     if m.compose.is_some() {
         m.screen = Screen::Compose;
@@ -247,60 +309,22 @@ fn open_compose(m: &mut Model) {
         return;
     }
     m.screen = Screen::Compose;
+    let about = about(m);
+    let restored = m.setup.restored.get(&about).cloned();
+    let panels = fresh_drafts(m)
+        .iter()
+        .map(|d| {
+            let saved = restored.iter().flatten().find(|r| r.side == d.side);
+            super::compose::Panel::from_draft(saved.unwrap_or(d))
+        })
+        .collect();
+    if restored.is_some() {
+        m.status = Some(format!("drafts restored from the last time (about {about})"));
+    }
     let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
-    let facts = m.facts(hop, lookup);
-    let panels = match &m.setup.restored {
-        Some(drafts) if drafts.len() == 2 => {
-            m.status = Some("drafts restored from the last time".into());
-            drafts.iter().map(super::compose::Panel::from_draft).collect()
-        }
-        _ => [crate::compose::Side::Owner, crate::compose::Side::Isp]
-            .into_iter()
-            .map(|side| {
-                let contacts =
-                    if side == crate::compose::Side::Isp && crate::compose::isp_is_client_network(class) {
-                        &[][..]
-                    } else {
-                        lookup.map_or(&[][..], |l| crate::compose::side_contacts(l, side))
-                    };
-                let template = match m.setup.template(class, side) {
-                    Ok(t) => t,
-                    Err(why) => {
-                        return super::compose::Panel::from_draft(&crate::compose::Draft {
-                            side,
-                            to: Vec::new(),
-                            subject: crate::compose::subject(&facts),
-                            body: format!("(nobody to write to on this side: {why})"),
-                            format: crate::compose::Format::Eml,
-                            quote_inline: false,
-                            redact: true,
-                        });
-                    }
-                };
-                let d = crate::compose::draft(
-                    side,
-                    &facts,
-                    template,
-                    contacts,
-                    crate::compose::Format::Eml,
-                    m.setup.config.quote_inline,
-                )
-                .unwrap_or_else(|e| crate::compose::Draft {
-                    side,
-                    to: contacts.iter().take(1).map(|c| c.email.clone()).collect(),
-                    subject: crate::compose::subject(&facts),
-                    body: format!("(the template cannot be used: {e})"),
-                    format: crate::compose::Format::Eml,
-                    quote_inline: false,
-                    redact: true,
-                });
-                super::compose::Panel::from_draft(&d)
-            })
-            .collect(),
-    };
-    if lookup.is_none() && m.setup.restored.is_none() {
+    if lookup.is_none() && restored.is_none() {
         m.status = Some(format!(
-            "hop {hop}'s lookups are not in yet: add the recipients by hand, or go back and wait"
+            "hop {hop}'s lookups are not in yet: the recipients follow when they come in"
         ));
     }
     m.compose = Some(super::compose::ComposeState {
@@ -311,38 +335,97 @@ fn open_compose(m: &mut Model) {
         preview: None,
         confirm: None,
         sending: None,
+        history: Vec::new(),
+        class,
     });
+    if restored.is_some() {
+        follow(m, "the investigation");
+    }
 }
 
-/// The input point's contacts arrived after the complaints were opened: an empty To
-/// field is filled with the pre-selected contacts of its side (a field the user
-/// typed in is left alone).
-fn fill_recipients(m: &mut Model, hop: usize) {
-    if m.input_point().unwrap_or(m.selected) != hop {
+/// The investigation moved (the input point, the class, the contacts): complaints the
+/// user has not touched are written again; edited ones are marked stale and kept.
+fn follow(m: &mut Model, what: &str) {
+    if m.compose.is_none() {
         return;
     }
-    let Some(l) = m.lookups.get(&hop).and_then(|l| l.done.as_deref()) else {
-        return;
-    };
+    let fresh = fresh_drafts(m);
+    let class = m.class();
     let Some(c) = m.compose.as_mut() else { return };
-    let mut filled = Vec::new();
-    for p in &mut c.panels {
-        if p.to.lines().iter().any(|line| !line.trim().is_empty()) {
+    let old_class = c.class;
+    let class_moved = old_class != class;
+    c.class = class;
+    let mut rewritten = Vec::new();
+    let mut stale = Vec::new();
+    for (p, d) in c.panels.iter_mut().zip(&fresh) {
+        if !p.edited {
+            // The user's format, redaction and quoting choices stay.
+            let d = crate::compose::Draft {
+                format: p.format,
+                redact: p.redact,
+                quote_inline: p.quote_inline,
+                ..d.clone()
+            };
+            if p.draft() != d {
+                *p = super::compose::Panel::from_draft(&d);
+                rewritten.push(p.side.word());
+            }
             continue;
         }
-        let to = crate::compose::addressees(crate::compose::side_contacts(l, p.side));
-        if !to.is_empty() {
-            p.to = ratatui_textarea::TextArea::new(vec![to.join(", ")]);
-            filled.push(p.side.word());
+        if p.about != d.about || class_moved {
+            p.stale = Some(format!(
+                "stale: written about {} as {}; the investigation now says {} as {} — W rewrites it (your text goes to the draft history)",
+                if p.about.is_empty() { "?" } else { p.about.as_str() },
+                old_class.words(),
+                d.about,
+                class.words()
+            ));
+            stale.push(p.side.word());
+        } else if p.to.lines().iter().all(|l| l.trim().is_empty()) && !d.to.is_empty() {
+            // The lookups came in: an empty To field is filled, nothing else touched.
+            p.to = ratatui_textarea::TextArea::new(vec![d.to.join(", ")]);
+            rewritten.push(p.side.word());
         }
     }
-    if !filled.is_empty() {
-        m.status = Some(format!(
-            "the lookups came in: recipients filled for the {} complaint",
-            filled.join(" and ")
-        ));
+    if !rewritten.is_empty() || !stale.is_empty() {
+        let mut words = Vec::new();
+        if !rewritten.is_empty() {
+            words.push(format!(
+                "{what} moved: the {} complaint follows it",
+                rewritten.join(" and ")
+            ));
+        }
+        if !stale.is_empty() {
+            words.push(format!(
+                "the {} complaint you edited is stale (W rewrites it)",
+                stale.join(" and ")
+            ));
+        }
+        m.status = Some(words.join("; "));
         m.drafts_dirty.get_or_insert(m.now);
+        m.dirty = true;
     }
+}
+
+/// `W`: the focused complaint written again from the investigation as it stands; the
+/// old text goes to the draft history.
+fn rewrite(m: &mut Model) {
+    let fresh = fresh_drafts(m);
+    let Some(c) = m.compose.as_mut() else { return };
+    let Some(p) = c.panels.get_mut(c.focus) else {
+        return;
+    };
+    let Some(d) = fresh.into_iter().find(|d| d.side == p.side) else {
+        return;
+    };
+    c.history.push(p.draft());
+    let side = p.side.word();
+    *p = super::compose::Panel::from_draft(&d);
+    m.status = Some(format!(
+        "the {side} complaint is written again; your earlier text is kept in the draft history ({} kept)",
+        c.history.len()
+    ));
+    m.drafts_dirty.get_or_insert(m.now);
 }
 
 /// The focused complaint, built exactly as it would go, in `format` (its own when `None`).
@@ -408,6 +491,18 @@ fn ask_to_send(m: &mut Model) {
                 crate::compose::Side::Isp => "isp",
             };
             let already = crate::deliver::log::already_sent(&m.setup.sent, side, &built.recipients);
+            let now = about(m);
+            let mismatch = m
+                .compose
+                .as_ref()
+                .and_then(|c| c.panels.get(panel))
+                .filter(|p| !p.about.is_empty() && p.about != now)
+                .map(|p| {
+                    format!(
+                        "this complaint names {}, but the input point is now {now}: Enter sends it anyway, W rewrites it",
+                        p.about
+                    )
+                });
             let confirm = super::compose::Confirm {
                 panel,
                 from: m.setup.reporter.address.trim().to_string(),
@@ -418,6 +513,7 @@ fn ask_to_send(m: &mut Model) {
                 encoding: built.encoding,
                 transport,
                 already,
+                mismatch,
             };
             if let Some(c) = m.compose.as_mut() {
                 c.confirm = Some(confirm);
@@ -462,6 +558,7 @@ fn edit_key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
     if let Some(p) = c.panels.get_mut(c.focus)
         && p.field_mut(field).input(k)
     {
+        p.edited = true;
         m.drafts_dirty.get_or_insert(m.now);
     }
     Vec::new()
@@ -481,6 +578,13 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             .panels
             .get(cf.panel)
             .map_or(crate::compose::Side::Owner, |p| p.side);
+        // The relay the complaint names, which the user may have kept while the
+        // investigation moved on.
+        let named = c
+            .panels
+            .get(cf.panel)
+            .map(|p| p.about.clone())
+            .filter(|a| !a.is_empty());
         m.status = Some(format!(
             "sending the {} complaint via {}…",
             side.word(),
@@ -490,12 +594,14 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
         let entry = crate::deliver::log::Entry {
             time: String::new(),
             message: m.setup.draft_key.clone(),
-            relay_ip: m
-                .trace
-                .hops
-                .get(hop)
-                .and_then(|h| h.from_ip)
-                .map(|i| i.to_string())
+            relay_ip: named
+                .or_else(|| {
+                    m.trace
+                        .hops
+                        .get(hop)
+                        .and_then(|h| h.from_ip)
+                        .map(|i| i.to_string())
+                })
                 .unwrap_or_default(),
             side: if side == crate::compose::Side::Owner {
                 "owner".into()
@@ -559,6 +665,10 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
     match a {
         Action::Send => {
             ask_to_send(m);
+            return Vec::new();
+        }
+        Action::Rewrite => {
+            rewrite(m);
             return Vec::new();
         }
         Action::Copy => return copy(m),
@@ -659,10 +769,8 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         Action::Class => {
             let next = m.class().next();
             m.setup.class_choice = Some(next);
-            m.status = Some(format!(
-                "class: {} (your choice; the complaints follow when they are opened again)",
-                next.words()
-            ));
+            m.status = Some(format!("class: {} (your choice)", next.words()));
+            follow(m, "the class");
         }
         Action::Retry => {
             let hop = m.selected;
@@ -695,6 +803,7 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         | Action::Redact
         | Action::Format
         | Action::Quote
+        | Action::Rewrite
         | Action::Send => {}
     }
     Vec::new()
@@ -714,6 +823,24 @@ fn choose(m: &mut Model, input: bool) -> Vec<Effect> {
         ));
         return Vec::new();
     }
+    if let Some(ip) = h
+        .from_ip
+        .filter(|ip| crate::received::is_private(*ip) || crate::received::is_loopback(*ip))
+    {
+        m.status = Some(format!(
+            "hop {hop}'s sender {ip} is a private or loopback address: nobody outside can be told about it, so it cannot be the {what}"
+        ));
+        return Vec::new();
+    }
+    if matches!(
+        h.handoff,
+        crate::trace::Handoff::Trusted | crate::trace::Handoff::Internal
+    ) {
+        m.status = Some(format!(
+            "hop {hop} is inside your own site: it cannot be the {what}"
+        ));
+        return Vec::new();
+    }
     let suggested = if input { m.trace.input_point } else { m.trace.relay };
     let choice = if suggested == Some(hop) { None } else { Some(hop) };
     if input {
@@ -726,8 +853,9 @@ fn choose(m: &mut Model, input: bool) -> Vec<Effect> {
         (Some(_), Some(s)) => format!("{what}: hop {hop}, your choice (the analysis suggests hop {s})"),
         (Some(_), None) => format!("{what}: hop {hop}, your choice"),
     });
-    // The complaints' owner and ISP follow the input point at once; its lookups are
-    // asked for if this hop had none (a hop inside the site, say).
+    // The complaints follow the input point at once; its lookups are asked for if
+    // this hop had none.
+    follow(m, "the input point");
     if input && !m.lookups.contains_key(&hop) {
         return lookup(m, hop, false).into_iter().collect();
     }

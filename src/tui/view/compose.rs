@@ -52,6 +52,10 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
         .border_style(border)
         .title(Span::styled(format!(" {} ", clip(&who, 60)), border))
         .title_bottom(Line::from(format));
+    let block = match &p.stale {
+        Some(why) => block.title(Span::styled(format!(" {} ", clip(why, 140)), t.bad())),
+        None => block,
+    };
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [to, subject, body] =
@@ -97,7 +101,7 @@ fn preview(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, scroll: u16) {
     let Some(p) = c.panels.get(c.focus) else { return };
     let hop = m.input_point().unwrap_or(m.selected);
     let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
-    let facts = crate::compose::facts(&m.trace, hop, lookup, &m.setup.reporter);
+    let facts = m.facts(hop, lookup);
     let mut lines: Vec<Line> = Vec::new();
     match &m.setup.original {
         None => lines.push(Line::styled(
@@ -278,6 +282,10 @@ fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
             Span::raw(clip(&cf.transport, 120)),
         ]),
     ];
+    if let Some(w) = &cf.mismatch {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(clip(w, 200), t.bad()));
+    }
     if !cf.already.is_empty() {
         lines.push(Line::from(""));
         lines.push(Line::styled(
