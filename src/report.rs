@@ -103,12 +103,23 @@ pub fn write_text(out: &mut dyn Write, t: &Trace, title: Option<&str>) -> io::Re
         )?;
     }
     writeln!(out)?;
-    match (t.relay, t.input_point) {
-        (Some(r), Some(p)) => {
-            writeln!(out, "Relay:       hop {r}, {}", describe(&t.hops[r]))?;
-            writeln!(out, "Input point: hop {p}, {}", describe(&t.hops[p]))?;
-        }
-        _ => writeln!(out, "Relay:       none: no hop came from outside your site")?,
+    match t.relay {
+        Some(r) => writeln!(out, "Relay:       hop {r}, {}", describe(&t.hops[r]))?,
+        None => writeln!(out, "Relay:       none: no hop came from outside your site")?,
+    }
+    if let Some(p) = t.input_point {
+        writeln!(out, "Input point: hop {p}, {}", describe(&t.hops[p]))?;
+    }
+    let e = &t.entry;
+    writeln!(
+        out,
+        "Entry:       {} ({}, confidence {})",
+        e.class.words(),
+        e.class.name(),
+        format!("{:?}", e.confidence).to_ascii_lowercase()
+    )?;
+    for ev in &e.evidence {
+        writeln!(out, "  - {}", crate::sanitize::clean(ev))?;
     }
     writeln!(out)?;
     writeln!(out, "Reasons:")?;

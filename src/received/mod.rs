@@ -758,14 +758,17 @@ fn read_from_clause(toks: &[Tok], r: &mut Received, line: &str) {
                 let dotted = word
                     .as_deref()
                     .is_some_and(|w| w.contains('.') && !w.starts_with('['));
-                if !port && dotted && word.as_deref().is_some_and(|w| !is_nameless(w)) {
+                // Exchange IMS writes `from HELO (IP [IP])` when the address has no
+                // name: the word is the client's HELO, not a name it looked up.
+                if !port && dotted && !helo_writer(line) && word.as_deref().is_some_and(|w| !is_nameless(w)) {
                     r.from_rdns.clone_from(&word);
                 }
                 r.from_helo = helo_or_word(helo_explicit);
             }
         }
         Some(Src::Stray) => {
-            if word_is_name && word.as_deref().is_some_and(|w| w.contains('.')) {
+            // IMail writes `from HELO [IP]`: no name was looked up.
+            if word_is_name && !helo_writer(line) && word.as_deref().is_some_and(|w| w.contains('.')) {
                 r.from_rdns.clone_from(&word);
             }
             r.from_helo = helo_explicit.or(plain_name).or_else(|| word.clone());
@@ -802,6 +805,12 @@ fn is_http(r: &Received) -> bool {
     let with = r.with.as_deref().unwrap_or("").to_ascii_uppercase();
     let via = r.via.as_deref().unwrap_or("").to_ascii_uppercase();
     matches!(with.as_str(), "HTTP" | "HTTPU" | "HTTPSA" | "XIMSS") || via == "HTTP"
+}
+
+/// MTAs that write the client's HELO, not a looked-up name, before its address:
+/// Exchange's Internet Mail Service and `IMail`.
+fn helo_writer(line: &str) -> bool {
+    line.contains("Internet Mail Service") || line.contains("SMTPD32") || line.contains("(IMail ")
 }
 
 fn is_exim(line: &str, r: &Received) -> bool {

@@ -210,9 +210,20 @@ fn communigate_mdaemon_imail_courier_lotus() {
         "from mail.example.net [203.0.113.9] by smtp.example.com (SMTPD32-8.15) id A1B2C3D4; Mon, 10 Mar 2003 10:00:00 -0500",
         &Want {
             ip: Some("203.0.113.9"),
-            rdns: Some("mail.example.net"),
+            // IMail writes the HELO there, not a name it looked up (issue 10).
+            rdns: None,
             helo: Some("mail.example.net"),
             by: Some("smtp.example.com"),
+        },
+    );
+    // Exchange IMS with no name for the address: `from HELO (IP [IP])`.
+    check(
+        "from smtp-gw-4.msn.com (64.4.1.1 [64.4.1.1]) by relay.victim.example with SMTP (Microsoft Exchange Internet Mail Service Version 5.5.2653.13) id R1; Mon, 2 Nov 2026 10:00:01 +0000",
+        &Want {
+            ip: Some("64.4.1.1"),
+            rdns: None,
+            helo: Some("smtp-gw-4.msn.com"),
+            by: Some("relay.victim.example"),
         },
     );
     // Courier

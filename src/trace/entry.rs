@@ -217,6 +217,16 @@ pub fn org_of(host: &str) -> Option<String> {
     (!brand.is_empty()).then(|| brand.to_string())
 }
 
+/// Is `domain` (registrable) one of a known operator's, whose internal host names
+/// (Exchange Online mailbox servers, Google's frontends) are not end-user names?
+#[must_use]
+pub fn known_operator(domain: &str) -> bool {
+    let t = tables();
+    t.org.iter().any(|o| o.domains.iter().any(|d| d == domain))
+        || t.freemail.iter().any(|f| f.hosts.iter().any(|d| d == domain))
+        || t.esp.iter().any(|e| e.hosts.iter().any(|d| d == domain))
+}
+
 fn freemail_of(host: &str) -> Option<&'static Freemail> {
     let d = names::registrable(host)?;
     tables().freemail.iter().find(|f| f.hosts.contains(&d))
@@ -454,7 +464,7 @@ fn provider_name(hops: &[Hop], p: usize) -> Option<&str> {
 }
 
 /// The address in parentheses after the `by` host (`by SRV-MAIL-1.x.local (10.47.250.16)`).
-fn by_ip(raw: &str) -> Option<IpAddr> {
+pub(crate) fn by_ip(raw: &str) -> Option<IpAddr> {
     let lower = raw.to_ascii_lowercase();
     let at = lower.find(" by ")?;
     let rest = &raw[at + 4..];
@@ -478,7 +488,9 @@ fn written_by(hops: &[Hop], b: usize, p: usize) -> bool {
     let (hb, hp) = (&hops[b], &hops[p]);
     match hb.handoff {
         Handoff::Verified | Handoff::Trusted | Handoff::Internal => true,
-        Handoff::Inconsistent => false,
+        // A real line of the host above that records a client who lied (a false
+        // HELO) still chains; a made-up line does not.
+        Handoff::Inconsistent => hb.chained && !hb.forged,
         Handoff::Unverified => {
             hp.from_ip
                 .is_some_and(|ip| internal(ip) || by_ip(&hb.raw) == Some(ip))

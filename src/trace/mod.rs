@@ -82,6 +82,13 @@ pub struct Hop {
     pub delay_s: Option<i64>,
     pub handoff: Handoff,
     pub reasons: Vec<String>,
+    /// The line's `by` is the sender recorded on the line above: it chains.
+    #[serde(skip)]
+    pub chained: bool,
+    /// The line itself is made up (an impossible date or address), as opposed to a
+    /// real line recording a client that lied.
+    #[serde(skip)]
+    pub forged: bool,
     #[serde(skip)]
     pub fields: Received,
 }
@@ -197,6 +204,8 @@ fn hop_from(index: usize, raw: String, r: Received) -> Hop {
         delay_s: None,
         handoff: Handoff::Unverified,
         reasons: Vec::new(),
+        chained: false,
+        forged: false,
         fields: r,
     }
 }
@@ -499,7 +508,11 @@ fn check_chain(hops: &mut [Hop], relay: usize, site: &Site) {
                 "no `by` host: nothing to check this line against".to_string(),
             ),
             Some(by) => {
-                if let Some(how) = by_matches(by, p) {
+                let same_address = entry::by_ip(&hops[i].raw)
+                    .filter(|a| Some(*a) == p.from_ip)
+                    .map(|a| format!("by {by} has the address {a} recorded above (two names of one server)"));
+                if let Some(how) = by_matches(by, p).or(same_address) {
+                    hops[i].chained = true;
                     (
                         Handoff::Verified,
                         format!("written by the sender recorded above: {how}"),
@@ -532,8 +545,10 @@ fn sender_evidence(hops: &mut [Hop], i: usize, site: &Site) {
     let h = &hops[i];
     let mut bad = Vec::new();
     let mut notes = Vec::new();
+    let mut forged = false;
     if let Some(ip) = h.from_ip {
         if is_impossible(ip) {
+            forged = true;
             bad.push(format!("sender address {ip} cannot connect from the internet"));
         } else if is_private(ip) {
             notes.push(format!(
@@ -571,6 +586,7 @@ fn sender_evidence(hops: &mut [Hop], i: usize, site: &Site) {
     }
     let h = &mut hops[i];
     h.reasons.extend(notes);
+    h.forged |= forged;
     if !bad.is_empty() {
         h.handoff = Handoff::Inconsistent;
         h.reasons.extend(bad);
@@ -604,6 +620,7 @@ fn date_evidence(hops: &mut [Hop], i: usize, prev: usize, top: Option<received::
     }
     if let Some(b) = bad {
         hops[i].handoff = Handoff::Inconsistent;
+        hops[i].forged = true;
         hops[i].reasons.push(b);
     }
 }

@@ -136,7 +136,7 @@ pub fn is_generic_rdns(name: &str, ip: Option<IpAddr>) -> bool {
     let n = norm(name);
     let dom = registrable(&n).unwrap_or_default();
     let host_part = n.strip_suffix(&dom).unwrap_or(&n).trim_end_matches('.');
-    if host_part.is_empty() {
+    if host_part.is_empty() || super::entry::known_operator(&dom) {
         return false;
     }
     if let Some(IpAddr::V4(v4)) = ip {
@@ -270,6 +270,9 @@ mod tests {
         assert!(!is_generic_rdns("mail.vac-bsa.org", ip("209.240.238.223")));
         assert!(!is_generic_rdns("smtp.easydns.com", ip("205.210.42.30")));
         assert!(!is_generic_rdns("mail-sor-f41.google.com", ip("209.85.220.41")));
+        // Exchange Online's own machines are not end users.
+        assert!(!is_generic_rdns("AS8PR03MB7269.eurprd03.prod.outlook.com", None));
+        assert!(!is_generic_rdns("PH7P220CA0073.outlook.office365.com", None));
     }
 
     #[test]
