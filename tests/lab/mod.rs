@@ -316,9 +316,20 @@ impl Lab {
                     LowerName::from(Name::root()),
                     vec![Arc::new(zone(&plan.records, &plan.whois))],
                 );
-                let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                let dns = udp.local_addr().unwrap();
-                let tcp = TcpListener::bind(dns).await.unwrap();
+                // A UDP port whose TCP twin is free too (another test may hold it).
+                let mut tries = 0;
+                let (udp, dns, tcp) = loop {
+                    let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                    let dns = udp.local_addr().unwrap();
+                    match TcpListener::bind(dns).await {
+                        Ok(tcp) => break (udp, dns, tcp),
+                        Err(e) if tries < 50 => {
+                            tries += 1;
+                            let _ = e;
+                        }
+                        Err(e) => panic!("no free DNS port pair: {e}"),
+                    }
+                };
                 let mut server = Server::new(Delayed {
                     inner: catalog,
                     delay: plan.delay,
