@@ -418,6 +418,11 @@ impl Context {
 // ---------------------------------------------------------------------------
 // The walk.
 
+/// A Received line quoted as evidence: one line, white space collapsed, clipped.
+fn quote(raw: &str, max: usize) -> String {
+    crate::sanitize::clip(&raw.split_whitespace().collect::<Vec<_>>().join(" "), max)
+}
+
 /// The sender of a hop as a person would name it.
 fn label(h: &Hop) -> String {
     let ip = h.from_ip.map_or_else(|| "?".to_string(), |ip| ip.to_string());
@@ -541,7 +546,7 @@ fn with_word(h: &Hop) -> String {
 /// Reads the submission signs of one line.
 fn read_submission(h: &Hop, s: &mut Submission) {
     let with = with_word(h);
-    let q = |h: &Hop| crate::sanitize::clip(&h.raw, 160);
+    let q = |h: &Hop| quote(&h.raw, 160);
     if s.auth.is_none() {
         let authed = matches!(
             with.as_str(),
@@ -585,7 +590,7 @@ fn web_script(h: &Hop) -> Option<String> {
     // www-data (33), apache (48), nobody (65534, 99), httpd/wwwrun (30, 80, 81).
     [33, 48, 99, 30, 80, 81, 65534]
         .contains(&uid)
-        .then(|| format!("hop {}: {}", h.index, crate::sanitize::clip(&h.raw, 120)))
+        .then(|| format!("hop {}: {}", h.index, quote(&h.raw, 120)))
 }
 
 /// Why a sender looks like an end user's machine or ratware rather than a mail
@@ -1007,7 +1012,7 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         evidence.push(format!(
             "hop {b}, written by this relay: it took the message with no authentication from an unrelated host: {signs}"
         ));
-        evidence.push(format!("hop {b}: {}", crate::sanitize::clip(&hb.raw, 200)));
+        evidence.push(format!("hop {b}: {}", quote(&hb.raw, 200)));
         e.evidence = evidence;
         return e;
     }
