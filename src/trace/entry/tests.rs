@@ -128,3 +128,78 @@ fn no_external_hop_is_unknown_with_no_entry() {
     assert_eq!(t.entry.hop, None);
     assert_eq!(t.input_point, None);
 }
+
+/// A list server took the post from a DSL machine: the list is passed, the machine
+/// is the entry, and the evidence names the list.
+#[test]
+fn crafted_list_is_a_hop_of_passage() {
+    let m = "Received: from lists.example.org (lists.example.org [80.80.80.20])\n\tby mx.site.test with ESMTP id A1 for <me@site.test>; Mon, 2 Nov 2026 10:00:05 +0000\n\
+Received: from pc7 (dsl-81-81-81-7.dyn.isp.example [81.81.81.7])\n\tby lists.example.org with SMTP id L1 for <talk@lists.example.org>; Mon, 2 Nov 2026 10:00:01 +0000\n\
+List-Id: Talk <talk.lists.example.org>\nSender: talk-bounces@lists.example.org\nSubject: x\n\n";
+    let t = trace_of(m.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::BotnetDirect, "{:?}", t.entry);
+    assert_eq!(t.entry.ip.unwrap().to_string(), "81.81.81.7");
+    assert!(
+        t.entry.evidence.iter().any(|e| e.contains("list")),
+        "{:?}",
+        t.entry.evidence
+    );
+}
+
+/// A university's webmail: `with HTTP` below its outbound host.
+#[test]
+fn crafted_webmail() {
+    let m = "Received: from out.univ.example (out.univ.example [80.80.80.30])\n\tby mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\n\
+Received: from webmail.univ.example (webmail.univ.example [10.0.0.2])\n\tby out.univ.example with ESMTP id B1; Mon, 2 Nov 2026 10:00:04 +0000\n\
+Received: from [81.81.81.9] ([81.81.81.9]) by webmail.univ.example (Horde) with HTTP; Mon, 2 Nov 2026 10:00:00 +0000\n\
+Subject: x\n\n";
+    let t = trace_of(m.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::Webmail, "{:?}", t.entry);
+    assert_eq!(t.entry.ip.unwrap().to_string(), "80.80.80.30");
+    assert_eq!(t.entry.client.unwrap().to_string(), "81.81.81.9");
+}
+
+/// Gmail's outbound host with a gmail.com sender is free mail; the same host with an
+/// organisation's own domain (Google Workspace) is not.
+#[test]
+fn crafted_freemail_and_workspace() {
+    let gmail = "Received: from mail-sor-f41.google.com (mail-sor-f41.google.com [209.85.220.41])\n\tby mx.site.test with ESMTPS id A1; Mon, 2 Nov 2026 10:00:05 +0000\n\
+Received: by 2002:a05:6a00:1:b0:1:2:3 with SMTP id x1; Mon, 2 Nov 2026 10:00:04 -0800\n\
+DKIM-Signature: v=1; a=rsa-sha256; d=gmail.com; s=20230601; h=from; bh=x; b=y\nFrom: A <a@gmail.com>\nSubject: x\n\n";
+    let t = trace_of(gmail.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::Freemail, "{:?}", t.entry);
+    assert_eq!(t.entry.provider.as_deref(), Some("Gmail"));
+    let workspace = gmail
+        .replace("d=gmail.com", "d=shop.example")
+        .replace("a@gmail.com", "a@shop.example");
+    let t = trace_of(workspace.as_bytes(), &["site.test"]);
+    assert_ne!(t.entry.class, Class::Freemail, "{:?}", t.entry);
+}
+
+/// A company's gateway forwarding a PC on its own LAN is the sender's own host; a
+/// server that got the message over loopback from a program naming another domain
+/// is hijacked.
+#[test]
+fn crafted_gateway_and_loopback_injection() {
+    let lan = "Received: from mail2.shop.example ([80.80.80.40])\n\tby mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\n\
+Received: from PC-1234 ([192.168.0.18])\n\tby mail2.shop.example (8.9.3) with SMTP id B1; Mon, 2 Nov 2026 10:00:01 +0000\nSubject: x\n\n";
+    let t = trace_of(lan.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::SpammerHost, "{:?}", t.entry);
+    let hijacked = "Received: from mail.victim-firm.de (mail.victim-firm.de [80.80.80.50])\n\tby mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\n\
+Received: from mail1.other-firm.de [127.0.0.1]\n\tby mail.victim-firm.de with ESMTP (SMTPD32-6.06) id B1; Mon, 2 Nov 2026 10:00:01 +0000\nSubject: x\n\n";
+    let t = trace_of(hijacked.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::BotnetDirect, "{:?}", t.entry);
+    assert_eq!(t.entry.ip.unwrap().to_string(), "80.80.80.50");
+}
+
+/// An ISP smarthost carried the mail of its customer's server, which relayed for an
+/// outside dial-up machine: the entry is the customer's server, not the smarthost.
+#[test]
+fn crafted_smarthost_above_an_open_relay() {
+    let m = "Received: from smtp.isp.example (smtp.isp.example [80.80.80.60])\n\tby mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\n\
+Received: from mail.customer.example (cust-81-81-81-70.dyn.isp.example [81.81.81.70])\n\tby smtp.isp.example with ESMTP id B1; Mon, 2 Nov 2026 10:00:03 +0000\n\
+Received: from bogus.example (dial-82-82-82-5.pool.other.example [82.82.82.5])\n\tby mail.customer.example with SMTP id C1; Mon, 2 Nov 2026 10:00:01 +0000\nSubject: x\n\n";
+    let t = trace_of(m.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::OpenRelay, "{:?}", t.entry);
+    assert_eq!(t.entry.ip.unwrap().to_string(), "81.81.81.70");
+}
