@@ -806,3 +806,85 @@ fn a_whois_answer_with_150000_addresses_ends_within_the_limit() {
         assert!(offered <= 64, "a bounded list of contacts: {offered}");
     }
 }
+
+/// `../shared/repro/craft-cox-riko.eml` (issue 11): hop 1 is Cox's reassigned net,
+/// whose parent CXA must be asked for; hop 2 an rwhois customer of Hostwinds.
+#[test]
+fn repro_cox_riko_owner_and_isp_sides() {
+    let Some(w) = lab::whois_data() else { return };
+    let repro = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/repro/craft-cox-riko.eml");
+    if !repro.exists() {
+        eprintln!("SKIPPED: ../shared/repro is absent");
+        return;
+    }
+    let arin = w.join("ip-whois/arin");
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "n + 174.79.60.55",
+        Reply::file(&arin.join("phuhn_arin_174.79.60.55_multimatch_2023.txt")),
+    );
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "n ! NET-174-79-32-0-1",
+        Reply::file(&arin.join("phuhn_arin_174.79.60.55_reassigned.txt")),
+    );
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "n ! NET-174-64-0-0-1",
+        Reply::file(&arin.join("phuhn_arin_NET-174-64-0-0-1_2023.txt")),
+    );
+    // No ARIN answer for 104.168.144.18 was captured: its rwhois answer is served
+    // for it (the text relaytrace must read is the rwhois server's).
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "n + 104.168.144.18",
+        Reply::file(&w.join("ip-whois/rwhois/phuhn_ns104_168_144_18.txt")),
+    );
+    let lab = Lab::start(plan);
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", "174.79.60.55"]);
+    let isp = emails(&v, "isp_contacts");
+    let owner = emails(&v, "owner_contacts");
+    eprintln!(
+        "cox owner {owner:?} isp {isp:?} owner={} isp={}",
+        v["owner"], v["isp"]
+    );
+    let (v2, _) = run_json(&lab, "", &["lookup", "--json", "104.168.144.18"]);
+    eprintln!(
+        "riko owner {:?} isp {:?} owner={} isp={}",
+        emails(&v2, "owner_contacts"),
+        emails(&v2, "isp_contacts"),
+        v2["owner"],
+        v2["isp"]
+    );
+    assert_eq!(
+        answer(&v, "whois", "n ! NET-174-64-0-0-1")["status"],
+        "ok",
+        "the parent was asked for"
+    );
+    assert!(
+        isp.first()
+            .is_some_and(|e| e == "abuse@cox.com" || e == "abuse@cox.net"),
+        "{isp:?}"
+    );
+    let pre: Vec<&Value> = v["isp_contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["preselect"] == true)
+        .collect();
+    assert!(
+        pre.iter()
+            .all(|c| c["email"].as_str().unwrap().starts_with("abuse@")),
+        "no named person pre-selected: {pre:?}"
+    );
+    assert_eq!(v2["owner"], "Riko");
+    assert_eq!(
+        emails(&v2, "isp_contacts").first().map(String::as_str),
+        Some("abuse@hostwinds.com")
+    );
+}

@@ -61,6 +61,8 @@ pub enum Tier {
     Remark,
     Registry,
     Other,
+    /// A named person's own address (`firstname.lastname@`), not a role mailbox.
+    Person,
     RegistryOther,
 }
 
@@ -70,7 +72,7 @@ impl Tier {
         match self {
             Tier::Designated | Tier::Mailbox => Confidence::High,
             Tier::Remark | Tier::Other => Confidence::Medium,
-            Tier::Registry | Tier::RegistryOther => Confidence::Low,
+            Tier::Registry | Tier::Person | Tier::RegistryOther => Confidence::Low,
         }
     }
 
@@ -78,7 +80,7 @@ impl Tier {
     fn demoted(self) -> Tier {
         match self {
             Tier::Designated | Tier::Mailbox | Tier::Remark | Tier::Registry => Tier::Registry,
-            Tier::Other | Tier::RegistryOther => Tier::RegistryOther,
+            Tier::Other | Tier::Person | Tier::RegistryOther => Tier::RegistryOther,
         }
     }
 }
@@ -102,7 +104,15 @@ impl Found {
         if !is_email(&email) || is_placeholder(&email) {
             return None;
         }
-        let tier = if is_registry(&email) { tier.demoted() } else { tier };
+        let tier = if is_registry(&email) {
+            tier.demoted()
+        } else if is_personal(&email) && tier != Tier::Designated {
+            // A person's address is a suggestion at best, unless the record names
+            // that person as its only designated abuse contact.
+            Tier::Person
+        } else {
+            tier
+        };
         Some(Found {
             email,
             tier,
@@ -136,6 +146,100 @@ const PLACEHOLDERS: &[&str] = &[
     "hostmaster@arin.net",
     "noc@arin.net",
 ];
+
+/// Words of role mailboxes: an address made of them is nobody's personal one.
+const ROLE_WORDS: &[&str] = &[
+    "abuse",
+    "noc",
+    "hostmaster",
+    "postmaster",
+    "admin",
+    "administrator",
+    "ip",
+    "ipadmin",
+    "net",
+    "network",
+    "networks",
+    "security",
+    "secure",
+    "support",
+    "spam",
+    "dns",
+    "ops",
+    "tech",
+    "technical",
+    "info",
+    "help",
+    "helpdesk",
+    "contact",
+    "cert",
+    "csirt",
+    "soc",
+    "registry",
+    "lir",
+    "ripe",
+    "arin",
+    "apnic",
+    "lacnic",
+    "afrinic",
+    "domain",
+    "domains",
+    "mail",
+    "email",
+    "hostmaster",
+    "service",
+    "services",
+    "customer",
+    "report",
+    "reports",
+    "team",
+    "center",
+    "centre",
+    "desk",
+    "whois",
+    "routing",
+    "peering",
+    "iana",
+    "ipam",
+    "nic",
+    "sysadmin",
+    "system",
+    "systems",
+    "operations",
+    "engineering",
+    "legal",
+    "compliance",
+    "trust",
+    "safety",
+    "resources",
+    "address",
+    "addressing",
+    "changed",
+    "registration",
+    "dept",
+    "group",
+    "int",
+    "ext",
+];
+
+/// Does the address look like a named person's (`alvin.anderson@`, `j_smith@`)
+/// rather than a role mailbox?
+pub fn is_personal(email: &str) -> bool {
+    let Some((local, _)) = email.split_once('@') else {
+        return false;
+    };
+    let local = local.to_ascii_lowercase();
+    let parts: Vec<&str> = local.split(['.', '_', '-']).filter(|p| !p.is_empty()).collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|p| {
+            let letters = p.trim_end_matches(|c: char| c.is_ascii_digit());
+            !letters.is_empty() && letters.bytes().all(|b| b.is_ascii_lowercase())
+        })
+        && parts.iter().any(|p| p.len() >= 3)
+        && !parts
+            .iter()
+            .any(|p| ROLE_WORDS.contains(&p.trim_end_matches(|c: char| c.is_ascii_digit())))
+}
 
 /// Is this a placeholder that must never be reported?
 pub fn is_placeholder(email: &str) -> bool {
@@ -311,6 +415,37 @@ mod tests {
         assert_eq!(emails_in("'protect@bt.com' and x@y"), vec!["protect@bt.com"]);
         assert_eq!(emails_in("no address @ here, a@b.c1"), Vec::<&str>::new());
         assert_eq!(emails_in("ÿ@é@x.org"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn personal_addresses_are_told_from_role_mailboxes() {
+        for p in [
+            "alvin.anderson@cox.com",
+            "tori.berube@cox.com",
+            "carlos.ruiz1@cox.com",
+            "j_smith@x.net",
+        ] {
+            assert!(is_personal(p), "{p}");
+        }
+        for r in [
+            "abuse@cox.net",
+            "network-abuse@google.com",
+            "arin-contact@google.com",
+            "ip-admin@x.net",
+            "ipadm@lguplus.co.kr",
+            "noc@x.net",
+            "abuse-mailbox@x.net",
+        ] {
+            assert!(!is_personal(r), "{r}");
+        }
+        let f = Found::new("alvin.anderson@cox.com", Tier::Other, "OrgTechEmail").unwrap();
+        assert_eq!(f.tier.confidence(), Confidence::Low);
+        let only = Found::new("alvin.anderson@cox.com", Tier::Designated, "abuse-c").unwrap();
+        assert_eq!(
+            only.tier,
+            Tier::Designated,
+            "the record's designated abuse contact stays"
+        );
     }
 
     #[test]

@@ -289,6 +289,19 @@ impl Engine {
             }
             chain.push(hop);
         }
+        // A customer reassignment whose allocation above the answers did not include:
+        // ask ARIN for that parent by its handle, as the ISP is its holder.
+        if let Some(handle) = arin_parent_to_ask(&chain, ip) {
+            let hop = self
+                .whois(
+                    "whois",
+                    "whois.arin.net",
+                    self.whois_port(None),
+                    &format!("n ! {handle}"),
+                )
+                .await;
+            chain.push(hop);
+        }
         // rwhois contacts given as ARIN handles (`ABUSE2492-ARIN`).
         let handles: Vec<String> = chain
             .iter()
@@ -427,6 +440,41 @@ impl Engine {
         answers.push(a);
         base
     }
+}
+
+/// The ARIN handle of the allocation above the most specific network, when that is a
+/// customer's (Reassigned, Reallocated) and no answer of the chain included it.
+fn arin_parent_to_ask(chain: &[Hop], ip: IpAddr) -> Option<String> {
+    let nets: Vec<&wparse::Net> = chain
+        .iter()
+        .filter(|h| h.answer.ok() && h.answer.server.starts_with("whois.arin.net"))
+        .flat_map(|h| h.parsed.networks.iter())
+        .filter(|n| n.contains(ip))
+        .collect();
+    // Of equal ranges (a summary line and the full record), the full record.
+    let most = nets
+        .iter()
+        .min_by_key(|n| (n.size(), n.kind.is_none() && !n.customer))?;
+    let kind = most.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+    if !(most.customer || kind.contains("reassigned") || kind.contains("reallocated")) {
+        return None;
+    }
+    let parent = most.parent.as_deref()?;
+    let handle = parent
+        .rsplit_once('(')
+        .map_or(parent, |(_, h)| h.trim_end_matches(')'))
+        .trim();
+    let valid = handle.to_ascii_uppercase().starts_with("NET")
+        && handle.len() <= 40
+        && handle.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    // A summary line names the parent but holds none of its contacts.
+    let known = nets.iter().any(|n| {
+        n.handle
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(handle))
+            && !(n.contacts.is_empty() && n.parent_contacts.is_empty())
+    });
+    (valid && !known).then(|| handle.to_string())
 }
 
 /// The body, cut at [`whois::client::MAX_ANSWER`] bytes: a hostile server cannot make

@@ -93,7 +93,7 @@ fn rank_key(c: &Contact) -> u8 {
         (_, Tier::Remark) => 3,
         (_, Tier::Registry) => 5,
         (_, Tier::Other) => 6,
-        (_, Tier::RegistryOther) => 7,
+        (_, Tier::Person | Tier::RegistryOther) => 7,
     }
 }
 
@@ -434,7 +434,9 @@ impl Engine {
             });
             // The domain of a confirmed name (else of the first name, as a suggestion).
             let name = names.first().cloned();
-            let domain = name.as_deref().and_then(names::registrable);
+            // Under the ICANN section only: a cloud's or dynamic-DNS provider's
+            // private suffix names its customer's host, not a domain to ask about.
+            let domain = name.as_deref().and_then(names::registrable_icann);
             let dom = match domain {
                 Some(d) => {
                     let (info, abuse_net, a) = Box::pin(self.domain_info(&d)).await;
@@ -581,11 +583,16 @@ impl Engine {
         );
         if let Some((d, abuse_net)) = &dom {
             owner.extend(abuse_net.iter().cloned());
-            if let Some(f) = Found::new(
-                &format!("abuse@{}", d.name),
-                Tier::Other,
-                "RFC 2142 role address of the host's domain",
-            ) {
+            // RFC 2142's role address only for a name that resolves back to the
+            // address, and only where the domain is not a cloud's or ISP's whose
+            // name merely covers the address (a private suffix was already cut).
+            if verified
+                && let Some(f) = Found::new(
+                    &format!("abuse@{}", d.name),
+                    Tier::Other,
+                    "RFC 2142 role address of the host's domain",
+                )
+            {
                 owner.push(to_contact(&f, Source::Fallback));
             }
         }
@@ -603,6 +610,7 @@ impl Engine {
             .or_else(|| rnet.as_ref().and_then(|o| o.org.clone().or(o.name.clone())));
         out.isp = parent_net
             .and_then(|n| n.org.clone())
+            .or_else(|| owner_net.and_then(|n| n.provider.clone()))
             .or_else(|| rparent.as_ref().and_then(|o| o.org.clone().or(o.name.clone())));
 
         let mut answers: Vec<Answer> = rdns_answers;

@@ -25,6 +25,32 @@ pub fn registrable(host: &str) -> Option<String> {
     psl::domain_str(&h).map(str::to_string)
 }
 
+/// The registrable domain under the ICANN section of the public suffix list only:
+/// a name under a private suffix (a cloud's or a dynamic-DNS service's, like
+/// `ec2-….compute.amazonaws.com`) gives the operator's own domain
+/// (`amazonaws.com`), not the customer's host name.
+#[must_use]
+pub fn registrable_icann(host: &str) -> Option<String> {
+    registrable(host)?;
+    let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut suffix = String::from_utf8(psl::suffix(h.as_bytes())?.as_bytes().to_vec()).ok()?;
+    loop {
+        let s = psl::suffix(suffix.as_bytes())?;
+        if !s.is_known() {
+            return None;
+        }
+        let text = String::from_utf8(s.as_bytes().to_vec()).ok()?;
+        if s.typ() != Some(psl::Type::Private) {
+            suffix = text;
+            break;
+        }
+        suffix = text.split_once('.')?.1.to_string();
+    }
+    let prefix = h.strip_suffix(suffix.as_str())?.strip_suffix('.')?;
+    let label = prefix.rsplit('.').next().filter(|l| !l.is_empty())?;
+    Some(format!("{label}.{suffix}"))
+}
+
 /// Case-insensitive host equality ignoring a final dot and IP-literal brackets.
 #[must_use]
 pub fn same_host(a: &str, b: &str) -> bool {
@@ -240,6 +266,18 @@ mod tests {
         assert_eq!(registrable("mail.local"), None);
         assert_eq!(registrable("1.2.3.4"), None);
         assert_eq!(registrable("[1.2.3.4]"), None);
+        assert_eq!(
+            registrable_icann("ec2-18-176-59-179.ap-northeast-1.compute.amazonaws.com").as_deref(),
+            Some("amazonaws.com")
+        );
+        assert_eq!(
+            registrable_icann("mx1.mail.example.co.uk").as_deref(),
+            Some("example.co.uk")
+        );
+        assert_eq!(
+            registrable_icann("host.dyndns.org").as_deref(),
+            Some("dyndns.org")
+        );
     }
 
     #[test]

@@ -40,8 +40,12 @@ pub struct Net {
     /// `NetType`/`status` as written.
     pub kind: Option<String>,
     pub country: Option<String>,
-    /// A customer reassignment (ARIN `Customer:`), whose shown contacts are the parent's.
+    /// A customer reassignment (ARIN `Customer:`, rwhois `Customer Organization`),
+    /// whose shown contacts are the provider's.
     pub customer: bool,
+    /// The provider a customer record names in itself (rwhois `Organization` beside
+    /// `Customer Organization`).
+    pub provider: Option<String>,
     /// The RPSL `source:` (APNIC, KRNIC, IDNIC…).
     pub source: Option<String>,
     /// The network's own contacts, ranked.
@@ -321,6 +325,14 @@ const ORG_KEYS: &[&str] = &[
     "descr",
 ];
 const HANDLE_KEYS: &[&str] = &["nethandle", "id", "inetnum-handle"];
+/// Keys that make a record a customer's (ARIN reassignments, rwhois customers).
+const CUSTOMER_KEYS: &[&str] = &[
+    "customer",
+    "custname",
+    "customer organization",
+    "customer-organization",
+    "customer-name",
+];
 
 /// Parses an address range: `a - b`, `a/len`, abbreviated `200.57.128/19`, or a
 /// bare address; the first of several comma-separated CIDRs.
@@ -572,7 +584,15 @@ pub fn parse(text: &str) -> Parsed {
                         .get(&["nettype", "status", "network-type", "allocation-type"])
                         .map(|s| crate::sanitize::clip(s, 60)),
                     country: b.get(&["country"]).map(|s| crate::sanitize::clip(s, 8)),
-                    customer: b.get(&["customer", "custname"]).is_some(),
+                    customer: b.get(CUSTOMER_KEYS).is_some(),
+                    provider: b
+                        .get(CUSTOMER_KEYS)
+                        .and(b.get(&["organization", "org-name", "orgname"]))
+                        .filter(|_| {
+                            b.get(&["customer organization", "customer-organization", "customer-name"])
+                                .is_some()
+                        })
+                        .map(|s| crate::sanitize::clip(strip_handle(s), 100)),
                     source: b
                         .get(&["source"])
                         .map(|s| s.split_whitespace().next().unwrap_or("").to_string()),
@@ -608,9 +628,21 @@ pub fn parse(text: &str) -> Parsed {
     for (net, bs) in &mut sections {
         let mut found = Vec::new();
         // The holder: the best-named key of any block of the section.
-        let org = ORG_KEYS
+        // The holder: a customer's own name first, else the best-named key.
+        let customer_name = if net.customer {
+            [
+                "custname",
+                "customer organization",
+                "customer-organization",
+                "customer-name",
+            ]
             .iter()
             .find_map(|k| bs.iter().find_map(|b| b.get(&[k])))
+        } else {
+            None
+        };
+        let org = customer_name
+            .or_else(|| ORG_KEYS.iter().find_map(|k| bs.iter().find_map(|b| b.get(&[k]))))
             .map(|s| crate::sanitize::clip(strip_handle(s), 100));
         for b in bs.iter() {
             collect_block(b, &mut found, &mut p.contact_handles);
