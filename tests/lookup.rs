@@ -888,3 +888,40 @@ fn repro_cox_riko_owner_and_isp_sides() {
         Some("abuse@hostwinds.com")
     );
 }
+
+/// `../shared/repro/craft-krnic.eml` (issue 11): the KRNIC customer /29 is the owner,
+/// LG DACOM's /13 the ISP; Abusix's answer (the allocation holder's desk, as the
+/// issue saw it) goes to the ISP side, not to the customer's.
+#[test]
+fn repro_krnic_customer_and_holder_each_on_its_side() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "112.220.69.50";
+    let mut plan = Plan::default();
+    // No APNIC answer for this address was captured: KRNIC's is served for it.
+    plan.whois(
+        "whois.apnic.net",
+        Ipv4Addr::new(127, 0, 0, 5),
+        "*",
+        Reply::file(&w.join("ip-whois/nir/phuhn_kr112_220_69_50.txt")),
+    );
+    plan.records = vec![Rr::Txt(
+        "50.69.220.112.abusix.lab.test".into(),
+        "ipadm@lguplus.co.kr".into(),
+    )];
+    let lab = Lab::start(plan);
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
+    let owner = emails(&v, "owner_contacts");
+    let isp = emails(&v, "isp_contacts");
+    assert_eq!(
+        owner.first().map(String::as_str),
+        Some("b8273338@user.bora.net"),
+        "{owner:?}"
+    );
+    assert!(isp.contains(&"ipadm@lguplus.co.kr".to_string()), "{isp:?}");
+    assert!(
+        !owner.contains(&"ipadm@lguplus.co.kr".to_string()),
+        "no cross-side: {owner:?}"
+    );
+    assert_eq!(v["owner"], "LG Uplus");
+    assert_eq!(v["isp"], "LG DACOM Corporation");
+}

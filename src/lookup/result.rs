@@ -574,13 +574,27 @@ impl Engine {
         }
         owner.extend(w_owner.iter().map(|f| to_contact(f, Source::Whois)));
         isp.extend(w_isp.iter().map(|f| to_contact(f, Source::Whois)));
-        owner.extend(
-            abusix
-                .lines()
-                .flat_map(super::contact::emails_in)
-                .filter_map(|e| Found::new(e, Tier::Mailbox, &format!("{abusix_name} TXT")))
-                .map(|f| to_contact(&f, Source::Abusix)),
-        );
+        // Abusix names the desk of whoever holds the address space: that is the
+        // ISP's when its address (or its domain) is the allocation holder's record's
+        // and not the customer's.
+        let domain_of = |e: &str| e.rsplit_once('@').and_then(|(_, d)| names::registrable(d));
+        for c in abusix
+            .lines()
+            .flat_map(super::contact::emails_in)
+            .filter_map(|e| Found::new(e, Tier::Mailbox, &format!("{abusix_name} TXT")))
+            .map(|f| to_contact(&f, Source::Abusix))
+        {
+            let d = domain_of(&c.email);
+            let on = |side: &[Contact]| {
+                side.iter()
+                    .any(|o| o.email == c.email || d.is_some() && domain_of(&o.email) == d)
+            };
+            if on(&isp) && !on(&owner) {
+                isp.push(c);
+            } else {
+                owner.push(c);
+            }
+        }
         if let Some((d, abuse_net)) = &dom {
             owner.extend(abuse_net.iter().cloned());
             // RFC 2142's role address only for a name that resolves back to the
