@@ -141,7 +141,12 @@ impl HopLookup {
             Pane::Received => return Some(Vec::new()),
             Pane::Rdns => self.rdns.as_ref()?.2.iter().collect(),
             Pane::Whois => self.whois.as_ref()?.iter().collect(),
-            Pane::Rdap => self.rdap.as_ref()?.iter().collect(),
+            Pane::Rdap => {
+                // The address's own query first, the bootstrap step after it.
+                let mut a: Vec<&Answer> = self.rdap.as_ref()?.iter().collect();
+                a.sort_by_key(|x| is_bootstrap(x));
+                a
+            }
             Pane::Asn => self.asn.as_ref()?.1.iter().collect(),
             Pane::Dnsbl => self.dnsbl.as_ref()?.1.iter().collect(),
             Pane::Traceroute => match self.traceroute.as_ref()? {
@@ -168,6 +173,13 @@ impl HopLookup {
                 PaneState::NotFound
             };
         }
+        // RDAP: the bootstrap file is a step; the pane tells how the address's own
+        // query went (unless that query was never made).
+        let answers: Vec<&Answer> = if pane == Pane::Rdap && answers.iter().any(|a| !is_bootstrap(a)) {
+            answers.into_iter().filter(|a| !is_bootstrap(a)).collect()
+        } else {
+            answers
+        };
         let first = answers.first().map(|a| a.status);
         if answers.iter().any(|a| a.status == Status::Ok) {
             return PaneState::Done;
@@ -201,6 +213,15 @@ impl HopLookup {
             )
         })
     }
+}
+
+/// An RDAP bootstrap fetch (IANA's `ipv4.json` and the like), not a query about
+/// the address.
+fn is_bootstrap(a: &Answer) -> bool {
+    let q = a.query.to_ascii_lowercase();
+    ["ipv4.json", "ipv6.json", "asn.json", "dns.json"]
+        .iter()
+        .any(|f| q.ends_with(f))
 }
 
 /// One message of an mbox, in the picker.

@@ -337,6 +337,29 @@ fn the_mbox_picker_opens_a_message() {
 }
 
 /// `TestBackend` snapshots of every pane in every state, at 80×24 and 160×48.
+/// The RDAP tab tells how the address's own query went, not the bootstrap step
+/// (issue 11), and shows that answer first.
+#[test]
+fn the_rdap_tab_reports_the_address_query_not_the_bootstrap() {
+    let mut l = super::model::HopLookup::new(0, "192.0.2.1".parse().unwrap(), Instant::now());
+    let mut boot = answer("rdap", Status::Ok, None);
+    boot.query = "https://data.iana.org/rdap/ipv4.json".into();
+    let mut ip = answer("rdap", Status::NotFound, Some("404"));
+    ip.query = "https://rdap.arin.net/registry/ip/192.0.2.1".into();
+    l.apply(Part::Rdap(vec![boot.clone(), ip]));
+    let now = Instant::now();
+    assert!(
+        matches!(l.state(Pane::Rdap, now), PaneState::NotFound),
+        "{:?}",
+        l.state(Pane::Rdap, now)
+    );
+    // Only the bootstrap was fetched (it failed): that is what the tab says.
+    let mut l = super::model::HopLookup::new(0, "192.0.2.1".parse().unwrap(), Instant::now());
+    boot.status = Status::Timeout;
+    l.apply(Part::Rdap(vec![boot]));
+    assert!(matches!(l.state(Pane::Rdap, now), PaneState::Failed(_)));
+}
+
 mod snapshots {
     use std::time::Duration;
 
