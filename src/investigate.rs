@@ -291,9 +291,9 @@ pub fn render(l: &Lookup, raw: bool) -> String {
                 .unwrap_or_default()
         );
     }
-    let _ = writeln!(s, "  owner        {}", clean(l.owner.as_deref().unwrap_or("?")));
+    let _ = writeln!(s, "  owner        {}", clean(l.owner_name().unwrap_or("?")));
     contacts(&mut s, &l.owner_contacts);
-    let _ = writeln!(s, "  ISP          {}", clean(l.isp.as_deref().unwrap_or("?")));
+    let _ = writeln!(s, "  ISP          {}", clean(l.isp_name().unwrap_or("?")));
     contacts(&mut s, &l.isp_contacts);
     for b in &l.dnsbl {
         let state = if b.listed {

@@ -127,7 +127,15 @@ fn arin_address_whois_rdap_dns_end_to_end() {
     assert_eq!(v["asn"]["peers"], serde_json::json!([16509, 6453]));
     // Google holds its own allocation: the ISP is the upstream named by the peers.
     assert!(
-        v["isp"].as_str().unwrap().contains("AS16509, upstream"),
+        v["isp"]["org"].as_str().unwrap().contains("AS16509, upstream"),
+        "{}",
+        v["isp"]
+    );
+    assert!(
+        v["isp"]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("provider's own network"),
         "{}",
         v["isp"]
     );
@@ -258,7 +266,15 @@ fn arin_summary_is_followed_by_handle_and_a_customer_gets_its_isp() {
     assert_eq!(answer(&v, "whois", "n ! NET-174-79-32-0-1")["status"], "ok");
     assert_eq!(v["network"]["cidr"], "174.79.32.0/19");
     assert_eq!(v["network"]["customer"], true);
-    assert_eq!(v["owner"], "Cox Communications");
+    assert_eq!(v["owner"]["org"], "Cox Communications");
+    assert!(
+        v["owner"]["basis"]
+            .as_str()
+            .unwrap()
+            .starts_with("customer assignment 174.79.32.0/19"),
+        "{}",
+        v["owner"]
+    );
     // The POCs shown under a customer are its ISP's.
     let isp = emails(&v, "isp_contacts");
     assert_eq!(isp.first().map(String::as_str), Some("abuse@cox.net"), "{isp:?}");
@@ -882,7 +898,8 @@ fn repro_cox_riko_owner_and_isp_sides() {
             .all(|c| c["email"].as_str().unwrap().starts_with("abuse@")),
         "no named person pre-selected: {pre:?}"
     );
-    assert_eq!(v2["owner"], "Riko");
+    assert_eq!(v2["owner"]["org"], "Riko");
+    assert_eq!(v2["isp"]["org"], "Hostwinds LLC");
     assert_eq!(
         emails(&v2, "isp_contacts").first().map(String::as_str),
         Some("abuse@hostwinds.com")
@@ -922,6 +939,14 @@ fn repro_krnic_customer_and_holder_each_on_its_side() {
         !owner.contains(&"ipadm@lguplus.co.kr".to_string()),
         "no cross-side: {owner:?}"
     );
-    assert_eq!(v["owner"], "LG Uplus");
-    assert_eq!(v["isp"], "LG DACOM Corporation");
+    assert_eq!(v["owner"]["org"], "LG Uplus");
+    assert_eq!(v["isp"]["org"], "LG DACOM Corporation");
+    assert!(
+        v["isp"]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("holder of the allocation"),
+        "{}",
+        v["isp"]
+    );
 }

@@ -208,8 +208,8 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         f.submission = submission_words(&trace.entry);
     }
     if let Some(l) = lookup {
-        f.org = clip(l.owner.as_deref().unwrap_or(""), 200);
-        f.isp = clip(l.isp.as_deref().unwrap_or(""), 200);
+        f.org = clip(l.owner_name().unwrap_or(""), 200);
+        f.isp = clip(l.isp_name().unwrap_or(""), 200);
         f.dnsbl = l
             .dnsbl
             .iter()

@@ -29,6 +29,38 @@ pub struct Network {
     pub parent: Option<Box<Network>>,
 }
 
+/// One of the two parties: its organisation, the network that names it, and why
+/// it is this side.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Party {
+    pub org: Option<String>,
+    pub network: Option<String>,
+    pub basis: String,
+}
+
+impl From<&str> for Party {
+    /// A party known only by its organisation's name.
+    fn from(org: &str) -> Party {
+        Party {
+            org: Some(org.to_string()),
+            network: None,
+            basis: String::new(),
+        }
+    }
+}
+
+impl Lookup {
+    /// The owner's organisation, when known.
+    pub fn owner_name(&self) -> Option<&str> {
+        self.owner.as_ref().and_then(|p| p.org.as_deref())
+    }
+
+    /// The ISP's organisation, when known.
+    pub fn isp_name(&self) -> Option<&str> {
+        self.isp.as_ref().and_then(|p| p.org.as_deref())
+    }
+}
+
 /// The registrable domain of the relay's host name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Domain {
@@ -49,8 +81,10 @@ pub struct Lookup {
     pub asn: Option<Asn>,
     pub network: Option<Network>,
     pub domain: Option<Domain>,
-    pub owner: Option<String>,
-    pub isp: Option<String>,
+    /// Who runs the relay's network (DESIGN.md §3 `owner`).
+    pub owner: Option<Party>,
+    /// Who connects that network (DESIGN.md §3 `isp`).
+    pub isp: Option<Party>,
     pub owner_contacts: Vec<Contact>,
     pub isp_contacts: Vec<Contact>,
     pub dnsbl: Vec<Listing>,
@@ -620,12 +654,53 @@ impl Engine {
                 .map(Box::new);
         }
         out.owner = owner_net
-            .and_then(|n| n.org.clone())
-            .or_else(|| rnet.as_ref().and_then(|o| o.org.clone().or(o.name.clone())));
+            .map(|n| Party {
+                org: n.org.clone(),
+                network: Some(range_text(n)),
+                basis: if n.customer {
+                    format!(
+                        "customer assignment {}{} under {}",
+                        range_text(n),
+                        n.kind.as_deref().map(|k| format!(" ({k})")).unwrap_or_default(),
+                        parent_net
+                            .map(|p| format!("{}'s {}", p.org.as_deref().unwrap_or("?"), range_text(p)))
+                            .or_else(|| n.provider.clone())
+                            .unwrap_or_else(|| "its provider".into())
+                    )
+                } else {
+                    format!("the most specific network, {}", range_text(n))
+                },
+            })
+            .or_else(|| {
+                rnet.as_ref().map(|o| Party {
+                    org: o.org.clone().or(o.name.clone()),
+                    network: o.cidr.clone().or_else(|| o.range.clone()),
+                    basis: "the network RDAP returns for the address".into(),
+                })
+            });
         out.isp = parent_net
-            .and_then(|n| n.org.clone())
-            .or_else(|| owner_net.and_then(|n| n.provider.clone()))
-            .or_else(|| rparent.as_ref().and_then(|o| o.org.clone().or(o.name.clone())));
+            .map(|p| Party {
+                org: p.org.clone(),
+                network: Some(range_text(p)),
+                basis: format!(
+                    "holder of the allocation {} above the owner's network",
+                    range_text(p)
+                ),
+            })
+            .or_else(|| {
+                owner_net.and_then(|n| n.provider.clone()).map(|org| Party {
+                    org: Some(org),
+                    network: None,
+                    basis: "the provider the customer record names".into(),
+                })
+            })
+            .or_else(|| {
+                rparent.as_ref().map(|o| Party {
+                    org: o.org.clone().or(o.name.clone()),
+                    network: o.cidr.clone().or_else(|| o.range.clone()),
+                    basis: "the parent network RDAP returns".into(),
+                })
+            });
 
         let mut answers: Vec<Answer> = rdns_answers;
         answers.extend(asn_answers);
@@ -669,11 +744,22 @@ impl Engine {
                 if let Some(base) = self.rdap_base_asn(peer, &mut ans).await {
                     let a = self.rdap_get(&join_url(&base, &format!("autnum/{peer}"))).await;
                     if let Some(o) = rdap_object(&a) {
-                        out.isp = o
-                            .org
-                            .clone()
-                            .or(o.name.clone())
-                            .map(|n| format!("{n} (AS{peer}, upstream)"));
+                        out.isp = Some(Party {
+                            org: o
+                                .org
+                                .clone()
+                                .or(o.name.clone())
+                                .map(|n| format!("{n} (AS{peer}, upstream)")),
+                            network: None,
+                            basis: format!(
+                                "the relay is on the provider's own network; AS{peer} is the {} of its origin AS",
+                                if route.as_ref().and_then(|r| r.upstream_asn).is_some() {
+                                    "upstream on the traceroute"
+                                } else {
+                                    "first upstream peer (Team Cymru)"
+                                }
+                            ),
+                        });
                         isp_contacts = finish(
                             o.contacts.iter().map(|f| to_contact(f, Source::Rdap)).collect(),
                             false,
@@ -686,6 +772,13 @@ impl Engine {
                 }
                 answers.extend(ans);
             }
+        }
+        if out.isp.is_none() && isp_contacts.is_empty() && out.owner.is_some() {
+            out.isp = Some(Party {
+                org: None,
+                network: None,
+                basis: "the relay is on the provider's own network, and nothing names an upstream".into(),
+            });
         }
         if let Some(r) = &route {
             answers.push(r.answer.clone());

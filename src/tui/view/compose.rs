@@ -27,7 +27,7 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
             m.lookups
                 .get(&m.input_point().unwrap_or(m.selected))
                 .and_then(|l| l.done.as_deref())
-                .and_then(|l| l.owner.clone())
+                .and_then(|l| l.owner_name().map(str::to_string))
                 .unwrap_or_else(|| "?".into())
         ),
         Side::Isp => format!(
@@ -35,7 +35,7 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
             m.lookups
                 .get(&m.input_point().unwrap_or(m.selected))
                 .and_then(|l| l.done.as_deref())
-                .and_then(|l| l.isp.clone())
+                .and_then(|l| l.isp_name().map(str::to_string))
                 .unwrap_or_else(|| "?".into())
         ),
     };

@@ -233,7 +233,7 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
         Pane::Contacts => {
             if let Some(d) = &l.done {
                 out.push(Line::styled(
-                    format!("owner: {}", clip(d.owner.as_deref().unwrap_or("?"), 120)),
+                    format!("owner: {}", clip(d.owner_name().unwrap_or("?"), 120)),
                     t.title(),
                 ));
                 if let Some(n) = &d.network {
@@ -244,11 +244,17 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
                         n.source
                     )));
                 }
+                if let Some(b) = d.owner.as_ref().map(|p| p.basis.as_str()).filter(|b| !b.is_empty()) {
+                    out.push(Line::from(format!("  why: {}", clip(b, 200))));
+                }
                 contact_lines(&mut out, t, &d.owner_contacts);
                 out.push(Line::styled(
-                    format!("ISP: {}", clip(d.isp.as_deref().unwrap_or("?"), 120)),
+                    format!("ISP: {}", clip(d.isp_name().unwrap_or("?"), 120)),
                     t.title(),
                 ));
+                if let Some(b) = d.isp.as_ref().map(|p| p.basis.as_str()).filter(|b| !b.is_empty()) {
+                    out.push(Line::from(format!("  why: {}", clip(b, 200))));
+                }
                 if let Some(p) = d.network.as_ref().and_then(|n| n.parent.as_ref()) {
                     out.push(Line::from(format!(
                         "  allocation {} {}",
