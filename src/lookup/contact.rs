@@ -255,34 +255,18 @@ pub fn is_placeholder(email: &str) -> bool {
         || e.ends_with("@example.org")
 }
 
-/// Registries, NIRs and national CERTs: they run the registry, not the network.
-const REGISTRY_DOMAINS: &[&str] = &[
-    "arin.net",
-    "ripe.net",
-    "apnic.net",
-    "lacnic.net",
-    "afrinic.net",
-    "iana.org",
-    "icann.org",
-    "nic.ad.jp",
-    "jpnic.net",
-    "nic.or.kr",
-    "krnic.net",
-    "kisa.or.kr",
-    "vnnic.vn",
-    "vnnic.net.vn",
-    "cert.br",
-    "nic.br",
-    "registro.br",
-    "twnic.net",
-    "twnic.net.tw",
-    "idnic.net",
-    "apjii.or.id",
-    "cnnic.cn",
-    "cnnic.net.cn",
-    "irinn.in",
-    "nixi.in",
-];
+/// Registries, NIRs and national CERTs (`assets/registries.txt`, with sources):
+/// they run the registry, not the network.
+fn registry_domains() -> &'static [&'static str] {
+    static LIST: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../../assets/registries.txt")
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
+}
 
 /// Is this a registry's (or a national CERT's) own address?
 pub fn is_registry(email: &str) -> bool {
@@ -290,7 +274,7 @@ pub fn is_registry(email: &str) -> bool {
         return false;
     };
     let domain = domain.to_ascii_lowercase();
-    REGISTRY_DOMAINS
+    registry_domains()
         .iter()
         .any(|r| domain == *r || domain.strip_suffix(r).is_some_and(|p| p.ends_with('.')))
 }
@@ -415,6 +399,17 @@ mod tests {
         assert_eq!(emails_in("'protect@bt.com' and x@y"), vec!["protect@bt.com"]);
         assert_eq!(emails_in("no address @ here, a@b.c1"), Vec::<&str>::new());
         assert_eq!(emails_in("ÿ@é@x.org"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn registries_nirs_and_national_certs_are_known() {
+        for r in ["hm-changed@vnnic.vn", "cert@cert.br", "hostmaster@nic.or.kr", "ip@apnic.net", "x@mail.arin.net"] {
+            assert!(is_registry(r), "{r}");
+            let f = Found::new(r, Tier::Mailbox, "x").unwrap();
+            assert_eq!(f.tier.confidence(), Confidence::Low, "{r}");
+        }
+        assert!(!is_registry("abuse@bora.net"));
+        assert!(!is_registry("abuse@notarin.net"));
     }
 
     #[test]

@@ -134,7 +134,10 @@ fn rank_key(c: &Contact) -> u8 {
 fn to_contact(f: &Found, source: Source) -> Contact {
     let confidence = match source {
         Source::Fallback => Confidence::Low,
-        Source::AbuseNet | Source::Abusix => Confidence::Medium.min(f.tier.confidence()),
+        // At most medium, and never better than the address itself deserves (a
+        // registry's or a person's address stays low). `Confidence` orders High
+        // first, so the worse of two is the greater.
+        Source::AbuseNet | Source::Abusix => Confidence::Medium.max(f.tier.confidence()),
         _ => f.tier.confidence(),
     };
     Contact {
