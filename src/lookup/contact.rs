@@ -403,7 +403,13 @@ mod tests {
 
     #[test]
     fn registries_nirs_and_national_certs_are_known() {
-        for r in ["hm-changed@vnnic.vn", "cert@cert.br", "hostmaster@nic.or.kr", "ip@apnic.net", "x@mail.arin.net"] {
+        for r in [
+            "hm-changed@vnnic.vn",
+            "cert@cert.br",
+            "hostmaster@nic.or.kr",
+            "ip@apnic.net",
+            "x@mail.arin.net",
+        ] {
             assert!(is_registry(r), "{r}");
             let f = Found::new(r, Tier::Mailbox, "x").unwrap();
             assert_eq!(f.tier.confidence(), Confidence::Low, "{r}");

@@ -118,6 +118,8 @@ pub struct ComposeState {
     pub history: Vec<Draft>,
     /// The class the complaints were written for.
     pub class: crate::trace::entry::Class,
+    /// The recipient picker of the focused panel is open, at this row.
+    pub picking: Option<usize>,
 }
 
 /// What the confirmation dialog shows, and exactly what Enter sends.

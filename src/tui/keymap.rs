@@ -23,6 +23,7 @@ pub enum Action {
     Relay,
     Class,
     Rewrite,
+    Recipients,
     Retry,
     Refresh,
     Compose,
@@ -38,7 +39,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -55,6 +56,7 @@ impl Action {
         Action::Relay,
         Action::Class,
         Action::Rewrite,
+        Action::Recipients,
         Action::Retry,
         Action::Refresh,
         Action::Compose,
@@ -88,6 +90,7 @@ impl Action {
             Action::Relay => "relay",
             Action::Class => "class",
             Action::Rewrite => "rewrite",
+            Action::Recipients => "recipients",
             Action::Retry => "retry",
             Action::Refresh => "refresh",
             Action::Compose => "compose",
@@ -124,6 +127,9 @@ impl Action {
             Action::Rewrite => {
                 "compose: write the focused complaint again from the investigation (your text goes to the draft history)"
             }
+            Action::Recipients => {
+                "compose: pick the recipients from the side's contacts (Enter checks or unchecks one)"
+            }
             Action::Retry => "retry the failed lookups of the hop",
             Action::Refresh => "look the hop up again, bypassing the cache",
             Action::Compose => "compose the complaints",
@@ -157,6 +163,7 @@ impl Action {
             Action::Relay => &["R"],
             Action::Class => &["C"],
             Action::Rewrite => &["W"],
+            Action::Recipients => &["t"],
             Action::Retry => &["r"],
             Action::Refresh => &["F"],
             Action::Compose => &["c"],

@@ -849,6 +849,54 @@ mod compose_screen {
     }
 
     #[test]
+    fn recipients_are_picked_from_the_side_contacts() {
+        let mut m = model();
+        let effects = start(&mut m, false);
+        let mut noc = contact("noc@owner.test");
+        noc.preselect = false;
+        noc.confidence = Confidence::Medium;
+        let lookup = Lookup {
+            owner_contacts: vec![contact("abuse@owner.test"), noc],
+            ..Lookup::default()
+        };
+        update(
+            &mut m,
+            Msg::Done {
+                hop: 2,
+                req: req_of(&effects, 2),
+                lookup: Box::new(lookup),
+            },
+        );
+        update(&mut m, key(KeyCode::Char('c')));
+        assert_eq!(
+            m.compose.as_ref().unwrap().panels[0].draft().to,
+            vec!["abuse@owner.test"]
+        );
+        update(&mut m, key(KeyCode::Char('t')));
+        assert_eq!(m.compose.as_ref().unwrap().picking, Some(0));
+        // The second contact checked: To follows.
+        update(&mut m, key(KeyCode::Char('j')));
+        update(&mut m, key(KeyCode::Enter));
+        assert_eq!(
+            m.compose.as_ref().unwrap().panels[0].draft().to,
+            vec!["abuse@owner.test", "noc@owner.test"]
+        );
+        // The first unchecked.
+        update(&mut m, key(KeyCode::Char('k')));
+        update(&mut m, key(KeyCode::Enter));
+        assert_eq!(
+            m.compose.as_ref().unwrap().panels[0].draft().to,
+            vec!["noc@owner.test"]
+        );
+        update(&mut m, key(KeyCode::Esc));
+        assert_eq!(m.compose.as_ref().unwrap().picking, None);
+        assert!(
+            m.compose.as_ref().unwrap().panels[0].edited,
+            "the user's choice is kept"
+        );
+    }
+
+    #[test]
     fn recipients_arriving_late_fill_only_empty_fields() {
         let mut m = model();
         m.setup.owner_template = crate::compose::default_template(crate::compose::Side::Owner).into();

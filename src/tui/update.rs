@@ -337,6 +337,7 @@ fn open_compose(m: &mut Model) {
         sending: None,
         history: Vec::new(),
         class,
+        picking: None,
     });
     if restored.is_some() {
         follow(m, "the investigation");
@@ -405,6 +406,63 @@ fn follow(m: &mut Model, what: &str) {
         m.drafts_dirty.get_or_insert(m.now);
         m.dirty = true;
     }
+}
+
+/// The contacts of the focused panel's side, for the recipient picker (none for
+/// the submitting client's network, whose contacts relaytrace did not look up).
+pub fn side_contacts_of(m: &Model) -> Vec<crate::lookup::contact::Contact> {
+    let Some(c) = m.compose.as_ref() else {
+        return Vec::new();
+    };
+    let Some(p) = c.panels.get(c.focus) else {
+        return Vec::new();
+    };
+    if p.side == crate::compose::Side::Isp && crate::compose::isp_is_client_network(m.class()) {
+        return Vec::new();
+    }
+    let hop = m.input_point().unwrap_or(m.selected);
+    m.lookups
+        .get(&hop)
+        .and_then(|l| l.done.as_deref())
+        .map(|l| crate::compose::side_contacts(l, p.side).to_vec())
+        .unwrap_or_default()
+}
+
+/// A key in the recipient picker: move, check or uncheck (the To field follows),
+/// close.
+fn pick_recipient(m: &mut Model, a: Action, row: usize) -> Vec<Effect> {
+    let contacts = side_contacts_of(m);
+    let Some(c) = m.compose.as_mut() else {
+        return Vec::new();
+    };
+    let n = contacts.len();
+    match a {
+        Action::Down => c.picking = Some((row + 1).min(n.saturating_sub(1))),
+        Action::Up => c.picking = Some(row.saturating_sub(1)),
+        Action::Open | Action::Edit => {
+            let (Some(contact), Some(p)) = (contacts.get(row), c.panels.get_mut(c.focus)) else {
+                return Vec::new();
+            };
+            let mut to = p.draft().to;
+            let had = to.len();
+            to.retain(|t| !t.eq_ignore_ascii_case(&contact.email));
+            let checked = to.len() == had;
+            if checked {
+                to.push(contact.email.clone());
+            }
+            p.to = ratatui_textarea::TextArea::new(vec![to.join(", ")]);
+            p.edited = true;
+            m.status = Some(format!(
+                "{} {}",
+                contact.email,
+                if checked { "added to To" } else { "taken out of To" }
+            ));
+            m.drafts_dirty.get_or_insert(m.now);
+        }
+        Action::Quit => return quit(m),
+        _ => c.picking = None,
+    }
+    Vec::new()
 }
 
 /// `W`: the focused complaint written again from the investigation as it stands; the
@@ -626,6 +684,9 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             entry: Box::new(entry),
         }];
     }
+    if let Some(row) = c.picking {
+        return pick_recipient(m, a, row);
+    }
     if let Some(scroll) = c.preview {
         match a {
             Action::PageDown | Action::Down => {
@@ -669,6 +730,14 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
         }
         Action::Rewrite => {
             rewrite(m);
+            return Vec::new();
+        }
+        Action::Recipients => {
+            if side_contacts_of(m).is_empty() {
+                m.status = Some("no contacts for this side yet: type the recipients in To (e on To)".into());
+            } else if let Some(c) = m.compose.as_mut() {
+                c.picking = Some(0);
+            }
             return Vec::new();
         }
         Action::Copy => return copy(m),
@@ -804,6 +873,7 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         | Action::Format
         | Action::Quote
         | Action::Rewrite
+        | Action::Recipients
         | Action::Send => {}
     }
     Vec::new()

@@ -245,6 +245,55 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
     if let Some(cf) = &c.confirm {
         confirm(f, t, cf);
     }
+    if let Some(row) = c.picking {
+        recipients(f, m, t, c, row);
+    }
+}
+
+/// The recipient picker: the side's contacts with where each came from and how sure
+/// it is, checked when it is in To.
+fn recipients(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, row: usize) {
+    let Some(p) = c.panels.get(c.focus) else { return };
+    let to = p.draft().to;
+    let contacts = crate::tui::update::side_contacts_of(m);
+    let mut lines = vec![Line::styled(
+        "Enter checks or unchecks · j/k move · Esc closes · ● pre-selected by the analysis",
+        t.dim(),
+    )];
+    for (i, ct) in contacts.iter().enumerate() {
+        let checked = to.iter().any(|x| x.eq_ignore_ascii_case(&ct.email));
+        let style = if i == row { t.selected() } else { Style::default() };
+        lines.push(Line::styled(
+            format!(
+                "{} {} {:<38} {:<9} {:<6} {}",
+                if checked { "[x]" } else { "[ ]" },
+                if ct.preselect { "●" } else { " " },
+                clip(&ct.email, 60),
+                ct.source.as_str(),
+                ct.confidence.as_str(),
+                clip(&ct.basis, 80)
+            ),
+            style,
+        ));
+    }
+    let area = f.area();
+    let h = (u16::try_from(lines.len()).unwrap_or(10) + 2).min(area.height);
+    let w = area.width.saturating_sub(4).min(140);
+    let rect = Rect::new(
+        area.x + (area.width.saturating_sub(w)) / 2,
+        area.y + (area.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    );
+    f.render_widget(ratatui::widgets::Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" recipients of the {} complaint ", p.side.word())),
+        ),
+        rect,
+    );
 }
 
 /// Exactly what will leave, before anything does.

@@ -244,7 +244,12 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
                         n.source
                     )));
                 }
-                if let Some(b) = d.owner.as_ref().map(|p| p.basis.as_str()).filter(|b| !b.is_empty()) {
+                if let Some(b) = d
+                    .owner
+                    .as_ref()
+                    .map(|p| p.basis.as_str())
+                    .filter(|b| !b.is_empty())
+                {
                     out.push(Line::from(format!("  why: {}", clip(b, 200))));
                 }
                 contact_lines(&mut out, t, &d.owner_contacts);
