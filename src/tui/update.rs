@@ -435,23 +435,23 @@ fn pick_recipient(m: &mut Model, a: Action, row: usize) -> Vec<Effect> {
     let Some(c) = m.compose.as_mut() else {
         return Vec::new();
     };
-    let n = contacts.len();
+    let count = contacts.len();
     match a {
-        Action::Down => c.picking = Some((row + 1).min(n.saturating_sub(1))),
+        Action::Down => c.picking = Some((row + 1).min(count.saturating_sub(1))),
         Action::Up => c.picking = Some(row.saturating_sub(1)),
         Action::Open | Action::Edit => {
-            let (Some(contact), Some(p)) = (contacts.get(row), c.panels.get_mut(c.focus)) else {
+            let (Some(contact), Some(panel)) = (contacts.get(row), c.panels.get_mut(c.focus)) else {
                 return Vec::new();
             };
-            let mut to = p.draft().to;
+            let mut to = panel.draft().to;
             let had = to.len();
-            to.retain(|t| !t.eq_ignore_ascii_case(&contact.email));
+            to.retain(|addr| !addr.eq_ignore_ascii_case(&contact.email));
             let checked = to.len() == had;
             if checked {
                 to.push(contact.email.clone());
             }
-            p.to = ratatui_textarea::TextArea::new(vec![to.join(", ")]);
-            p.edited = true;
+            panel.to = ratatui_textarea::TextArea::new(vec![to.join(", ")]);
+            panel.edited = true;
             m.status = Some(format!(
                 "{} {}",
                 contact.email,
