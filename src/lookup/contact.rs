@@ -64,6 +64,9 @@ pub enum Tier {
     /// A named person's own address (`firstname.lastname@`), not a role mailbox.
     Person,
     RegistryOther,
+    /// An address the record itself says is not for complaints ("complaints sent to
+    /// any other POC will be ignored", "only for whois corrections").
+    Excluded,
 }
 
 impl Tier {
@@ -72,7 +75,7 @@ impl Tier {
         match self {
             Tier::Designated | Tier::Mailbox => Confidence::High,
             Tier::Remark | Tier::Other => Confidence::Medium,
-            Tier::Registry | Tier::Person | Tier::RegistryOther => Confidence::Low,
+            Tier::Registry | Tier::Person | Tier::RegistryOther | Tier::Excluded => Confidence::Low,
         }
     }
 
@@ -81,6 +84,7 @@ impl Tier {
         match self {
             Tier::Designated | Tier::Mailbox | Tier::Remark | Tier::Registry => Tier::Registry,
             Tier::Other | Tier::Person | Tier::RegistryOther => Tier::RegistryOther,
+            Tier::Excluded => Tier::Excluded,
         }
     }
 }

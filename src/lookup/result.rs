@@ -128,6 +128,7 @@ fn rank_key(c: &Contact) -> u8 {
         (_, Tier::Registry) => 5,
         (_, Tier::Other) => 6,
         (_, Tier::Person | Tier::RegistryOther) => 7,
+        (_, Tier::Excluded) => 9,
     }
 }
 

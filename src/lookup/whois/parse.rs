@@ -795,8 +795,90 @@ pub fn parse(text: &str) -> Parsed {
         p.outcome = Outcome::Error("the answer is not whois text".into());
     }
     p.networks = sections.into_iter().map(|(n, _)| n).collect();
+    exclusions(&blocks, &mut p);
     dedupe_mirrors(&mut p.networks);
     p
+}
+
+/// What the record itself says about its addresses: "complaints sent to any other
+/// POC will be ignored" (every address but the ones that paragraph names), "only
+/// for whois information correction, send mail to …" (that address). Those are
+/// demoted to [`Tier::Excluded`]: shown, never pre-selected.
+fn exclusions(blocks: &[Block], p: &mut Parsed) {
+    let mut only: Option<Vec<String>> = None;
+    let mut excluded: Vec<String> = Vec::new();
+    for b in blocks {
+        // Comment and remarks lines, joined into paragraphs at empty ones.
+        let mut paras: Vec<String> = vec![String::new()];
+        for l in b
+            .lines
+            .iter()
+            .filter(|l| matches!(l.key.as_str(), "comment" | "remarks" | "descr"))
+        {
+            if l.value.trim().is_empty() {
+                paras.push(String::new());
+            } else if let Some(last) = paras.last_mut() {
+                last.push(' ');
+                last.push_str(&l.value);
+            }
+        }
+        let mut context = String::new();
+        for para in paras.iter().chain(b.comments.iter()) {
+            let lower = para.to_ascii_lowercase();
+            if lower.contains("any other poc will be ignored")
+                || lower.contains("other contacts will be ignored")
+            {
+                // The addresses named just before it (the same comment block) stay.
+                let keep: Vec<String> = contact::emails_in(&context)
+                    .into_iter()
+                    .chain(contact::emails_in(para))
+                    .map(str::to_ascii_lowercase)
+                    .collect();
+                only.get_or_insert_with(Vec::new).extend(keep);
+            }
+            context.push(' ');
+            context.push_str(para);
+        }
+        // Line by line: a remark excludes the address on its own line only.
+        for text in b
+            .lines
+            .iter()
+            .filter(|l| matches!(l.key.as_str(), "comment" | "remarks" | "descr"))
+            .map(|l| l.value.as_str())
+            .chain(b.comments.iter().map(String::as_str))
+        {
+            let lower = text.to_ascii_lowercase();
+            if lower.contains("only for whois")
+                || lower.contains("whois information correction")
+                || lower.contains("not for abuse")
+                || lower.contains("not for spam")
+            {
+                excluded.extend(contact::emails_in(text).into_iter().map(str::to_ascii_lowercase));
+            }
+        }
+    }
+    if only.is_none() && excluded.is_empty() {
+        return;
+    }
+    let demote = |list: &mut Vec<Found>| {
+        for f in list.iter_mut() {
+            let out =
+                only.as_ref().is_some_and(|keep| !keep.contains(&f.email)) || excluded.contains(&f.email);
+            if out {
+                f.tier = Tier::Excluded;
+                f.basis = crate::sanitize::clip(
+                    &format!("{} (the record says complaints to it are not acted on)", f.basis),
+                    200,
+                );
+            }
+        }
+        contact::rank(list);
+    };
+    for n in &mut p.networks {
+        demote(&mut n.contacts);
+        demote(&mut n.parent_contacts);
+    }
+    demote(&mut p.loose);
 }
 
 fn collect_block(b: &Block, found: &mut Vec<Found>, handles: &mut Vec<String>) {
@@ -1034,6 +1116,34 @@ pub fn ranked_contacts(p: &Parsed, ip: Option<IpAddr>) -> (Vec<Found>, Vec<Found
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_the_record_excludes_are_demoted() {
+        let p = parse(
+            "NetRange: 104.196.0.0 - 104.199.255.255\nNetName: GOOGLE-CLOUD\nOrgName: Google LLC\n\
+             Comment: Complaints can also be sent to the GC Abuse desk\nComment: (google-cloud-compliance@google.com)\n\
+             Comment: \nComment: Complaints sent to any other POC will be ignored.\n\n\
+             OrgAbuseEmail: google-cloud-compliance@google.com\nOrgTechEmail: arin-contact@google.com\n",
+        );
+        let c = &p.networks[0].contacts;
+        let tier = |e: &str| c.iter().find(|f| f.email == e).map(|f| f.tier);
+        assert_eq!(tier("google-cloud-compliance@google.com"), Some(Tier::Mailbox));
+        assert_eq!(tier("arin-contact@google.com"), Some(Tier::Excluded));
+        let p = parse(
+            "inetnum: 210.107.0.0 - 210.107.127.255\nnetname: X\nremarks: If related with spam, send mail to abuse@bora.net\n\
+             remarks: Only for whois information correction, send mail to ipadm@nic.bora.net\ne-mail: ipadm@nic.bora.net\n",
+        );
+        let all: Vec<(String, Tier)> = p.networks[0]
+            .contacts
+            .iter()
+            .map(|f| (f.email.clone(), f.tier))
+            .collect();
+        assert!(
+            all.contains(&("ipadm@nic.bora.net".into(), Tier::Excluded)),
+            "{all:?}"
+        );
+        assert_eq!(all[0].0, "abuse@bora.net");
+    }
 
     #[test]
     fn ranges() {
