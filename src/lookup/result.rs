@@ -677,7 +677,7 @@ impl Engine {
             })
             .or_else(|| {
                 rnet.as_ref().map(|o| Party {
-                    org: o.org.clone().or(o.name.clone()),
+                    org: o.org.clone(),
                     network: o.cidr.clone().or_else(|| o.range.clone()),
                     basis: "the network RDAP returns for the address".into(),
                 })
@@ -700,7 +700,7 @@ impl Engine {
             })
             .or_else(|| {
                 rparent.as_ref().map(|o| Party {
-                    org: o.org.clone().or(o.name.clone()),
+                    org: o.org.clone(),
                     network: o.cidr.clone().or_else(|| o.range.clone()),
                     basis: "the parent network RDAP returns".into(),
                 })

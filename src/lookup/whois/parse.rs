@@ -315,6 +315,42 @@ const NET_KEYS: &[&str] = &[
 ];
 
 const NAME_KEYS: &[&str] = &["netname", "network-name", "net-name", "service-name"];
+/// A `descr:` that describes addresses (a pool, a service, customers) rather than
+/// naming an organisation.
+fn pool_words(d: &str) -> bool {
+    let l = d.to_ascii_lowercase();
+    [
+        "pool",
+        "dynamic",
+        "static",
+        "customer",
+        "subscriber",
+        "dsl",
+        "broadband",
+        "dial",
+        "cable",
+        "ip address",
+        "addresses",
+        "assignment",
+        "assigned",
+        "allocation",
+        "infrastructure",
+        "network for",
+        "block",
+        "nat",
+        "gprs",
+        "lte",
+        "mobile",
+        "ftth",
+        "wifi",
+        "residential",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+}
+
+/// Organisation fields only: a netname or a `descr:` pool description is not who
+/// runs the network.
 const ORG_KEYS: &[&str] = &[
     "orgname",
     "org-name",
@@ -322,7 +358,7 @@ const ORG_KEYS: &[&str] = &[
     "custname",
     "organization-name",
     "organization",
-    "descr",
+    "organisation-name",
 ];
 const HANDLE_KEYS: &[&str] = &["nethandle", "id", "inetnum-handle"];
 /// Keys that make a record a customer's (ARIN reassignments, rwhois customers).
@@ -643,6 +679,13 @@ pub fn parse(text: &str) -> Parsed {
         };
         let org = customer_name
             .or_else(|| ORG_KEYS.iter().find_map(|k| bs.iter().find_map(|b| b.get(&[k]))))
+            // With no organisation field at all (APNIC often), the first `descr:`,
+            // unless it describes a pool or a service rather than naming anyone.
+            .or_else(|| {
+                bs.iter()
+                    .find_map(|b| b.get(&["descr"]))
+                    .filter(|d| !pool_words(d))
+            })
             .map(|s| crate::sanitize::clip(strip_handle(s), 100));
         for b in bs.iter() {
             collect_block(b, &mut found, &mut p.contact_handles);
