@@ -973,3 +973,66 @@ fn complaints_follow_the_input_point_and_edited_ones_go_stale() {
         "{names:?}"
     );
 }
+
+/// A damaged draft is set aside as `.corrupt` with a message, not ignored and then
+/// overwritten (issue 16); drafts are 0600 in a 0700 folder.
+#[test]
+fn a_damaged_draft_is_set_aside_and_said() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(dir.path(), "");
+    let data = dir.path().join("data");
+    let drafts = data.join("relaytrace/drafts");
+    std::fs::create_dir_all(&drafts).unwrap();
+    let bytes = std::fs::read("assets/samples/sa20021010-0031.eml").unwrap();
+    let m = relaytrace::message::Reader::new(&bytes[..])
+        .next()
+        .unwrap()
+        .unwrap();
+    let key = relaytrace::tui::drafts::key(&m.header);
+    let bad = drafts.join(format!("{key}-216.201.75.12-owner.json"));
+    std::fs::write(
+        &bad,
+        b"{\"drafts\": [ {\"side\": \"owner\", \"to\": [\"my precious text",
+    )
+    .unwrap();
+    let env = [("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())];
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "assets/samples/sa20021010-0031.eml",
+    ];
+    let mut pty = Pty::spawn(&args, &env, (160, 40));
+    pty.wait_for("the warning", Duration::from_secs(10), |s| {
+        s.contents().contains("a damaged draft")
+    });
+    let aside = drafts.join(format!("{key}-216.201.75.12-owner.json.corrupt"));
+    assert!(aside.exists() && !bad.exists());
+    assert!(
+        std::fs::read_to_string(&aside)
+            .unwrap()
+            .contains("my precious text")
+    );
+    // A new draft is written privately.
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints (")
+    });
+    pty.send("e");
+    pty.send("new text");
+    pty.wait_for("the typing", Duration::from_secs(5), |s| {
+        s.contents().contains("new text")
+    });
+    pty.send("\x1b");
+    pty.pump(Duration::from_millis(200));
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&bad), 0o600, "the new draft");
+    assert!(
+        std::fs::read_to_string(&aside)
+            .unwrap()
+            .contains("my precious text"),
+        "never overwritten"
+    );
+}

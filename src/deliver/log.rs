@@ -3,6 +3,7 @@
 //! what the server said.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -54,16 +55,39 @@ pub fn append(path: &Path, e: &Entry) -> std::io::Result<()> {
     }
     let mut line = serde_json::to_vec(e).map_err(std::io::Error::other)?;
     line.push(b'\n');
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .read(true)
+        .mode(0o600)
+        .open(path)?;
+    // A partial append (a full disk) left the last line without its newline: end it
+    // first, so this entry is not glued to it.
+    let len = f.metadata()?.len();
+    if len > 0 {
+        use std::io::{Read as _, Seek as _};
+        let mut last = [0u8; 1];
+        f.seek(std::io::SeekFrom::Start(len - 1))?;
+        f.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            line.insert(0, b'\n');
+        }
+    }
     f.write_all(&line)?;
     f.flush()?;
     f.sync_all()
 }
 
-/// Every entry of the log (lines that do not read are skipped).
+/// Every entry of the log; a line that does not read (a stray byte, a cut append)
+/// is skipped, never the whole log.
 pub fn read(path: &Path) -> Vec<Entry> {
-    std::fs::read_to_string(path)
-        .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+    std::fs::read(path)
+        .map(|bytes| {
+            bytes
+                .split(|b| *b == b'\n')
+                .filter_map(|l| serde_json::from_slice(l).ok())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -139,6 +163,30 @@ mod tests {
             .write_all(b"garbage\n")
             .unwrap();
         assert_eq!(read(&path).len(), 2);
+        // A bad byte and a cut line hide nothing else; the next entry starts on a
+        // line of its own.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"\xff\xfe not json\n{\"time\":\"cut")
+            .unwrap();
+        append(
+            &path,
+            &Entry {
+                message: "k3".into(),
+                ..e.clone()
+            },
+        )
+        .unwrap();
+        let all = read(&path);
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert_eq!(all[2].message, "k3");
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         let mine = for_message(&path, "k1");
         assert_eq!(mine, vec![e.clone()]);
         assert_eq!(

@@ -4,6 +4,7 @@
 //! message is opened again.
 
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::PathBuf;
 
 use crate::compose::Draft;
@@ -59,7 +60,10 @@ fn name(key: &str, d: &Draft) -> String {
 /// The directory or a file cannot be written.
 pub fn save(key: &str, drafts: &[Draft], history: &[Draft]) -> std::io::Result<PathBuf> {
     let dir = dir().ok_or_else(|| std::io::Error::other("no data directory (set XDG_DATA_HOME or HOME)"))?;
-    std::fs::create_dir_all(&dir)?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)?;
     let mut last = dir.clone();
     for d in drafts {
         let file = name(key, d);
@@ -71,7 +75,11 @@ pub fn save(key: &str, drafts: &[Draft], history: &[Draft]) -> std::io::Result<P
         })
         .map_err(std::io::Error::other)?;
         let written = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
             std::fs::rename(&tmp, &path)
@@ -88,13 +96,16 @@ pub fn save(key: &str, drafts: &[Draft], history: &[Draft]) -> std::io::Result<P
     Ok(last)
 }
 
-/// The saved drafts of a message, by the relay address they are about. Drafts of
-/// earlier versions (one file per message, no address) count as about `legacy`.
-pub fn load(key: &str, legacy: &str) -> std::collections::HashMap<String, Vec<Draft>> {
+/// The saved drafts of a message, by the relay address they are about, and what
+/// went wrong reading them. Drafts of earlier versions (one file per message, no
+/// address) count as about `legacy`. A damaged file is set aside as
+/// `NAME.corrupt` (never overwritten by the next save) and said.
+pub fn load(key: &str, legacy: &str) -> (std::collections::HashMap<String, Vec<Draft>>, Vec<String>) {
     let mut out: std::collections::HashMap<String, Vec<Draft>> = std::collections::HashMap::new();
-    let Some(dir) = dir() else { return out };
+    let mut notes = Vec::new();
+    let Some(dir) = dir() else { return (out, notes) };
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        return out;
+        return (out, notes);
     };
     let prefix = format!("{key}-");
     for e in entries.flatten() {
@@ -109,8 +120,20 @@ pub fn load(key: &str, legacy: &str) -> std::collections::HashMap<String, Vec<Dr
         let Ok(bytes) = std::fs::read(e.path()) else {
             continue;
         };
-        let Ok(f) = serde_json::from_slice::<File>(&bytes) else {
-            continue;
+        let f = match serde_json::from_slice::<File>(&bytes) {
+            Ok(f) => f,
+            Err(err) => {
+                let aside = e.path().with_extension("json.corrupt");
+                let moved = std::fs::rename(e.path(), &aside);
+                notes.push(match moved {
+                    Ok(()) => format!("a damaged draft ({err}) was set aside as {}", aside.display()),
+                    Err(m) => format!(
+                        "a damaged draft {} cannot be read ({err}) nor set aside ({m})",
+                        e.path().display()
+                    ),
+                });
+                continue;
+            }
         };
         for mut d in f.drafts {
             if d.about.is_empty() {
@@ -122,5 +145,5 @@ pub fn load(key: &str, legacy: &str) -> std::collections::HashMap<String, Vec<Dr
             }
         }
     }
-    out
+    (out, notes)
 }

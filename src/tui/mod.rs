@@ -117,6 +117,19 @@ pub fn open(
             }
         }
     }
+    let (restored, draft_notes) = drafts::load(
+        &draft_key,
+        &model
+            .trace
+            .input_point
+            .and_then(|p| model.trace.hops.get(p))
+            .and_then(|h| h.from_ip)
+            .map(|ip| ip.to_string())
+            .unwrap_or_default(),
+    );
+    if let Some(n) = draft_notes.first() {
+        model.status = Some(n.clone());
+    }
     model.setup = compose::Setup {
         templates,
         class_choice: None,
@@ -124,16 +137,7 @@ pub fn open(
         config: cfg.compose.clone(),
         owner_template: template(crate::compose::Side::Owner)?,
         isp_template: template(crate::compose::Side::Isp)?,
-        restored: drafts::load(
-            &draft_key,
-            &model
-                .trace
-                .input_point
-                .and_then(|p| model.trace.hops.get(p))
-                .and_then(|h| h.from_ip)
-                .map(|ip| ip.to_string())
-                .unwrap_or_default(),
-        ),
+        restored,
         original: if messages.len() == 1 {
             origin.original(first.number).ok().map(Arc::new)
         } else {

@@ -146,7 +146,7 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
                     .and_then(|h| h.from_ip)
                     .map(|ip| ip.to_string())
                     .unwrap_or_default();
-                let restored = super::drafts::load(&draft_key, &legacy);
+                let (restored, _notes) = super::drafts::load(&draft_key, &legacy);
                 let original = ctx.origin.original(n).ok().map(Arc::new);
                 let _ = tx.send(Msg::Opened {
                     source,
@@ -258,12 +258,7 @@ fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, St
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".into());
-    let path = std::env::temp_dir().join(format!(
-        "relaytrace-{}-{}.txt",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos()
-    ));
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let (_dir, path) = private_file(text)?;
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     let mut words = editor.split_whitespace();
@@ -288,8 +283,37 @@ fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, St
         Ok(s) => Err(format!("{program} exited with {s}")),
         Err(e) => Err(format!("cannot run {program}: {e}")),
     };
-    let _ = std::fs::remove_file(&path);
+    // The private directory and the file go when `_dir` is dropped.
     result.map(|t| t.trim_end_matches('\n').to_string())
+}
+
+/// A file only the user can read, under a fresh directory only the user can enter
+/// (0700, then 0600, created exclusively with an unpredictable name): a link planted
+/// in the temporary directory cannot catch the complaint, nor another user read it.
+///
+/// # Errors
+/// The directory or the file cannot be made.
+pub fn private_file(text: &str) -> Result<(tempfile::TempDir, std::path::PathBuf), String> {
+    use std::io::Write as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::Builder::new()
+        .prefix("relaytrace-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| format!("cannot make a private temporary directory: {e}"))?;
+    let mut f = tempfile::Builder::new()
+        .prefix("complaint-")
+        .suffix(".txt")
+        .permissions(std::fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir.path())
+        .map_err(|e| format!("cannot make a temporary file: {e}"))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.flush())
+        .map_err(|e| format!("cannot write the temporary file: {e}"))?;
+    let (_, path) = f
+        .keep()
+        .map_err(|e| format!("cannot keep the temporary file: {e}"))?;
+    Ok((dir, path))
 }
 
 /// Sets the terminal up (raw mode, alternate screen, mouse), runs, and restores it
@@ -310,4 +334,23 @@ pub fn run_terminal(model: &mut Model, ctx: &Context, rt: &tokio::runtime::Runti
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_editor_file_is_private() {
+        let (dir, path) = super::private_file("the body").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "the body");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir.path()), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        assert!(path.starts_with(dir.path()));
+        let (other, path2) = super::private_file("x").unwrap();
+        assert_ne!(path, path2, "names are not predictable");
+        drop((dir, other));
+        assert!(!path.exists(), "gone with its directory");
+    }
 }
