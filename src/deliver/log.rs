@@ -182,9 +182,8 @@ mod tests {
         let all = read(&path);
         assert_eq!(all.len(), 3, "{all:?}");
         assert_eq!(all[2].message, "k3");
-        use std::os::unix::fs::PermissionsExt as _;
         assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions()) & 0o777,
             0o600
         );
         let mine = for_message(&path, "k1");
