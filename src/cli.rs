@@ -455,7 +455,12 @@ fn hops(
                 .insert(0, "not an e-mail message: no header fields found".to_string());
         }
         if json {
-            serde_json::to_writer(&mut out, &t).map_err(|e| CliError::Input(e.to_string()))?;
+            out.write_all(
+                crate::sanitize::json_line(&t)
+                    .map_err(|e| CliError::Input(e.to_string()))?
+                    .as_bytes(),
+            )
+            .map_err(|e| write_err(&e))?;
             out.write_all(b"\n").map_err(|e| write_err(&e))?;
         } else {
             let title = mbox.then(|| format!("message {} of {shown}", message.number));

@@ -86,7 +86,12 @@ pub async fn lookup(
     };
     let mut out = BufWriter::new(out);
     if json {
-        serde_json::to_writer(&mut out, &result).map_err(|e| CliError::Input(e.to_string()))?;
+        out.write_all(
+            crate::sanitize::json_line(&result)
+                .map_err(|e| CliError::Input(e.to_string()))?
+                .as_bytes(),
+        )
+        .map_err(|e| write_err(&e))?;
         out.write_all(b"\n").map_err(|e| write_err(&e))?;
     } else {
         out.write_all(render(&result, raw).as_bytes())
@@ -166,7 +171,12 @@ pub async fn investigate(
                     }
                 }
             }
-            serde_json::to_writer(&mut out, &v).map_err(|e| CliError::Input(e.to_string()))?;
+            out.write_all(
+                crate::sanitize::json_line(&v)
+                    .map_err(|e| CliError::Input(e.to_string()))?
+                    .as_bytes(),
+            )
+            .map_err(|e| write_err(&e))?;
             out.write_all(b"\n").map_err(|e| write_err(&e))?;
         } else {
             let title = reader

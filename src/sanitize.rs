@@ -33,6 +33,32 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// One compact JSON line of `value`, with every character JSON leaves raw but a
+/// terminal would obey escaped as `\uXXXX`: C1 controls, DEL and the bidi controls
+/// (`U+202E` and the like), as `serde_json` already does for C0.
+///
+/// # Errors
+/// The value cannot be serialised.
+pub fn json_line<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let raw = serde_json::to_string(value)?;
+    if !raw.chars().any(unsafe_char) {
+        return Ok(raw);
+    }
+    let mut out = String::with_capacity(raw.len() + 16);
+    for c in raw.chars() {
+        if unsafe_char(c) {
+            // Outside strings JSON has only ASCII punctuation: these are in strings.
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{u:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
 /// Like [`clean`], then cut to at most `max` characters with an ellipsis.
 #[must_use]
 pub fn clip(s: &str, max: usize) -> String {
@@ -58,6 +84,14 @@ mod tests {
         assert_eq!(clean("x\r\ny\u{9b}"), "x\\x0d\\x0ay\\x9b");
         assert_eq!(clean("abc\u{202e}"), "abc\\u{202e}");
         assert!(matches!(clean("plain text"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_lines_escape_bidi_controls() {
+        let line = json_line(&serde_json::json!({"s": "x\u{202e}y\u{9b}z\u{1b}"})).unwrap();
+        assert_eq!(line, r#"{"s":"x\u202ey\u009bz\u001b"}"#);
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["s"], "x\u{202e}y\u{9b}z\u{1b}");
     }
 
     #[test]

@@ -225,3 +225,26 @@ fn a_message_without_an_external_hop_composes_nothing() {
     assert_eq!(v["entry"]["class"], "unknown");
     assert!(v["entry"]["hop"].is_null() && v["input_point"].is_null());
 }
+
+/// Issue 16 (low): a UTF-8 BOM before the header is not a refusal; `/dev/zero` ends
+/// with one clear line; bidi controls in `--json` are escaped like C0 controls.
+#[test]
+fn bom_endless_input_and_bidi_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = dir.path().join("bom.eml");
+    std::fs::write(
+        &bom,
+        b"\xef\xbb\xbfReceived: from a (b [81.2.69.7]) by mx.example.org; Mon, 1 Mar 2004 10:00:00 +0000\nSubject: x\xe2\x80\xae evil\n\nbody\n",
+    )
+    .unwrap();
+    let out = run(&["hops", "--json", bom.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(r#""subject":"x\u202e evil""#), "{text}");
+    assert!(!text.contains('\u{202e}'));
+    if std::path::Path::new("/dev/zero").exists() {
+        let out = run(&["hops", "/dev/zero"], b"");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr_line(&out).contains("larger than 256 MiB"));
+    }
+}

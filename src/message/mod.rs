@@ -18,6 +18,21 @@ pub use header::{Field, Fields, Summary, fields, summarize};
 /// section is skipped (and reported).
 pub const MAX_HEADER: usize = 8 * 1024 * 1024;
 
+/// The largest single message read (an mbox's messages each, a file or standard
+/// input whole): past it, a clear error rather than reading `/dev/zero` forever or
+/// holding gigabytes.
+pub const MAX_MESSAGE: u64 = 256 * 1024 * 1024;
+
+fn too_large() -> io::Error {
+    io::Error::other(format!(
+        "the message is larger than {} MiB: not read further",
+        MAX_MESSAGE >> 20
+    ))
+}
+
+/// The UTF-8 byte order mark some editors put before a saved message.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 const CHUNK: usize = 1 << 20;
 const FROM_SEP: &[u8] = b"\nFrom ";
 
@@ -153,7 +168,11 @@ impl<R: Read> Reader<R> {
         let mut header = Vec::new();
         let mut truncated = false;
         let mut at_line_start = true;
+        let start = self.consumed;
         loop {
+            if self.consumed - start > MAX_MESSAGE {
+                return Err(too_large());
+            }
             self.want(8)?;
             if self.avail().is_empty() {
                 return Ok((header, truncated));
@@ -207,6 +226,9 @@ impl<R: Read> Reader<R> {
             if !mbox {
                 let n = self.avail().len();
                 self.consume(n);
+                if self.consumed > MAX_MESSAGE {
+                    return Err(too_large());
+                }
                 continue;
             }
             if self.avail().starts_with(b"From ") && self.separator_here()? {
@@ -242,6 +264,9 @@ impl<R: Read> Reader<R> {
             return Ok(None);
         }
         self.want(5)?;
+        if self.number == 0 && self.consumed == 0 && self.avail().starts_with(BOM) {
+            self.consume(BOM.len());
+        }
         if self.avail().is_empty() && self.number > 0 {
             self.done = true;
             return Ok(None);
@@ -334,9 +359,37 @@ pub fn unescape_from(bytes: &mut Vec<u8>) {
 ///
 /// # Errors
 /// Reading fails, or the source has fewer messages.
+/// Fills `buf` as far as the input allows.
+fn read_up_to(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match source.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 pub fn read_message(mut source: impl Read, number: usize) -> Result<Vec<u8>, LoadError> {
     let mut all = Vec::new();
-    source.read_to_end(&mut all)?;
+    // An mbox may be large; a single message is capped.
+    let mut head = [0u8; 5];
+    let n = read_up_to(&mut source, &mut head)?;
+    all.extend_from_slice(&head[..n]);
+    if all.starts_with(b"From ") {
+        source.read_to_end(&mut all)?;
+    } else {
+        source.by_ref().take(MAX_MESSAGE + 1).read_to_end(&mut all)?;
+        if all.len() as u64 > MAX_MESSAGE {
+            return Err(LoadError::Io(too_large()));
+        }
+        if all.starts_with(BOM) {
+            all.drain(..BOM.len());
+        }
+    }
     if !all.starts_with(b"From ") {
         return if number == 1 {
             Ok(all)
