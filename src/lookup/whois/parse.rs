@@ -834,8 +834,14 @@ pub fn parse(text: &str) -> Parsed {
         p.outcome = o;
     } else if text.trim().is_empty() {
         p.outcome = Outcome::Error("empty answer".into());
-    } else if !has_data && blocks.iter().all(|b| b.lines.iter().all(|l| l.key.is_empty())) && garbage(&text) {
-        p.outcome = Outcome::Error("the answer is not whois text".into());
+    } else if !has_data && blocks.iter().all(|b| b.lines.iter().all(|l| l.key.is_empty())) {
+        // No field, no network, no referral: junk (or a server's noise), never an
+        // answer to keep for a day.
+        p.outcome = Outcome::Error(if garbage(&text) {
+            "the answer is not whois text".into()
+        } else {
+            "the answer has no whois fields".into()
+        });
     }
     p.networks = sections.into_iter().map(|(n, _)| n).collect();
     exclusions(&blocks, &mut p);
@@ -1159,6 +1165,18 @@ pub fn ranked_contacts(p: &Parsed, ip: Option<IpAddr>) -> (Vec<Found>, Vec<Found
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_without_whois_fields_is_not_an_answer() {
+        // Printable junk passes a control-character test; it is still no answer.
+        for junk in [
+            "qwe rty uio pas dfg hjk lzx cvb nm\nasd fgh jkl\n",
+            "\u{1}\u{2}zz\u{3}\u{4}\u{5}\u{6}",
+        ] {
+            assert!(matches!(parse(junk).outcome, Outcome::Error(_)), "{junk:?}");
+        }
+        assert!(matches!(parse("refer: whois.ripe.net\n").outcome, Outcome::Ok));
+    }
 
     #[test]
     fn addresses_the_record_excludes_are_demoted() {
