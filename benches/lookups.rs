@@ -33,6 +33,7 @@ fn engine(lab: &Lab, sequential: bool) -> Engine {
         timeout_secs: 10.0,
         cache: false,
         traceroute: false,
+        allow_private_servers: true,
         ..Network::default()
     };
     let zones = Zones {

@@ -163,6 +163,11 @@ pub struct Network {
     pub cache: bool,
     /// Probe the path to the relay (needs `CAP_NET_RAW` or root).
     pub traceroute: bool,
+    /// Let whois and RDAP reach servers on loopback, private, link-local and
+    /// metadata addresses and whois referrals name any port. Off: a referral or
+    /// redirect written by a hostile answer cannot aim relaytrace at your own
+    /// network (a test lab on 127.0.0.x turns it on).
+    pub allow_private_servers: bool,
 }
 
 impl Default for Network {
@@ -176,6 +181,7 @@ impl Default for Network {
             iana_tables: true,
             cache: true,
             traceroute: true,
+            allow_private_servers: false,
         }
     }
 }

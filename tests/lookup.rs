@@ -950,3 +950,26 @@ fn repro_krnic_customer_and_holder_each_on_its_side() {
         v["isp"]
     );
 }
+
+/// Referrals and redirects written by a hostile answer cannot aim relaytrace at
+/// loopback, private or metadata addresses (issue 16): with `allow_private_servers`
+/// off, the lab's whois server on 127.0.0.3 is refused, not asked.
+#[test]
+fn private_servers_are_refused_unless_allowed() {
+    let Some(w) = lab::whois_data() else { return };
+    let ip = "74.125.225.229";
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        &format!("n + {ip}"),
+        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
+    );
+    let lab = Lab::start(plan);
+    let (v, _) = run_json(&lab, "allow_private_servers = false", &["lookup", "--json", ip]);
+    let a = answer(&v, "whois", "whois.arin.net");
+    assert_eq!(a["status"], "refused", "{a}");
+    assert!(a["reason"].as_str().unwrap().contains("private"), "{a}");
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
+    assert_eq!(answer(&v, "whois", "whois.arin.net")["status"], "ok");
+}

@@ -39,19 +39,40 @@ pub struct Engine {
 }
 
 /// Lets reqwest resolve through our resolver, so `dns_servers` redirects RDAP too.
-struct HttpResolver(TokioResolver);
+struct HttpResolver(TokioResolver, bool);
 
 impl reqwest::dns::Resolve for HttpResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let resolver = self.0.clone();
+        let allow_private = self.1;
         let host = name.as_str().to_string();
         Box::pin(async move {
             let addrs = whois::client::resolve(&resolver, &host, 0)
                 .await
+                .and_then(|a| {
+                    if allow_private {
+                        Ok(a)
+                    } else {
+                        whois::client::public_only(a, &host)
+                    }
+                })
                 .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
     }
+}
+
+/// Is the URL's host a loopback, private or link-local address literal?
+fn private_literal(url: &reqwest::Url) -> bool {
+    let Some(ip) = url.host_str().and_then(|h| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .ok()
+    }) else {
+        return false;
+    };
+    crate::received::is_private(ip) || crate::received::is_loopback(ip) || ip.is_unspecified()
 }
 
 /// One whois answer in a chain, with what was read from it.
@@ -76,12 +97,28 @@ impl Engine {
         let timeout = Duration::from_secs_f64(net.timeout_secs.clamp(0.1, 600.0));
         let resolver = dns::resolver(&net.dns_servers, timeout)?;
         let http = reqwest::Client::builder()
-            .dns_resolver(Arc::new(HttpResolver(resolver.clone())))
+            .dns_resolver(Arc::new(HttpResolver(
+                resolver.clone(),
+                net.allow_private_servers,
+            )))
             .no_proxy()
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("relaytrace/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect({
+                // Redirects to an address literal are not resolved by our resolver:
+                // check those here (names are checked when they are resolved).
+                let allow = net.allow_private_servers;
+                reqwest::redirect::Policy::custom(move |attempt| {
+                    if attempt.previous().len() >= 5 {
+                        attempt.error("more than 5 redirects")
+                    } else if !allow && private_literal(attempt.url()) {
+                        attempt.error("a redirect to a loopback, private or link-local address")
+                    } else {
+                        attempt.follow()
+                    }
+                })
+            })
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         let dir = if net.cache { cache_dir } else { None };
@@ -193,8 +230,16 @@ impl Engine {
                 let pool = self.permit_pool(host);
                 let _permit = pool.acquire().await;
                 let _global = self.global_permit().await;
-                let mut a =
-                    whois::client::ask(&self.resolver, protocol, host, port, query, self.timeout).await;
+                let mut a = whois::client::ask(
+                    &self.resolver,
+                    protocol,
+                    host,
+                    port,
+                    query,
+                    self.timeout,
+                    self.net.allow_private_servers,
+                )
+                .await;
                 if a.ok() {
                     match wparse::parse(&a.text).outcome {
                         Outcome::Ok => {}
@@ -268,6 +313,8 @@ impl Engine {
                 } else if let Some(r) = &hop.parsed.referral
                     && !r.host.eq_ignore_ascii_case(&host)
                     && !r.host.contains("root.rwhois.net")
+                    // A referral may name the whois or rwhois port, nothing else.
+                    && (self.net.allow_private_servers || r.port.is_none_or(|p| p == 43 || p == 4321))
                 {
                     next = Some((
                         r.host.clone(),
@@ -330,6 +377,12 @@ impl Engine {
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default();
         let template = Answer::new("rdap", &host, url);
+        if !self.net.allow_private_servers && reqwest::Url::parse(url).is_ok_and(|u| private_literal(&u)) {
+            return template.failed(
+                Status::Refused,
+                format!("{host} is a loopback, private or link-local address: not asked (allow_private_servers is off)"),
+            );
+        }
         if let Some(until) = self.penalised(&host) {
             let wait = until.saturating_duration_since(Instant::now()).as_secs();
             return template.failed(

@@ -386,6 +386,12 @@ impl Lab {
         } else {
             "timeout_secs = 3\n"
         };
+        // The lab lives on 127.0.0.x: let relaytrace reach it, unless a test says not.
+        let timeout = if extra.contains("allow_private_servers") {
+            timeout.to_string()
+        } else {
+            format!("{timeout}allow_private_servers = true\n")
+        };
         let text = format!(
             "[network]\ndns_servers = [\"{}\"]\nwhois_port = {}\nrdap_bootstrap_url = \"http://{RDAP_HOST}:{}/bootstrap/\"\n{timeout}traceroute = false\n{extra}\n\
              [zones]\nasn_origin = \"origin.asn.lab.test\"\nasn_origin6 = \"origin6.asn.lab.test\"\nasn_peer = \"peer.asn.lab.test\"\n\

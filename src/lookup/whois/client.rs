@@ -33,6 +33,32 @@ pub async fn resolve(resolver: &TokioResolver, host: &str, port: u16) -> Result<
     }
 }
 
+/// Only the public addresses of `host`: loopback, private, link-local (cloud
+/// metadata at 169.254.169.254), unspecified and multicast ones are refused.
+///
+/// # Errors
+/// Every address of `host` is one of those.
+pub fn public_only(addrs: Vec<SocketAddr>, host: &str) -> Result<Vec<SocketAddr>, String> {
+    let public: Vec<SocketAddr> = addrs
+        .into_iter()
+        .filter(|a| {
+            let ip = a.ip();
+            !(crate::received::is_private(ip)
+                || crate::received::is_loopback(ip)
+                || ip.is_unspecified()
+                || ip.is_multicast()
+                || crate::received::is_impossible(ip))
+        })
+        .collect();
+    if public.is_empty() {
+        Err(format!(
+            "{host} is on a loopback, private or link-local address: not asked (allow_private_servers is off)"
+        ))
+    } else {
+        Ok(public)
+    }
+}
+
 /// Asks `host:port` the `query` and returns the raw bytes, or how it failed with what
 /// had arrived by then.
 pub async fn ask_raw(
@@ -41,6 +67,7 @@ pub async fn ask_raw(
     port: u16,
     query: &str,
     timeout: Duration,
+    allow_private: bool,
 ) -> Result<Vec<u8>, (Status, String, Vec<u8>)> {
     let deadline = Instant::now() + timeout;
     let left = || deadline.saturating_duration_since(Instant::now());
@@ -53,7 +80,8 @@ pub async fn ask_raw(
             ));
         }
         Ok(Err(e)) => return Err((Status::Error, e, Vec::new())),
-        Ok(Ok(a)) => a,
+        Ok(Ok(a)) if allow_private => a,
+        Ok(Ok(a)) => public_only(a, host).map_err(|e| (Status::Refused, e, Vec::new()))?,
     };
     let mut stream = None;
     let mut last_err = String::new();
@@ -132,6 +160,7 @@ pub async fn ask(
     port: u16,
     query: &str,
     timeout: Duration,
+    allow_private: bool,
 ) -> Answer {
     let server = if port == 43 {
         host.to_string()
@@ -140,7 +169,7 @@ pub async fn ask(
     };
     let mut a = Answer::new(protocol, &server, query);
     let started = Instant::now();
-    let result = ask_raw(resolver, host, port, query, timeout).await;
+    let result = ask_raw(resolver, host, port, query, timeout, allow_private).await;
     a.elapsed_ms = started.elapsed().as_millis() as u64;
     match result {
         Ok(bytes) => {
@@ -153,5 +182,27 @@ pub async fn ask(
             a.text = super::decode(&partial, host);
             a.failed(status, reason)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    #[test]
+    fn only_public_servers_are_asked() {
+        let a = |s: &str| -> SocketAddr { s.parse().unwrap() };
+        for bad in [
+            "169.254.169.254:80",
+            "10.1.2.3:43",
+            "127.0.0.2:25",
+            "[::1]:43",
+            "[fe80::1]:43",
+            "0.0.0.0:43",
+        ] {
+            assert!(super::public_only(vec![a(bad)], "h").is_err(), "{bad}");
+        }
+        let kept = super::public_only(vec![a("10.0.0.1:43"), a("81.2.69.7:43")], "h").unwrap();
+        assert_eq!(kept, vec![a("81.2.69.7:43")]);
     }
 }
