@@ -69,6 +69,52 @@ pub fn is_external(h: &Hop) -> bool {
         })
 }
 
+/// The hops worth looking up: the external ones from the relay down to the entry
+/// and two more below it (context for the user), at most [`MAX_LOOKED_UP`]. A
+/// forged chain of a thousand external hops does not become a thousand lookups.
+pub const MAX_LOOKED_UP: usize = 8;
+
+/// See [`MAX_LOOKED_UP`].
+#[must_use]
+pub fn hops_to_look_up(t: &crate::trace::Trace) -> Vec<usize> {
+    let Some(relay) = t.relay.or(t.entry.hop) else {
+        return Vec::new();
+    };
+    let bottom = t.entry.hop.unwrap_or(relay).max(relay);
+    let mut out: Vec<usize> = t.hops[relay.min(t.hops.len())..]
+        .iter()
+        .filter(|h| is_external(h))
+        .map(|h| h.index)
+        .filter(|&i| i <= bottom)
+        .collect();
+    out.extend(
+        t.hops
+            .iter()
+            .skip(bottom + 1)
+            .filter(|h| is_external(h))
+            .map(|h| h.index)
+            .take(2),
+    );
+    if let Some(e) = t.entry.hop.filter(|e| !out.contains(e)) {
+        out.push(e);
+    }
+    // The entry and the relay always; the rest as room allows.
+    if out.len() > MAX_LOOKED_UP {
+        let keep: Vec<usize> = [Some(relay), t.entry.hop].into_iter().flatten().collect();
+        let mut trimmed: Vec<usize> = out.iter().copied().filter(|i| keep.contains(i)).collect();
+        trimmed.extend(
+            out.iter()
+                .copied()
+                .filter(|i| !keep.contains(i))
+                .take(MAX_LOOKED_UP - trimmed.len()),
+        );
+        trimmed.sort_unstable();
+        trimmed.dedup();
+        out = trimmed;
+    }
+    out
+}
+
 /// `relaytrace lookup`.
 ///
 /// # Errors
@@ -146,12 +192,7 @@ pub async fn investigate(
                 }
                 vec![n]
             }
-            None => t
-                .hops
-                .iter()
-                .filter(|h| is_external(h))
-                .map(|h| h.index)
-                .collect(),
+            None => hops_to_look_up(&t),
         };
         // Every hop at once; the engine merges identical requests and limits each server.
         let results: Vec<(usize, Lookup)> = join_all(wanted.iter().filter_map(|&i| {

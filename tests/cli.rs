@@ -248,3 +248,40 @@ fn bom_endless_input_and_bidi_in_json() {
         assert!(stderr_line(&out).contains("larger than 256 MiB"));
     }
 }
+
+/// A forged chain of 1,000 external hops (issue 16): only the hops that matter are
+/// looked up, a bounded number.
+#[test]
+fn a_thousand_forged_hops_give_a_bounded_set_of_lookups() {
+    use std::fmt::Write as _;
+    let mut m = String::from(
+        "Received: from relay.example.net (relay.example.net [81.2.69.7]) by mx.example.org with ESMTP id A; Mon, 1 Mar 2004 10:00:05 +0000\n",
+    );
+    for i in 0..1000 {
+        let _ = writeln!(
+            m,
+            "Received: from h{i}.example.com (h{i}.example.com [82.{}.{}.9]) by h{}.example.com with SMTP; Mon, 1 Mar 2004 10:00:00 +0000",
+            i / 250,
+            i % 250,
+            i + 1
+        );
+    }
+    m.push_str("Subject: x\n\nbody\n");
+    let bytes = m.into_bytes();
+    let msg = relaytrace::message::Reader::new(&bytes[..])
+        .next()
+        .unwrap()
+        .unwrap();
+    let mut opts = relaytrace::trace::Options::default();
+    opts.site.add("example.org").unwrap();
+    let t = relaytrace::trace::analyse(&msg, &opts);
+    let wanted = relaytrace::investigate::hops_to_look_up(&t);
+    assert!(
+        !wanted.is_empty() && wanted.len() <= relaytrace::investigate::MAX_LOOKED_UP,
+        "{wanted:?}"
+    );
+    assert!(wanted.contains(&t.relay.unwrap()));
+    if let Some(e) = t.entry.hop {
+        assert!(wanted.contains(&e), "the entry {e} is looked up: {wanted:?}");
+    }
+}

@@ -9,7 +9,6 @@ use super::model::{HopLookup, Model, Pane, Screen};
 use super::msg::{Msg, SendReport};
 use super::view::layout;
 use crate::deliver::log::Outcome;
-use crate::investigate::is_external;
 
 /// Applies one message.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -160,13 +159,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
 
 /// The lookups of every external hop, the selected one first.
 pub fn start(m: &mut Model, refresh: bool) -> Vec<Effect> {
-    let mut order: Vec<usize> = m
-        .trace
-        .hops
-        .iter()
-        .filter(|h| is_external(h))
-        .map(|h| h.index)
-        .collect();
+    let mut order: Vec<usize> = crate::investigate::hops_to_look_up(&m.trace);
     order.sort_by_key(|&i| i != m.selected);
     order
         .into_iter()
@@ -850,6 +843,10 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
                     return lookup(m, hop, false).into_iter().collect();
                 }
                 Some(_) => m.status = Some(format!("hop {hop}: nothing failed")),
+                None if m.trace.hops.get(hop).is_some_and(crate::investigate::is_external) => {
+                    m.status = Some(format!("hop {hop}: looking it up"));
+                    return lookup(m, hop, false).into_iter().collect();
+                }
                 None => m.status = Some(format!("hop {hop}: nothing to look up")),
             }
         }

@@ -21,6 +21,9 @@ pub fn state(m: &Model, pane: Pane) -> PaneState {
         Some(l) => l.state(pane, m.now),
         None => PaneState::Idle(match m.trace.hops.get(m.selected) {
             Some(h) if h.from_ip.is_none() => "this hop names no sender address: nothing to look up".into(),
+            Some(h) if crate::investigate::is_external(h) => {
+                "below the entry: not looked up on its own (r looks it up)".into()
+            }
             Some(_) => {
                 "inside your site, or a private address: not looked up (press i to make it the input point)"
                     .into()
