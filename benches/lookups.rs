@@ -58,7 +58,7 @@ fn message() -> Vec<u8> {
     );
     let mut by = "mx1.example.org".to_string();
     for (i, ip) in IPS.iter().enumerate() {
-        let name = format!("relay{i}.chain.example.net");
+        let name = format!("relay{i}.isp{i}.net");
         let _ = writeln!(
             m,
             "Received: from {name} ({name} [{ip}]) by {by} with ESMTP id A{}; Mon, 1 Jan 2024 10:00:0{} +0000",
@@ -137,7 +137,7 @@ fn main() {
     );
     for (i, ip) in IPS.iter().enumerate() {
         let ip: IpAddr = ip.parse().unwrap();
-        let name: &'static str = Box::leak(format!("relay{i}.chain.example.net").into_boxed_str());
+        let name: &'static str = Box::leak(format!("relay{i}.isp{i}.net").into_boxed_str());
         plan.records.push(Rr::Ptr(ip, name));
         if let IpAddr::V4(v4) = ip {
             plan.records.push(Rr::A(name, v4));
