@@ -13,6 +13,10 @@ use mailin_embedded::{Handler, Response, Server, SslConfig};
 use relaytrace::config::{Security, Sendmail, Smtp};
 use relaytrace::deliver::send::{Sent, Transport, send};
 
+#[path = "lab/smtp.rs"]
+mod smtp_peer;
+use smtp_peer::late_after_data;
+
 /// The reply of an accepted send, the reason of a refused one (else the test fails).
 trait Outcome {
     fn unwrap(self) -> String;
@@ -423,53 +427,6 @@ fn starttls_with_a_private_ca_and_authentication() {
         err.to_ascii_lowercase().contains("certificate") || err.to_ascii_lowercase().contains("tls"),
         "{err}"
     );
-}
-
-/// An SMTP peer that takes the whole message, then answers it only after `delay`
-/// (never, for `None`), holding the connection open.
-fn late_after_data(delay: Option<Duration>) -> (u16, Arc<Mutex<Vec<u8>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let data = got.clone();
-    std::thread::spawn(move || {
-        let Ok((s, _)) = listener.accept() else { return };
-        let mut w = s.try_clone().unwrap();
-        let mut r = BufReader::new(s);
-        let _ = w.write_all(b"220 lab ESMTP\r\n");
-        let mut in_data = false;
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if in_data {
-                if line == b".\r\n" {
-                    match delay {
-                        Some(d) => {
-                            std::thread::sleep(d);
-                            let _ = w.write_all(b"250 2.0.0 queued late\r\n");
-                        }
-                        None => std::thread::sleep(Duration::from_mins(10)),
-                    }
-                    return;
-                }
-                data.lock().unwrap().extend_from_slice(&line);
-                continue;
-            }
-            let reply: &[u8] = match line.get(..4).map(<[u8]>::to_ascii_uppercase).as_deref() {
-                Some(b"EHLO") => b"250-lab\r\n250 8BITMIME\r\n",
-                Some(b"DATA") => {
-                    in_data = true;
-                    b"354 go ahead\r\n"
-                }
-                _ => b"250 ok\r\n",
-            };
-            let _ = w.write_all(reply);
-        }
-    });
-    (port, got)
 }
 
 /// A server that takes the data and never answers, or answers after the limit

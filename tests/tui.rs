@@ -717,47 +717,6 @@ fn compose_with_no_relay_says_so_and_answers_q() {
     }
 }
 
-/// An SMTP peer that takes the message and never answers it (issue 16, H3).
-fn silent_after_data() -> u16 {
-    use std::io::{BufRead, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for s in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut w = s.try_clone().unwrap();
-                let mut r = std::io::BufReader::new(s);
-                let _ = w.write_all(b"220 lab ESMTP\r\n");
-                let mut in_data = false;
-                let mut line = Vec::new();
-                loop {
-                    line.clear();
-                    if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if in_data {
-                        if line == b".\r\n" {
-                            std::thread::sleep(Duration::from_mins(2));
-                            return;
-                        }
-                        continue;
-                    }
-                    let reply: &[u8] = match line.get(..4).map(<[u8]>::to_ascii_uppercase).as_deref() {
-                        Some(b"EHLO") => b"250-lab\r\n250 8BITMIME\r\n",
-                        Some(b"DATA") => {
-                            in_data = true;
-                            b"354 go ahead\r\n"
-                        }
-                        _ => b"250 ok\r\n",
-                    };
-                    let _ = w.write_all(reply);
-                }
-            });
-        }
-    });
-    port
-}
-
 /// Opens the sample's complaints, types a recipient, confirms the send.
 fn send_to_relay_test(pty: &mut Pty) {
     pty.wait_for("the hops", Duration::from_secs(10), |s| {
@@ -788,7 +747,7 @@ fn send_to_relay_test(pty: &mut Pty) {
 /// during a send asks first and logs it.
 #[test]
 fn a_send_with_no_answer_ends_as_unknown_and_quitting_mid_send_asks() {
-    let port = silent_after_data();
+    let (port, _) = lab::smtp::late_after_data(None);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let env = [("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())];

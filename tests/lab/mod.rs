@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub mod pty;
+pub mod smtp;
 
 use hickory_server::Server;
 use hickory_server::net::runtime::Time;

@@ -1,0 +1,62 @@
+//! An SMTP peer that takes the whole message and then answers it late or never
+//! (issue 16, H3): for the send time limit, in the library and in the TUI.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Starts the peer on a free loopback port; every connection takes the message,
+/// then answers it after `delay` (never, for `None`). Returns the port and the
+/// data received.
+pub fn late_after_data(delay: Option<Duration>) -> (u16, Arc<Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let data = got.clone();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            let data = data.clone();
+            std::thread::spawn(move || serve(s, delay, &data));
+        }
+    });
+    (port, got)
+}
+
+fn serve(s: std::net::TcpStream, delay: Option<Duration>, data: &Mutex<Vec<u8>>) {
+    let mut w = s.try_clone().unwrap();
+    let mut r = BufReader::new(s);
+    let _ = w.write_all(b"220 lab ESMTP\r\n");
+    let mut in_data = false;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        if in_data {
+            if line == b".\r\n" {
+                match delay {
+                    Some(d) => {
+                        std::thread::sleep(d);
+                        let _ = w.write_all(b"250 2.0.0 queued late\r\n");
+                    }
+                    None => std::thread::sleep(Duration::from_mins(10)),
+                }
+                return;
+            }
+            data.lock().unwrap().extend_from_slice(&line);
+            continue;
+        }
+        let reply: &[u8] = match line.get(..4).map(<[u8]>::to_ascii_uppercase).as_deref() {
+            Some(b"EHLO") => b"250-lab\r\n250 8BITMIME\r\n",
+            Some(b"DATA") => {
+                in_data = true;
+                b"354 go ahead\r\n"
+            }
+            _ => b"250 ok\r\n",
+        };
+        let _ = w.write_all(reply);
+    }
+}
