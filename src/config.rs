@@ -69,6 +69,10 @@ pub struct Smtp {
     /// (each step too); past it the outcome is unknown if the message was handed over.
     #[serde(default = "default_send_timeout")]
     pub timeout_secs: f64,
+    /// Let `security = "none"` log in (the password would cross the network in
+    /// clear): off unless said.
+    #[serde(default)]
+    pub allow_plaintext_auth: bool,
 }
 
 fn default_send_timeout() -> f64 {

@@ -114,6 +114,7 @@ fn smtp(port: u16, security: Security, user: Option<&str>) -> Transport {
         password_command: user.map(|_| "echo wrong-secret".to_string()),
         ca_file: None,
         timeout_secs: 10.0,
+        allow_plaintext_auth: true,
     })
 }
 
@@ -377,6 +378,7 @@ fn starttls_with_a_private_ca_and_authentication() {
             password_command: Some(format!("echo {password}")),
             ca_file,
             timeout_secs: 10.0,
+            allow_plaintext_auth: false,
         })
     };
     let to = vec!["abuse@example.net".to_string()];
@@ -481,4 +483,28 @@ fn a_server_that_never_greets_is_refused_within_the_limit() {
         started.elapsed()
     );
     assert!(matches!(sent, Sent::Refused(_)), "{sent:?}");
+}
+
+/// A username with `security = "none"` would send the password in clear: refused
+/// before any AUTH unless `allow_plaintext_auth` (issue 16).
+#[test]
+fn plaintext_auth_is_refused_unless_allowed() {
+    let (port, rec) = mailin();
+    let Transport::Smtp(mut s) = smtp(port, Security::None, Some("jane")) else {
+        unreachable!()
+    };
+    s.allow_plaintext_auth = false;
+    let sent = rt().block_on(send(
+        &Transport::Smtp(s),
+        resolve,
+        "jane@example.org",
+        &["abuse@example.net".to_string()],
+        MESSAGE,
+        Duration::from_secs(10),
+    ));
+    assert!(
+        matches!(&sent, Sent::Refused(w) if w.contains("in clear")),
+        "{sent:?}"
+    );
+    assert!(rec.data.lock().unwrap().is_empty());
 }

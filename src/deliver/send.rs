@@ -254,6 +254,12 @@ where
             return refused(&e);
         }
     }
+    if s.username.is_some() && s.security == Security::None && !s.allow_plaintext_auth {
+        conn.abort().await;
+        return Sent::Refused(
+            "security = \"none\" with a username would send the password in clear: use starttls or tls, or set allow_plaintext_auth = true in [smtp]".into(),
+        );
+    }
     if let Some(user) = &s.username {
         let pass = match &s.password_command {
             Some(c) => match password(c) {
