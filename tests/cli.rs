@@ -285,3 +285,32 @@ fn a_thousand_forged_hops_give_a_bounded_set_of_lookups() {
         assert!(wanted.contains(&e), "the entry {e} is looked up: {wanted:?}");
     }
 }
+
+/// `compose --format text` with a bad `--add-to` fails as eml does (issue 16), not
+/// with every recipient silently dropped and exit 0.
+#[test]
+fn compose_text_with_a_bad_recipient_is_a_usage_error() {
+    for format in ["text", "eml"] {
+        let out = run(
+            &[
+                "compose",
+                "--offline",
+                "--to",
+                "owner",
+                "--format",
+                format,
+                "--add-to",
+                "not an address",
+                sample("sa20021010-0031.eml").to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "{format}");
+    }
+}

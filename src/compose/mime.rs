@@ -167,10 +167,11 @@ pub fn build(
 ) -> Result<Composed, ComposeError> {
     // The text form is for copying (a web form has its own recipient): it may be
     // written before the recipients and the reporter are known.
-    let to = if d.format == Format::Text {
-        recipients(d).unwrap_or_default()
-    } else {
-        recipients(d)?
+    let to = match recipients(d) {
+        Ok(to) => to,
+        // None yet is fine for text; an address that is not one never is.
+        Err(ComposeError::NoRecipient(_)) if d.format == Format::Text => Vec::new(),
+        Err(e) => return Err(e),
     };
     if d.format != Format::Text {
         reporter_ok(r)?;
