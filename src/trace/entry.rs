@@ -548,15 +548,14 @@ fn read_submission(h: &Hop, s: &mut Submission) {
     let with = with_word(h);
     let q = |h: &Hop| quote(&h.raw, 160);
     if s.auth.is_none() {
-        let authed = matches!(
-            with.as_str(),
-            "esmtpa" | "esmtpsa" | "lmtpa" | "lmtpsa" | "smtpa" | "smtpsa" | "asmtp"
-        ) && with != "asmtp"
-            || h.auth.as_deref().is_some_and(|a| {
+        let authed =
+            matches!(
+                with.as_str(),
+                "esmtpa" | "esmtpsa" | "lmtpa" | "lmtpsa" | "smtpa" | "smtpsa"
+            ) || h.auth.as_deref().is_some_and(|a| {
                 !a.eq_ignore_ascii_case("mapi") && !a.to_ascii_lowercase().starts_with("http")
-            })
-            || h.raw.to_ascii_lowercase().contains("authenticated sender:")
-            || h.ident.as_deref().is_some_and(|i| i.contains('@'));
+            }) || h.raw.to_ascii_lowercase().contains("authenticated sender:")
+                || h.ident.as_deref().is_some_and(|i| i.contains('@'));
         if authed {
             s.auth = Some(format!("hop {}: {}", h.index, q(h)));
             s.client = s.client.or(h.from_ip);
@@ -655,7 +654,6 @@ pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
         let mut below = None;
         let mut forged_below = None;
         let mut cur = p;
-        let mut seen_line = false;
         while let Some(b) = next_line(hops, cur) {
             let hb = &hops[b];
             if hb.kind == Kind::Originating {
@@ -666,7 +664,6 @@ pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
                 forged_below = Some(b);
                 break;
             }
-            seen_line = true;
             if foreign(hb, &hops[p]) {
                 let same_org = sender_name(hb)
                     .and_then(org_of)
@@ -739,7 +736,6 @@ pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
             p = b;
             continue;
         }
-        let _ = seen_line;
         return classify(
             hops,
             p,
