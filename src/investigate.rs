@@ -279,17 +279,17 @@ fn contacts(s: &mut String, list: &[crate::lookup::contact::Contact]) {
 /// The readable report of one lookup.
 pub fn render(l: &Lookup, raw: bool) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{}", clean(&l.query));
-    let rdns = if l.rdns.is_empty() {
+    let _ = writeln!(s, "{}", clean(l.query()));
+    let rdns = if l.rdns().is_empty() {
         "(no PTR record)".to_string()
     } else {
-        let v = match l.fcrdns {
+        let v = match l.fcrdns() {
             Some(true) => "forward-confirmed",
             _ => "NOT forward-confirmed",
         };
         format!(
             "{} ({v})",
-            l.rdns
+            l.rdns()
                 .iter()
                 .map(|n| clean(n).into_owned())
                 .collect::<Vec<_>>()
@@ -297,7 +297,7 @@ pub fn render(l: &Lookup, raw: bool) -> String {
         )
     };
     let _ = writeln!(s, "  reverse DNS  {rdns}");
-    if let Some(a) = &l.asn {
+    if let Some(a) = &l.asn() {
         let peers: Vec<String> = a.peers.iter().take(8).map(|p| format!("AS{p}")).collect();
         let _ = writeln!(
             s,
@@ -324,13 +324,13 @@ pub fn render(l: &Lookup, raw: bool) -> String {
             if n.customer { ", customer reassignment" } else { "" }
         )
     };
-    if let Some(n) = &l.network {
+    if let Some(n) = &l.network() {
         let _ = writeln!(s, "  network      {}", net_line(n));
         if let Some(p) = &n.parent {
             let _ = writeln!(s, "  parent       {}", net_line(p));
         }
     }
-    if let Some(d) = &l.domain {
+    if let Some(d) = &l.domain() {
         let _ = writeln!(
             s,
             "  domain       {}; registrar {}{}",
@@ -343,10 +343,10 @@ pub fn render(l: &Lookup, raw: bool) -> String {
         );
     }
     let _ = writeln!(s, "  owner        {}", clean(l.owner_name().unwrap_or("?")));
-    contacts(&mut s, &l.owner_contacts);
+    contacts(&mut s, l.owner_contacts());
     let _ = writeln!(s, "  ISP          {}", clean(l.isp_name().unwrap_or("?")));
-    contacts(&mut s, &l.isp_contacts);
-    for b in &l.dnsbl {
+    contacts(&mut s, l.isp_contacts());
+    for b in l.dnsbl() {
         let state = if b.listed {
             "LISTED"
         } else if b.error {
@@ -368,7 +368,7 @@ pub fn render(l: &Lookup, raw: bool) -> String {
             )
         );
     }
-    if let Some(r) = &l.traceroute {
+    if let Some(r) = &l.traceroute() {
         if let (Some(why), Some(cmd)) = (&r.answer.reason, &r.command) {
             let _ = writeln!(s, "  traceroute   {}; run: {}", clean(why), clean(cmd));
         } else {
@@ -378,7 +378,7 @@ pub fn render(l: &Lookup, raw: bool) -> String {
         }
     }
     let _ = writeln!(s, "  answers:");
-    for a in &l.answers {
+    for a in &l.answers() {
         let _ = writeln!(
             s,
             "    {:<12} {:>5} ms{} {:<7} {:<28} {}{}",

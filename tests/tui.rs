@@ -983,7 +983,9 @@ fn a_damaged_draft_is_set_aside_and_said() {
         s.contents().contains("new text")
     });
     pty.send("\x1b");
-    pty.pump(Duration::from_millis(200));
+    pty.wait_for("editing ended", Duration::from_secs(5), |s| {
+        s.contents().contains("owner/ISP")
+    });
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;

@@ -138,8 +138,8 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
     let ip = h.from_ip.map(|i| i.to_string()).unwrap_or_default();
     f.relay_ip.clone_from(&ip);
     let verified_name = lookup
-        .filter(|l| l.fcrdns == Some(true))
-        .and_then(|l| l.rdns.first().cloned());
+        .filter(|l| l.fcrdns() == Some(true))
+        .and_then(|l| l.rdns().first().cloned());
     f.relay_host = clip(
         &verified_name
             .or_else(|| h.from_rdns.clone())
@@ -211,7 +211,7 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         f.org = clip(l.owner_name().unwrap_or(""), 200);
         f.isp = clip(l.isp_name().unwrap_or(""), 200);
         f.dnsbl = l
-            .dnsbl
+            .dnsbl()
             .iter()
             .filter(|b| b.listed)
             .map(|b| {
@@ -226,7 +226,7 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
                 )
             })
             .collect();
-        f.reported_domain = l.rdns.first().and_then(|n| names::registrable(n));
+        f.reported_domain = l.rdns().first().and_then(|n| names::registrable(n));
     }
     if f.org.is_empty() {
         f.org = format!("the network of {ip}");
@@ -564,8 +564,8 @@ pub fn header_text(s: &str) -> String {
 /// The contacts of one side of a lookup.
 pub fn side_contacts(l: &Lookup, side: Side) -> &[Contact] {
     match side {
-        Side::Owner => &l.owner_contacts,
-        Side::Isp => &l.isp_contacts,
+        Side::Owner => l.owner_contacts(),
+        Side::Isp => l.isp_contacts(),
     }
 }
 

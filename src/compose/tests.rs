@@ -9,7 +9,9 @@ use proptest::prelude::*;
 
 use super::mime::{self, build, encoding};
 use super::*;
+use crate::lookup::attribute::{Attribution, Evidence};
 use crate::lookup::contact::{Confidence, Source, Tier};
+use crate::lookup::result::Part;
 use crate::lookup::services::Listing;
 use crate::message::Reader;
 use crate::trace::{Options, analyse};
@@ -42,24 +44,34 @@ fn contact(email: &str, preselect: bool) -> Contact {
 }
 
 fn lookup() -> Lookup {
-    Lookup {
-        owner: Some("Saks Panama".into()),
-        isp: Some("Cable & Wireless Panama".into()),
-        rdns: vec!["sbsmail.saks.com.pa".into()],
+    let mut evidence = Evidence::new("216.201.75.12".parse().unwrap());
+    evidence.apply(Part::Rdns {
+        names: vec!["sbsmail.saks.com.pa".into()],
         fcrdns: Some(true),
-        dnsbl: vec![Listing {
+        answers: Vec::new(),
+    });
+    evidence.apply(Part::Dnsbl {
+        listings: vec![Listing {
             zone: "zen.spamhaus.org".into(),
             listed: true,
             answer: Some("127.0.0.2".into()),
             reason: Some("https://www.spamhaus.org/sbl/query/SBL1".into()),
             error: false,
         }],
-        owner_contacts: vec![
-            contact("abuse@saks.com.pa", true),
-            contact("noc@saks.com.pa", false),
-        ],
-        isp_contacts: vec![contact("abuse@cwpanama.net", false)],
-        ..Lookup::default()
+        answers: Vec::new(),
+    });
+    Lookup {
+        evidence,
+        attribution: Attribution {
+            owner: Some("Saks Panama".into()),
+            isp: Some("Cable & Wireless Panama".into()),
+            owner_contacts: vec![
+                contact("abuse@saks.com.pa", true),
+                contact("noc@saks.com.pa", false),
+            ],
+            isp_contacts: vec![contact("abuse@cwpanama.net", false)],
+            ..Attribution::default()
+        },
     }
 }
 
@@ -70,9 +82,9 @@ fn compose(original: &[u8], side: Side, format: Format, quote: bool) -> (Draft, 
     let l = lookup();
     let f = facts(&t, hop, Some(&l), &reporter());
     let contacts = if side == Side::Owner {
-        &l.owner_contacts
+        l.owner_contacts()
     } else {
-        &l.isp_contacts
+        l.isp_contacts()
     };
     let d = draft(side, &f, default_template(side), contacts, format, quote).unwrap();
     let c = build(

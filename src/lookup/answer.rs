@@ -85,4 +85,13 @@ impl Answer {
     pub fn ok(&self) -> bool {
         self.status == Status::Ok
     }
+
+    /// An RDAP bootstrap fetch (IANA's `ipv4.json` and the like), a step towards the
+    /// server rather than a question about the address.
+    pub fn is_rdap_bootstrap(&self) -> bool {
+        let q = self.query.to_ascii_lowercase();
+        ["ipv4.json", "ipv6.json", "asn.json", "dns.json"]
+            .iter()
+            .any(|f| q.ends_with(f))
+    }
 }

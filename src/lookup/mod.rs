@@ -1,6 +1,7 @@
 //! Lookups (DESIGN.md §5): who owns each relay, who is its ISP, and where to complain.
 
 pub mod answer;
+pub mod attribute;
 pub mod cache;
 pub mod contact;
 pub mod dns;

@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 
 use crate::lookup::Lookup;
 use crate::lookup::answer::{Answer, Status};
+use crate::lookup::attribute::{Attribution, Evidence};
 use crate::lookup::contact::Contact;
-use crate::lookup::result::{Domain, Part};
-use crate::lookup::services::{Asn, Listing};
-use crate::lookup::traceroute::Route;
+use crate::lookup::result::Part;
 use crate::trace::Trace;
 
 use super::keymap::Keymap;
@@ -78,7 +77,8 @@ pub enum PaneState {
     Failed(String),
 }
 
-/// The lookups of one hop, as its parts arrive.
+/// The lookups of one hop: the evidence as its parts arrive, and once all are in,
+/// the owner and ISP attributed from it.
 #[derive(Debug, Clone)]
 pub struct HopLookup {
     /// The request these answers belong to; answers of an older request are dropped.
@@ -86,14 +86,9 @@ pub struct HopLookup {
     pub ip: IpAddr,
     pub started: Instant,
     pub finished: Option<Instant>,
-    pub rdns: Option<(Vec<String>, Option<bool>, Vec<Answer>)>,
-    pub domain: Option<Domain>,
-    pub asn: Option<(Option<Asn>, Vec<Answer>)>,
-    pub dnsbl: Option<(Vec<Listing>, Vec<Answer>)>,
-    pub whois: Option<Vec<Answer>>,
-    pub rdap: Option<Vec<Answer>>,
-    pub traceroute: Option<Option<Route>>,
-    pub done: Option<Box<Lookup>>,
+    pub lookup: Lookup,
+    /// Every part is in and `lookup.attribution` was judged from it.
+    pub complete: bool,
 }
 
 impl HopLookup {
@@ -103,57 +98,55 @@ impl HopLookup {
             ip,
             started: now,
             finished: None,
-            rdns: None,
-            domain: None,
-            asn: None,
-            dnsbl: None,
-            whois: None,
-            rdap: None,
-            traceroute: None,
-            done: None,
+            lookup: Lookup {
+                evidence: Evidence::new(ip),
+                attribution: Attribution::default(),
+            },
+            complete: false,
         }
     }
 
     /// Takes one part.
     pub fn apply(&mut self, part: Part) {
-        match part {
-            Part::Rdns {
-                names,
-                fcrdns,
-                answers,
-            } => self.rdns = Some((names, fcrdns, answers)),
-            Part::Domain(d) => self.domain = Some(d),
-            Part::Asn { asn, answers } => self.asn = Some((asn, answers)),
-            Part::Dnsbl { listings, answers } => self.dnsbl = Some((listings, answers)),
-            Part::Whois(a) => self.whois = Some(a),
-            Part::Rdap(a) => self.rdap = Some(a),
-            Part::Traceroute(r) => self.traceroute = Some(r),
-        }
+        self.lookup.evidence.apply(part);
+    }
+
+    /// Takes the whole evidence and its attribution.
+    pub fn finish(&mut self, lookup: Lookup, now: Instant) {
+        self.lookup = lookup;
+        self.complete = true;
+        self.finished = Some(now);
+    }
+
+    /// The lookup, once complete.
+    pub fn done(&self) -> Option<&Lookup> {
+        self.complete.then_some(&self.lookup)
     }
 
     pub fn in_flight(&self) -> bool {
-        self.done.is_none()
+        !self.complete
     }
 
     /// The answers behind a pane, once they are in.
     fn answers(&self, pane: Pane) -> Option<Vec<&Answer>> {
+        let ev = &self.lookup.evidence;
         Some(match pane {
             Pane::Received => return Some(Vec::new()),
-            Pane::Rdns => self.rdns.as_ref()?.2.iter().collect(),
-            Pane::Whois => self.whois.as_ref()?.iter().collect(),
+            Pane::Rdns => ev.rdns.as_ref()?.answers.iter().collect(),
+            Pane::Whois => ev.whois.as_ref()?.iter().collect(),
             Pane::Rdap => {
                 // The address's own query first, the bootstrap step after it.
-                let mut a: Vec<&Answer> = self.rdap.as_ref()?.iter().collect();
-                a.sort_by_key(|x| is_bootstrap(x));
+                let mut a: Vec<&Answer> = ev.rdap.as_ref()?.iter().collect();
+                a.sort_by_key(|x| x.is_rdap_bootstrap());
                 a
             }
-            Pane::Asn => self.asn.as_ref()?.1.iter().collect(),
-            Pane::Dnsbl => self.dnsbl.as_ref()?.1.iter().collect(),
-            Pane::Traceroute => match self.traceroute.as_ref()? {
+            Pane::Asn => ev.asn.as_ref()?.1.iter().collect(),
+            Pane::Dnsbl => ev.dnsbl.as_ref()?.1.iter().collect(),
+            Pane::Traceroute => match ev.traceroute.as_ref()? {
                 Some(r) => vec![&r.answer],
                 None => Vec::new(),
             },
-            Pane::Contacts => self.done.as_ref()?.answers.iter().collect(),
+            Pane::Contacts => self.done()?.answers(),
         })
     }
 
@@ -162,12 +155,21 @@ impl HopLookup {
         let Some(answers) = self.answers(pane) else {
             return PaneState::Waiting(now.saturating_duration_since(self.started));
         };
-        if pane == Pane::Traceroute && self.traceroute.as_ref().is_some_and(Option::is_none) {
+        if pane == Pane::Traceroute
+            && self
+                .lookup
+                .evidence
+                .traceroute
+                .as_ref()
+                .is_some_and(Option::is_none)
+        {
             return PaneState::Idle("traceroute is switched off in the configuration".into());
         }
         if pane == Pane::Contacts {
-            let done = self.done.as_deref();
-            return if done.is_some_and(|d| !d.owner_contacts.is_empty() || !d.isp_contacts.is_empty()) {
+            return if self
+                .done()
+                .is_some_and(|d| !d.owner_contacts().is_empty() || !d.isp_contacts().is_empty())
+            {
                 PaneState::Done
             } else {
                 PaneState::NotFound
@@ -175,8 +177,8 @@ impl HopLookup {
         }
         // RDAP: the bootstrap file is a step; the pane tells how the address's own
         // query went (unless that query was never made).
-        let answers: Vec<&Answer> = if pane == Pane::Rdap && answers.iter().any(|a| !is_bootstrap(a)) {
-            answers.into_iter().filter(|a| !is_bootstrap(a)).collect()
+        let answers: Vec<&Answer> = if pane == Pane::Rdap && answers.iter().any(|a| !a.is_rdap_bootstrap()) {
+            answers.into_iter().filter(|a| !a.is_rdap_bootstrap()).collect()
         } else {
             answers
         };
@@ -213,15 +215,6 @@ impl HopLookup {
             )
         })
     }
-}
-
-/// An RDAP bootstrap fetch (IANA's `ipv4.json` and the like), not a query about
-/// the address.
-fn is_bootstrap(a: &Answer) -> bool {
-    let q = a.query.to_ascii_lowercase();
-    ["ipv4.json", "ipv6.json", "asn.json", "dns.json"]
-        .iter()
-        .any(|f| q.ends_with(f))
 }
 
 /// One message of an mbox, in the picker.
@@ -357,9 +350,9 @@ impl Model {
         match self
             .input_point()
             .and_then(|i| self.lookups.get(&i))
-            .and_then(|l| l.done.as_deref())
+            .and_then(HopLookup::done)
         {
-            Some(l) => (&l.owner_contacts, &l.isp_contacts),
+            Some(l) => (l.owner_contacts(), l.isp_contacts()),
             None => (&[], &[]),
         }
     }

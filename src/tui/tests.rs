@@ -14,6 +14,7 @@ use super::msg::Msg;
 use super::update::{start, update};
 use crate::lookup::Lookup;
 use crate::lookup::answer::{Answer, Status};
+use crate::lookup::attribute::Attribution;
 use crate::lookup::contact::{Confidence, Contact, Source, Tier};
 use crate::lookup::result::Part;
 use crate::message::Reader;
@@ -129,7 +130,7 @@ fn a_stale_answer_is_dropped() {
         },
     );
     assert!(
-        m.lookups[&2].whois.is_none(),
+        m.lookups[&2].lookup.evidence.whois.is_none(),
         "the old request's answer is not drawn"
     );
     assert!(!m.dirty);
@@ -141,7 +142,7 @@ fn a_stale_answer_is_dropped() {
             part: Box::new(Part::Whois(vec![answer("whois", Status::Ok, None)])),
         },
     );
-    assert!(m.lookups[&2].whois.is_some());
+    assert!(m.lookups[&2].lookup.evidence.whois.is_some());
     assert!(m.dirty);
 }
 
@@ -195,12 +196,13 @@ fn pane_states_waiting_done_failed_rate_limited() {
     assert_eq!(m.lookups[&2].state(Pane::Rdns, later), PaneState::NotFound);
     assert!(m.lookups[&2].has_failures());
     // Retry asks again (a new request) once the first is done.
+    let evidence = m.lookups[&2].lookup.evidence.clone();
     update(
         &mut m,
         Msg::Done {
             hop: 2,
             req,
-            lookup: Box::default(),
+            lookup: Box::new(Lookup::from_evidence(evidence)),
         },
     );
     let again = update(&mut m, key(KeyCode::Char('r')));
@@ -214,7 +216,10 @@ fn picking_the_input_point_recomputes_the_contacts() {
     let effects = start(&mut m, false);
     for (hop, email) in [(2, "abuse@relay-owner.test"), (3, "abuse@dsl-isp.test")] {
         let lookup = Lookup {
-            owner_contacts: vec![contact(email)],
+            attribution: Attribution {
+                owner_contacts: vec![contact(email)],
+                ..Attribution::default()
+            },
             ..Lookup::default()
         };
         update(
@@ -367,6 +372,7 @@ mod snapshots {
     use ratatui::backend::TestBackend;
 
     use super::*;
+    use crate::lookup::attribute::{Attribution, DomainEvidence};
     use crate::lookup::result::{Domain, Network};
     use crate::lookup::services::{Asn, Listing};
     use crate::lookup::traceroute::{Route, RouteHop};
@@ -422,10 +428,13 @@ mod snapshots {
                         "sbsmail.saks.com.pa",
                     )],
                 });
-                l.apply(Part::Domain(Domain {
-                    name: "saks.com.pa".into(),
-                    registrar: Some("NIC Panama".into()),
-                    ..Domain::default()
+                l.apply(Part::Domain(DomainEvidence {
+                    info: Domain {
+                        name: "saks.com.pa".into(),
+                        registrar: Some("NIC Panama".into()),
+                        ..Domain::default()
+                    },
+                    ..DomainEvidence::default()
                 }));
                 l.apply(Part::Asn {
                     asn: Some(Asn {
@@ -491,7 +500,7 @@ mod snapshots {
                 fallback.preselect = false;
                 let mut isp = contact("abuse@upstream.test");
                 isp.preselect = false;
-                l.done = Some(Box::new(Lookup {
+                let attribution = Attribution {
                     owner: Some("Example Cable".into()),
                     isp: Some("Upstream Transit (AS64501, upstream)".into()),
                     network: Some(Network {
@@ -503,9 +512,16 @@ mod snapshots {
                     }),
                     owner_contacts: vec![owner, fallback],
                     isp_contacts: vec![isp],
-                    answers: vec![ok("whois", "whois.lacnic.net", "216.201.75.12", "")],
-                    ..Lookup::default()
-                }));
+                };
+                let evidence = l.lookup.evidence.clone();
+                l.finish(
+                    Lookup {
+                        evidence,
+                        attribution,
+                    },
+                    l.started,
+                );
+                l.finished = None;
             }
             _ => {
                 l.apply(Part::Rdns {
@@ -539,10 +555,15 @@ mod snapshots {
                         .then(|| "sudo setcap cap_net_raw+ep \"$(command -v relaytrace)\"".to_string()),
                     answer: route_answer,
                 })));
-                l.done = Some(Box::new(Lookup {
-                    answers: vec![fail("whois")],
-                    ..Lookup::default()
-                }));
+                let evidence = l.lookup.evidence.clone();
+                l.finish(
+                    Lookup {
+                        evidence,
+                        ..Lookup::default()
+                    },
+                    l.started,
+                );
+                l.finished = None;
             }
         }
         l
@@ -661,9 +682,12 @@ mod compose_screen {
         m.setup.draft_key = "test-key".into();
         let effects = start(&mut m, false);
         let lookup = Lookup {
-            owner: Some("Saks".into()),
-            owner_contacts: vec![contact("abuse@saks.test")],
-            isp_contacts: vec![contact("abuse@isp.test")],
+            attribution: Attribution {
+                owner: Some("Saks".into()),
+                owner_contacts: vec![contact("abuse@saks.test")],
+                isp_contacts: vec![contact("abuse@isp.test")],
+                ..Attribution::default()
+            },
             ..Lookup::default()
         };
         update(
@@ -856,7 +880,10 @@ mod compose_screen {
         noc.preselect = false;
         noc.confidence = Confidence::Medium;
         let lookup = Lookup {
-            owner_contacts: vec![contact("abuse@owner.test"), noc],
+            attribution: Attribution {
+                owner_contacts: vec![contact("abuse@owner.test"), noc],
+                ..Attribution::default()
+            },
             ..Lookup::default()
         };
         update(
@@ -913,8 +940,11 @@ mod compose_screen {
         }
         update(&mut m, key(KeyCode::Enter));
         let lookup = Lookup {
-            owner_contacts: vec![contact("abuse@owner.test")],
-            isp_contacts: vec![contact("abuse@isp.test")],
+            attribution: Attribution {
+                owner_contacts: vec![contact("abuse@owner.test")],
+                isp_contacts: vec![contact("abuse@isp.test")],
+                ..Attribution::default()
+            },
             ..Lookup::default()
         };
         update(

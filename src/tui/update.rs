@@ -123,8 +123,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Done { hop, req, lookup } => {
             if let Some(l) = m.lookups.get_mut(&hop).filter(|l| l.req == req) {
-                l.done = Some(lookup);
-                l.finished = Some(m.now);
+                l.finish(*lookup, m.now);
                 m.dirty = true;
                 if m.input_point().unwrap_or(m.selected) == hop {
                     follow(m, "the lookups");
@@ -237,7 +236,7 @@ fn fresh_drafts(m: &Model) -> Vec<crate::compose::Draft> {
     use crate::compose::{Draft, Format, Side};
     let hop = m.input_point().unwrap_or(m.selected);
     let class = m.class();
-    let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
+    let lookup = m.lookups.get(&hop).and_then(|l| l.done());
     let facts = m.facts(hop, lookup);
     [Side::Owner, Side::Isp]
         .into_iter()
@@ -314,7 +313,7 @@ fn open_compose(m: &mut Model) {
     if restored.is_some() {
         m.status = Some(format!("drafts restored from the last time (about {about})"));
     }
-    let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
+    let lookup = m.lookups.get(&hop).and_then(|l| l.done());
     if lookup.is_none() && restored.is_none() {
         m.status = Some(format!(
             "hop {hop}'s lookups are not in yet: the recipients follow when they come in"
@@ -416,7 +415,7 @@ pub fn side_contacts_of(m: &Model) -> Vec<crate::lookup::contact::Contact> {
     let hop = m.input_point().unwrap_or(m.selected);
     m.lookups
         .get(&hop)
-        .and_then(|l| l.done.as_deref())
+        .and_then(|l| l.done())
         .map(|l| crate::compose::side_contacts(l, p.side).to_vec())
         .unwrap_or_default()
 }
@@ -488,7 +487,7 @@ fn build_focused(
     let c = m.compose.as_ref().ok_or("nothing composed")?;
     let p = c.panels.get(c.focus).ok_or("no complaint")?;
     let hop = m.input_point().unwrap_or(m.selected);
-    let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
+    let lookup = m.lookups.get(&hop).and_then(|l| l.done());
     let facts = m.facts(hop, lookup);
     let mut d = p.draft();
     if let Some(f) = format {

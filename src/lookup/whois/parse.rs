@@ -102,6 +102,23 @@ pub struct Parsed {
     pub origin_as: Option<u32>,
 }
 
+impl Parsed {
+    /// An answer that said nothing (the start of a union of answers).
+    pub fn empty() -> Parsed {
+        Parsed {
+            outcome: Outcome::Ok,
+            networks: Vec::new(),
+            referral: None,
+            followup: None,
+            contact_handles: Vec::new(),
+            loose: Vec::new(),
+            registrar: None,
+            registrant: None,
+            origin_as: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Line {
     key: String,

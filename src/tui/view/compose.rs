@@ -26,7 +26,7 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
             "owner: {}",
             m.lookups
                 .get(&m.input_point().unwrap_or(m.selected))
-                .and_then(|l| l.done.as_deref())
+                .and_then(|l| l.done())
                 .and_then(|l| l.owner_name().map(str::to_string))
                 .unwrap_or_else(|| "?".into())
         ),
@@ -34,7 +34,7 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
             "ISP: {}",
             m.lookups
                 .get(&m.input_point().unwrap_or(m.selected))
-                .and_then(|l| l.done.as_deref())
+                .and_then(|l| l.done())
                 .and_then(|l| l.isp_name().map(str::to_string))
                 .unwrap_or_else(|| "?".into())
         ),
@@ -100,7 +100,7 @@ fn style_area(ta: &mut ratatui_textarea::TextArea<'static>, editing: bool) {
 fn preview(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, scroll: u16) {
     let Some(p) = c.panels.get(c.focus) else { return };
     let hop = m.input_point().unwrap_or(m.selected);
-    let lookup = m.lookups.get(&hop).and_then(|l| l.done.as_deref());
+    let lookup = m.lookups.get(&hop).and_then(|l| l.done());
     let facts = m.facts(hop, lookup);
     let mut lines: Vec<Line> = Vec::new();
     match &m.setup.original {

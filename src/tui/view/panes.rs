@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{Theme, glyph, words};
 use crate::lookup::answer::Answer;
+use crate::lookup::attribute::Rdns;
 use crate::lookup::contact::Contact;
 use crate::sanitize::{clean, clip};
 use crate::tui::model::{Model, Pane, PaneState};
@@ -154,11 +155,17 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
     let Some(l) = m.lookups.get(&m.selected) else {
         return Vec::new();
     };
+    let ev = &l.lookup.evidence;
     let mut out = Vec::new();
     match pane {
         Pane::Received => {}
         Pane::Rdns => {
-            if let Some((names, fcrdns, answers)) = &l.rdns {
+            if let Some(Rdns {
+                names,
+                fcrdns,
+                answers,
+            }) = &ev.rdns
+            {
                 if names.is_empty() {
                     let failed = answers
                         .first()
@@ -179,7 +186,7 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
                         v,
                     ]));
                 }
-                if let Some(d) = &l.domain {
+                if let Some(d) = ev.domain.as_ref().map(|d| &d.info) {
                     out.push(Line::from(format!(
                         "domain {}; registrar {}; MX {}",
                         clean(&d.name),
@@ -192,7 +199,7 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
             }
         }
         Pane::Whois => {
-            if let Some(a) = &l.whois {
+            if let Some(a) = &ev.whois {
                 out.push(Line::styled(
                     format!("{} servers asked, in order:", a.len()),
                     t.title(),
@@ -201,12 +208,12 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
             }
         }
         Pane::Rdap => {
-            if let Some(a) = &l.rdap {
+            if let Some(a) = &ev.rdap {
                 answer_lines(&mut out, t, a, true);
             }
         }
         Pane::Asn => {
-            if let Some((asn, answers)) = &l.asn {
+            if let Some((asn, answers)) = &ev.asn {
                 match asn {
                     Some(a) => {
                         out.push(Line::from(format!(
@@ -234,12 +241,12 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
             }
         }
         Pane::Contacts => {
-            if let Some(d) = &l.done {
+            if let Some(d) = l.done() {
                 out.push(Line::styled(
                     format!("owner: {}", clip(d.owner_name().unwrap_or("?"), 120)),
                     t.title(),
                 ));
-                if let Some(n) = &d.network {
+                if let Some(n) = d.network() {
                     out.push(Line::from(format!(
                         "  network {} {} ({})",
                         n.cidr.as_deref().unwrap_or("?"),
@@ -248,6 +255,7 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
                     )));
                 }
                 if let Some(b) = d
+                    .attribution
                     .owner
                     .as_ref()
                     .map(|p| p.basis.as_str())
@@ -255,23 +263,29 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
                 {
                     out.push(Line::from(format!("  why: {}", clip(b, 200))));
                 }
-                contact_lines(&mut out, t, &d.owner_contacts);
+                contact_lines(&mut out, t, d.owner_contacts());
                 out.push(Line::styled(
                     format!("ISP: {}", clip(d.isp_name().unwrap_or("?"), 120)),
                     t.title(),
                 ));
-                if let Some(b) = d.isp.as_ref().map(|p| p.basis.as_str()).filter(|b| !b.is_empty()) {
+                if let Some(b) = d
+                    .attribution
+                    .isp
+                    .as_ref()
+                    .map(|p| p.basis.as_str())
+                    .filter(|b| !b.is_empty())
+                {
                     out.push(Line::from(format!("  why: {}", clip(b, 200))));
                 }
-                if let Some(p) = d.network.as_ref().and_then(|n| n.parent.as_ref()) {
+                if let Some(p) = d.network().and_then(|n| n.parent.as_ref()) {
                     out.push(Line::from(format!(
                         "  allocation {} {}",
                         p.cidr.as_deref().unwrap_or("?"),
                         clip(p.org.as_deref().unwrap_or(""), 80)
                     )));
                 }
-                contact_lines(&mut out, t, &d.isp_contacts);
-                if let Some(dom) = &d.domain {
+                contact_lines(&mut out, t, d.isp_contacts());
+                if let Some(dom) = d.domain() {
                     out.push(Line::styled(
                         format!(
                             "registrar of {}: {}",
@@ -302,7 +316,7 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
             ));
         }
         Pane::Dnsbl => {
-            if let Some((listings, answers)) = &l.dnsbl {
+            if let Some((listings, answers)) = &ev.dnsbl {
                 for b in listings {
                     let (word, style) = if b.listed {
                         ("LISTED", t.bad())
@@ -329,7 +343,7 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
             }
         }
         Pane::Traceroute => {
-            if let Some(Some(r)) = &l.traceroute {
+            if let Some(Some(r)) = &ev.traceroute {
                 if let (Some(why), Some(cmd)) = (&r.answer.reason, &r.command) {
                     out.push(Line::styled(clip(why, 200), t.warn()));
                     out.push(Line::from(format!("run it yourself: {}", clean(cmd))));
