@@ -199,7 +199,7 @@ fn rank_key(c: &Contact) -> u8 {
         (_, Tier::Remark) => 3,
         (_, Tier::Registry) => 5,
         (_, Tier::Other) => 6,
-        (_, Tier::Person | Tier::RegistryOther) => 7,
+        (_, Tier::Person | Tier::Unassigned | Tier::RegistryOther) => 7,
         (_, Tier::Excluded) => 9,
     }
 }
@@ -208,6 +208,8 @@ fn rank_key(c: &Contact) -> u8 {
 pub fn to_contact(f: &Found, source: Source) -> Contact {
     let confidence = match source {
         Source::Fallback => Confidence::Low,
+        // A named person's address: low even where the record designates it.
+        _ if contact::is_personal(&f.email) => Confidence::Low,
         // At most medium, and never better than the address itself deserves (a
         // registry's or a person's address stays low). `Confidence` orders High
         // first, so the worse of two is the greater.
@@ -227,7 +229,15 @@ pub fn to_contact(f: &Found, source: Source) -> Contact {
 /// Merges, de-duplicates (keeping the better), ranks; the first contact of a source
 /// derived from the address (or the verified name) is pre-selected.
 pub fn finish(mut list: Vec<Contact>, name_verified: bool) -> Vec<Contact> {
-    list.sort_by_key(rank_key);
+    // Of two designated addresses, the one whois states ("Abuse contact for … is",
+    // the abuse-mailbox of the abuse-c) before RDAP's, whose abuse entity may list
+    // every address of the role.
+    list.sort_by_key(|c| {
+        (
+            rank_key(c),
+            c.tier == Tier::Designated && c.source == Source::Rdap,
+        )
+    });
     let mut seen = HashSet::new();
     let mut out: Vec<Contact> = Vec::new();
     for c in list {
@@ -237,6 +247,17 @@ pub fn finish(mut list: Vec<Contact>, name_verified: bool) -> Vec<Contact> {
     }
     let pick = out.iter().position(|c| {
         c.confidence != Confidence::Low && matches!(c.source, Source::Rdap | Source::Whois | Source::Abusix)
+    });
+    // A named person is pre-selected only as the record's one designated contact.
+    let pick = pick.or_else(|| {
+        let mut designated = out
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.tier == Tier::Designated && matches!(c.source, Source::Rdap | Source::Whois));
+        match (designated.next(), designated.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
     });
     let pick = pick.or_else(|| {
         name_verified
@@ -385,6 +406,11 @@ fn place_abusix(e: &Evidence, owner: &mut Vec<Contact>, isp: &mut Vec<Contact>) 
     }
 }
 
+/// A record whose every address is a registry's: the registry's own block.
+fn registry_record(contacts: &[Found]) -> bool {
+    !contacts.is_empty() && contacts.iter().all(|f| contact::is_registry(&f.email))
+}
+
 /// The owner as the most specific record names it.
 fn owner_party(
     owner_net: Option<&Net>,
@@ -395,7 +421,11 @@ fn owner_party(
         .map(|n| Party {
             org: n.org.clone(),
             network: Some(range_text(n)),
-            basis: if n.customer {
+            basis: if n.customer
+                || n.kind
+                    .as_deref()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("customer"))
+            {
                 format!(
                     "customer assignment {}{} under {}",
                     range_text(n),
@@ -481,12 +511,16 @@ fn attribute_ip(e: &Evidence, ip: IpAddr) -> Attribution {
     let mut nets: Vec<&Net> = union.networks.iter().collect();
     nets.sort_by_key(|n| n.size());
     let owner_net = nets.first().copied();
+    // The allocation above: another organisation's, never a registry's own block
+    // (JPNIC's or VNNIC's allocation record names the registry, not an ISP).
     let parent_net = owner_net.and_then(|o| {
         nets.iter()
             .skip(1)
+            .filter(|n| !registry_record(&n.contacts))
             .find(|n| n.org.is_some() && n.org != o.org || o.customer)
             .copied()
     });
+    let rparent = rparent.filter(|p| !registry_record(&p.contacts));
 
     let mut owner = Vec::new();
     let mut isp = Vec::new();
@@ -522,6 +556,11 @@ fn attribute_ip(e: &Evidence, ip: IpAddr) -> Attribution {
             .or_else(|| rparent.as_ref().map(rdap_info))
             .map(Box::new);
     }
+    // A registry's or a national CERT's address is nobody's ISP desk: at most a
+    // suggestion on the owner's side.
+    let (registry, isp): (Vec<Contact>, Vec<Contact>) =
+        isp.into_iter().partition(|c| contact::is_registry(&c.email));
+    owner.extend(registry);
     let owner_contacts = finish(owner, verified);
     let mut isp_contacts = finish(isp, false);
     isp_contacts.retain(|c| !owner_contacts.iter().any(|o| o.email == c.email));

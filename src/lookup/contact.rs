@@ -63,6 +63,9 @@ pub enum Tier {
     Other,
     /// A named person's own address (`firstname.lastname@`), not a role mailbox.
     Person,
+    /// An address whose record states no function for it (an RDAP entity with no
+    /// role): a suggestion.
+    Unassigned,
     RegistryOther,
     /// An address the record itself says is not for complaints ("complaints sent to
     /// any other POC will be ignored", "only for whois corrections").
@@ -75,7 +78,9 @@ impl Tier {
         match self {
             Tier::Designated | Tier::Mailbox => Confidence::High,
             Tier::Remark | Tier::Other => Confidence::Medium,
-            Tier::Registry | Tier::Person | Tier::RegistryOther | Tier::Excluded => Confidence::Low,
+            Tier::Registry | Tier::Person | Tier::Unassigned | Tier::RegistryOther | Tier::Excluded => {
+                Confidence::Low
+            }
         }
     }
 
@@ -83,7 +88,7 @@ impl Tier {
     fn demoted(self) -> Tier {
         match self {
             Tier::Designated | Tier::Mailbox | Tier::Remark | Tier::Registry => Tier::Registry,
-            Tier::Other | Tier::Person | Tier::RegistryOther => Tier::RegistryOther,
+            Tier::Other | Tier::Person | Tier::Unassigned | Tier::RegistryOther => Tier::RegistryOther,
             Tier::Excluded => Tier::Excluded,
         }
     }

@@ -117,6 +117,7 @@ fn walk(v: &Value, depth: usize, out: &mut Vec<Found>) {
             .collect();
         let typed_abuse = emails.iter().any(|(p, _)| has_type(p, "abuse"));
         let is_abuse = r.contains(&"abuse");
+        let individual = vcard_text(e, "kind").is_some_and(|k| k.eq_ignore_ascii_case("individual"));
         for (params, email) in &emails {
             let tier = if is_abuse && (!typed_abuse || has_type(params, "abuse")) {
                 Tier::Designated
@@ -124,6 +125,10 @@ fn walk(v: &Value, depth: usize, out: &mut Vec<Found>) {
                 Tier::Mailbox
             } else if is_abuse {
                 continue; // a non-abuse address next to the marked abuse mailbox
+            } else if individual {
+                Tier::Person // a person's card, not a role's or an organisation's
+            } else if r.is_empty() {
+                Tier::Unassigned
             } else {
                 Tier::Other
             };
@@ -204,16 +209,25 @@ pub fn object(v: &Value) -> Object {
             let prefix = c.get("v4prefix").or_else(|| c.get("v6prefix"))?.as_str()?;
             Some(format!("{prefix}/{}", c.get("length")?.as_u64()?))
         });
+    // The registrant: an organisation's entity before a maintainer or a person
+    // (RIPE lists its `mnt-by` objects as "individual" registrants).
+    let mut registrants: Vec<(bool, Option<String>)> = Vec::new();
     for e in entities(v) {
         let r = roles(e);
         let name = vcard_text(e, "org").or_else(|| vcard_text(e, "fn"));
-        if r.contains(&"registrant") && o.org.is_none() {
-            o.org.clone_from(&name);
+        if r.contains(&"registrant") {
+            let org = vcard_text(e, "kind").is_some_and(|k| k.eq_ignore_ascii_case("org"));
+            registrants.push((org, name.clone()));
         }
         if r.contains(&"registrar") && o.registrar.is_none() {
             o.registrar = name;
         }
     }
+    o.org = registrants
+        .iter()
+        .find(|(org, _)| *org)
+        .or(registrants.first())
+        .and_then(|(_, n)| n.clone());
     for l in v.get("links").and_then(Value::as_array).into_iter().flatten() {
         let rel = l.get("rel").and_then(Value::as_str).unwrap_or("");
         if matches!(rel, "rdap-up" | "up")

@@ -334,6 +334,12 @@ const NET_KEYS: &[&str] = &[
 const NAME_KEYS: &[&str] = &["netname", "network-name", "net-name", "service-name"];
 /// A `descr:` that describes addresses (a pool, a service, customers) rather than
 /// naming an organisation.
+/// A `descr:` that is a short internal code ("UDC"), not a name.
+fn code_word(d: &str) -> bool {
+    let d = d.trim();
+    d.len() <= 4 && !d.contains(' ')
+}
+
 fn pool_words(d: &str) -> bool {
     let l = d.to_ascii_lowercase();
     [
@@ -701,7 +707,15 @@ pub fn parse(text: &str) -> Parsed {
             .or_else(|| {
                 bs.iter()
                     .find_map(|b| b.get(&["descr"]))
-                    .filter(|d| !pool_words(d))
+                    .filter(|d| !pool_words(d) && !code_word(d))
+            })
+            // Else the role that administers it (RIPE: "BT Corporate Registry",
+            // "Network Operation Centre Bouygues Telecom FAI"); never a person.
+            .or_else(|| {
+                bs.iter()
+                    .flat_map(|b| &b.lines)
+                    .filter(|l| matches!(l.key.as_str(), "admin-c" | "tech-c"))
+                    .find_map(|l| by_handle(&l.value)?.get(&["role"]))
             })
             .map(|s| crate::sanitize::clip(strip_handle(s), 100));
         for b in bs.iter() {
