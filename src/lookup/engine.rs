@@ -349,6 +349,12 @@ impl Engine {
                 .await;
             chain.push(hop);
         }
+        // An assignment from a provider's allocation (RIPE, APNIC, AFRINIC) whose
+        // allocation the answer did not include: one level less specific.
+        if let Some((host, query)) = less_specific_to_ask(&chain, ip) {
+            let hop = self.whois("whois", &host, self.whois_port(None), &query).await;
+            chain.push(hop);
+        }
         // rwhois contacts given as ARIN handles (`ABUSE2492-ARIN`).
         let handles: Vec<String> = chain
             .iter()
@@ -497,6 +503,36 @@ impl Engine {
 
 /// The ARIN handle of the allocation above the most specific network, when that is a
 /// customer's (Reassigned, Reallocated) and no answer of the chain included it.
+/// The RIPE-style query for the allocation above an assignment: where the most
+/// specific network of a RIPE, APNIC or AFRINIC answer is an assignment out of a
+/// provider's address space (`ASSIGNED PA`, `ASSIGNED NON-PORTABLE`,
+/// `SUB-ALLOCATED PA`) and no answer holds a larger network around the address,
+/// `-l <range>` to the same server returns the allocation and its holder, the ISP.
+pub(crate) fn less_specific_to_ask(chain: &[Hop], ip: IpAddr) -> Option<(String, String)> {
+    const SERVERS: &[&str] = &["whois.ripe.net", "whois.apnic.net", "whois.afrinic.net"];
+    let hops: Vec<&Hop> = chain
+        .iter()
+        .filter(|h| h.answer.ok() && SERVERS.iter().any(|s| h.answer.server.starts_with(s)))
+        .collect();
+    let nets: Vec<(&Hop, &wparse::Net)> = hops
+        .iter()
+        .flat_map(|h| h.parsed.networks.iter().map(move |n| (*h, n)))
+        .filter(|(_, n)| n.contains(ip))
+        .collect();
+    let (hop, most) = nets.iter().min_by_key(|(_, n)| n.size())?;
+    let status = most.kind.as_deref().unwrap_or("").to_ascii_uppercase();
+    let assigned = ["ASSIGNED PA", "ASSIGNED NON-PORTABLE", "SUB-ALLOCATED PA"]
+        .iter()
+        .any(|k| status.starts_with(k));
+    let covered = nets.iter().any(|(_, n)| n.size() > most.size());
+    let (first, last) = (most.first?, most.last?);
+    let asked = chain.iter().any(|h| h.answer.query.starts_with("-l "));
+    (assigned && !covered && !asked).then(|| {
+        let host = hop.answer.server.split(':').next().unwrap_or("").to_string();
+        (host, format!("-l {first} - {last}"))
+    })
+}
+
 fn arin_parent_to_ask(chain: &[Hop], ip: IpAddr) -> Option<String> {
     let nets: Vec<&wparse::Net> = chain
         .iter()
@@ -562,4 +598,61 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         src = c.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(server: &str, query: &str, file: &str) -> Option<Hop> {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/peer/whois/ip-whois");
+        let text = whois::decode(&std::fs::read(dir.join(file)).ok()?, server);
+        let mut answer = Answer::new("whois", server, query);
+        answer.status = Status::Ok;
+        let parsed = wparse::parse(&text);
+        answer.text = text;
+        Some(Hop { answer, parsed })
+    }
+
+    #[test]
+    fn an_assignment_without_its_allocation_asks_one_level_up() {
+        let Some(bt) = hop("whois.ripe.net", "62.239.237.1", "ripe/ipwhois_62.239.237.1.txt") else {
+            eprintln!("skipped: ../shared/peer/whois is absent");
+            return;
+        };
+        let ip: IpAddr = "62.239.237.1".parse().unwrap();
+        assert_eq!(
+            less_specific_to_ask(std::slice::from_ref(&bt), ip),
+            Some((
+                "whois.ripe.net".to_string(),
+                "-l 62.239.237.0 - 62.239.237.255".to_string()
+            ))
+        );
+        // Asked once only.
+        let mut up = bt.clone();
+        up.answer.query = "-l 62.239.237.0 - 62.239.237.255".into();
+        assert_eq!(less_specific_to_ask(&[bt, up], ip), None);
+        // APNIC's answer already holds the allocation above the assignment.
+        let media = hop(
+            "whois.apnic.net",
+            "103.18.33.107",
+            "apnic/phuhn_ap103_18_33_107.txt",
+        )
+        .unwrap();
+        assert_eq!(
+            less_specific_to_ask(&[media], "103.18.33.107".parse().unwrap()),
+            None
+        );
+        // An allocation or ARIN's record is not a RIPE-style assignment.
+        let gige = hop(
+            "whois.arin.net",
+            "n + 69.65.39.166",
+            "arin/weppos_arin_referral_rwhois.txt",
+        )
+        .unwrap();
+        assert_eq!(
+            less_specific_to_ask(&[gige], "69.65.39.166".parse().unwrap()),
+            None
+        );
+    }
 }
