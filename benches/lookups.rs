@@ -175,7 +175,7 @@ fn main() {
         site: relaytrace::trace::Site::parse(&["example.org".to_string()]).unwrap(),
         no_auto_site: false,
     };
-    let req = relaytrace::investigate::Request {
+    let req = relaytrace::cmd::investigate::Request {
         json: true,
         raw: false,
         hop: None,
@@ -186,7 +186,7 @@ fn main() {
             let e = engine(&lab, sequential);
             let mut out = Vec::new();
             let started = Instant::now();
-            relaytrace::investigate::investigate(
+            relaytrace::cmd::investigate::run(
                 &e,
                 Box::new(std::io::Cursor::new(message())),
                 "bench",

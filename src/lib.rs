@@ -8,10 +8,11 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod cmd;
 pub mod compose;
 pub mod config;
 pub mod deliver;
-pub mod investigate;
+pub mod error;
 pub mod lookup;
 pub mod message;
 pub mod received;

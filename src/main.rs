@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     let cli = relaytrace::cli::Cli::parse();
     let stdout = io::stdout();
     let mut lock = stdout.lock();
-    match relaytrace::cli::run(cli, &mut lock) {
+    match relaytrace::cmd::run(cli, &mut lock) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = e.exit_code();

@@ -275,9 +275,9 @@ fn a_thousand_forged_hops_give_a_bounded_set_of_lookups() {
     let mut opts = relaytrace::trace::Options::default();
     opts.site.add("example.org").unwrap();
     let t = relaytrace::trace::analyse(&msg, &opts);
-    let wanted = relaytrace::investigate::hops_to_look_up(&t);
+    let wanted = relaytrace::trace::hops_to_look_up(&t);
     assert!(
-        !wanted.is_empty() && wanted.len() <= relaytrace::investigate::MAX_LOOKED_UP,
+        !wanted.is_empty() && wanted.len() <= relaytrace::trace::MAX_LOOKED_UP,
         "{wanted:?}"
     );
     assert!(wanted.contains(&t.relay.unwrap()));

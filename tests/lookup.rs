@@ -234,7 +234,10 @@ fn ripe_answer_and_old_rdap_rank_the_designated_contacts_first() {
     assert_eq!(owner[0], "protect@bt.com", "{owner:?}");
     // An ASSIGNED PA block without its allocation: the allocation is asked for.
     let up = answer(&v, "whois", "-l 62.239.237.0 - 62.239.237.255");
-    assert!(up["server"].as_str().unwrap().starts_with("whois.ripe.net"), "{up}");
+    assert!(
+        up["server"].as_str().unwrap().starts_with("whois.ripe.net"),
+        "{up}"
+    );
     assert_eq!(v["rdns"], serde_json::json!([]));
     assert_eq!(v["fcrdns"], Value::Null);
     // No reverse DNS: only address-derived contacts can be pre-selected.

@@ -64,6 +64,87 @@ pub enum LoadError {
     NoSuchMessage { wanted: usize, count: usize },
 }
 
+/// The messages of an input as `--message N` selects them: every one, or the N-th
+/// alone. The one place that decides what "no such message" and "not a message"
+/// mean: a lone input with no header field is not a message (an mbox's field-less
+/// message is yielded, for the caller to mark or skip), a number past the end is no
+/// such message, and an input with no message that has a header field is not one.
+pub struct Select<R> {
+    reader: Reader<R>,
+    pick: Option<usize>,
+    seen: usize,
+    good: usize,
+    yielded: bool,
+    finished: bool,
+}
+
+/// See [`Select`].
+pub fn select<R: Read>(input: R, pick: Option<usize>) -> Select<R> {
+    Select {
+        reader: Reader::new(input),
+        pick,
+        seen: 0,
+        good: 0,
+        yielded: false,
+        finished: false,
+    }
+}
+
+impl<R: Read> Select<R> {
+    /// Is the input an mbox? Known once a message has been read.
+    pub fn is_mbox(&self) -> bool {
+        self.reader.is_mbox()
+    }
+
+    fn end(&mut self) -> Option<Result<Message, LoadError>> {
+        self.finished = true;
+        match self.pick {
+            Some(n) if !self.yielded => Some(Err(LoadError::NoSuchMessage {
+                wanted: n,
+                count: self.seen,
+            })),
+            None if self.good == 0 => Some(Err(LoadError::NotAMessage)),
+            _ => None,
+        }
+    }
+}
+
+impl<R: Read> Iterator for Select<R> {
+    type Item = Result<Message, LoadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        if self.pick.is_some() && self.yielded {
+            self.finished = true;
+            return None;
+        }
+        loop {
+            let message = match self.reader.next() {
+                None => return self.end(),
+                Some(Err(e)) => {
+                    self.finished = true;
+                    return Some(Err(LoadError::from(e)));
+                }
+                Some(Ok(m)) => m,
+            };
+            self.seen += 1;
+            if self.pick.is_some_and(|n| n != message.number) {
+                continue;
+            }
+            let has_fields = fields(&message.header).next().is_some();
+            if !has_fields && !self.reader.is_mbox() {
+                self.finished = true;
+                return Some(Err(LoadError::NotAMessage));
+            }
+            self.good += usize::from(has_fields);
+            self.yielded = true;
+            return Some(Ok(message));
+        }
+    }
+}
+
 /// Reads messages one after another from any byte stream.
 pub struct Reader<R> {
     inner: R,

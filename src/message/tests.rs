@@ -150,3 +150,34 @@ fn a_200_mb_message_streams() {
     assert!(m[0].header.len() < 100);
     assert_eq!(m[0].size, body + 65);
 }
+
+#[test]
+fn select_picks_one_or_all_and_names_what_is_missing() {
+    let mbox = b"From a@x Fri Aug 23 12:21:07 2002\nSubject: one\n\nbody\n\nFrom b@x Fri Aug 23 12:21:07 2002\nSubject: two\n\nbody\n";
+    let all: Vec<usize> = super::select(&mbox[..], None)
+        .map(|m| m.unwrap().number)
+        .collect();
+    assert_eq!(all, vec![1, 2]);
+    let two: Vec<usize> = super::select(&mbox[..], Some(2))
+        .map(|m| m.unwrap().number)
+        .collect();
+    assert_eq!(two, vec![2]);
+    let three: Vec<_> = super::select(&mbox[..], Some(3)).collect();
+    assert!(matches!(
+        three.as_slice(),
+        [Err(LoadError::NoSuchMessage { wanted: 3, count: 2 })]
+    ));
+    // A lone input without a header field is not a message.
+    let junk: Vec<_> = super::select(&b"just some words\n"[..], None).collect();
+    assert!(matches!(junk.as_slice(), [Err(LoadError::NotAMessage)]));
+    // An mbox whose messages have none: each is yielded, then the verdict.
+    let empty = b"From a@x Fri Aug 23 12:21:07 2002\nno fields here\n";
+    let got: Vec<_> = super::select(&empty[..], None).collect();
+    assert!(
+        matches!(got.as_slice(), [Ok(_), Err(LoadError::NotAMessage)]),
+        "{got:?}"
+    );
+    // One message, asked for as message 1.
+    let one: Vec<_> = super::select(&b"Subject: x\n\nbody\n"[..], Some(1)).collect();
+    assert!(matches!(one.as_slice(), [Ok(m)] if m.number == 1));
+}

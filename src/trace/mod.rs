@@ -625,5 +625,61 @@ fn date_evidence(hops: &mut [Hop], i: usize, prev: usize, top: Option<received::
     }
 }
 
+/// A hop worth looking up: outside the site, with a public address.
+pub fn is_external(h: &Hop) -> bool {
+    !matches!(h.handoff, Handoff::Trusted | Handoff::Internal)
+        && h.from_ip.is_some_and(|ip| {
+            !crate::received::is_private(ip)
+                && !crate::received::is_loopback(ip)
+                && !crate::received::is_impossible(ip)
+        })
+}
+
+/// The hops worth looking up: the external ones from the relay down to the entry
+/// and two more below it (context for the user), at most [`MAX_LOOKED_UP`]. A
+/// forged chain of a thousand external hops does not become a thousand lookups.
+pub const MAX_LOOKED_UP: usize = 8;
+
+/// See [`MAX_LOOKED_UP`].
+#[must_use]
+pub fn hops_to_look_up(t: &Trace) -> Vec<usize> {
+    let Some(relay) = t.relay.or(t.entry.hop) else {
+        return Vec::new();
+    };
+    let bottom = t.entry.hop.unwrap_or(relay).max(relay);
+    let mut out: Vec<usize> = t.hops[relay.min(t.hops.len())..]
+        .iter()
+        .filter(|h| is_external(h))
+        .map(|h| h.index)
+        .filter(|&i| i <= bottom)
+        .collect();
+    out.extend(
+        t.hops
+            .iter()
+            .skip(bottom + 1)
+            .filter(|h| is_external(h))
+            .map(|h| h.index)
+            .take(2),
+    );
+    if let Some(e) = t.entry.hop.filter(|e| !out.contains(e)) {
+        out.push(e);
+    }
+    // The entry and the relay always; the rest as room allows.
+    if out.len() > MAX_LOOKED_UP {
+        let keep: Vec<usize> = [Some(relay), t.entry.hop].into_iter().flatten().collect();
+        let mut trimmed: Vec<usize> = out.iter().copied().filter(|i| keep.contains(i)).collect();
+        trimmed.extend(
+            out.iter()
+                .copied()
+                .filter(|i| !keep.contains(i))
+                .take(MAX_LOOKED_UP - trimmed.len()),
+        );
+        trimmed.sort_unstable();
+        trimmed.dedup();
+        out = trimmed;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -20,8 +20,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::cli::CliError;
 use crate::config::Config;
+use crate::error::Error as CliError;
 use crate::lookup::Engine;
 use crate::lookup::cache::Cache;
 use crate::message::{Message, fields, read_message, summarize};

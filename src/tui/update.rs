@@ -158,7 +158,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
 
 /// The lookups of every external hop, the selected one first.
 pub fn start(m: &mut Model, refresh: bool) -> Vec<Effect> {
-    let mut order: Vec<usize> = crate::investigate::hops_to_look_up(&m.trace);
+    let mut order: Vec<usize> = crate::trace::hops_to_look_up(&m.trace);
     order.sort_by_key(|&i| i != m.selected);
     order
         .into_iter()
@@ -842,7 +842,7 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
                     return lookup(m, hop, false).into_iter().collect();
                 }
                 Some(_) => m.status = Some(format!("hop {hop}: nothing failed")),
-                None if m.trace.hops.get(hop).is_some_and(crate::investigate::is_external) => {
+                None if m.trace.hops.get(hop).is_some_and(crate::trace::is_external) => {
                     m.status = Some(format!("hop {hop}: looking it up"));
                     return lookup(m, hop, false).into_iter().collect();
                 }

@@ -22,7 +22,7 @@ pub fn state(m: &Model, pane: Pane) -> PaneState {
         Some(l) => l.state(pane, m.now),
         None => PaneState::Idle(match m.trace.hops.get(m.selected) {
             Some(h) if h.from_ip.is_none() => "this hop names no sender address: nothing to look up".into(),
-            Some(h) if crate::investigate::is_external(h) => {
+            Some(h) if crate::trace::is_external(h) => {
                 "below the entry: not looked up on its own (r looks it up)".into()
             }
             Some(_) => {

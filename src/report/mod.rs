@@ -2,6 +2,8 @@
 //! marked, then the reasons. Everything from the message passes through
 //! [`crate::sanitize`] first.
 
+pub mod lookup;
+
 use std::io::{self, Write};
 
 use crate::sanitize::{clean, clip};

@@ -1,0 +1,108 @@
+//! `relaytrace compose`: one complaint about one hop, written to standard output.
+
+use std::io::{Read, Write};
+
+use crate::error::Error;
+use crate::lookup::Engine;
+use crate::message::{LoadError, Reader, fields};
+use crate::trace::{self, Options};
+
+/// `relaytrace compose`.
+///
+/// # Errors
+/// The message cannot be read, the hop has no address, no recipient, no reporter.
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    engine: &Engine,
+    cfg: &crate::config::Config,
+    mut input: Box<dyn Read>,
+    shown: &str,
+    a: &crate::cli::ComposeArgs,
+    number: usize,
+    opts: &Options,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    use crate::compose::{self, Format, Side};
+    let original = crate::message::read_message(&mut input, number)
+        .map_err(|e| Error::Input(format!("{shown}: {e}")))?;
+    let message = Reader::new(original.as_slice())
+        .next()
+        .transpose()
+        .map_err(|e| Error::Input(format!("{shown}: {}", LoadError::from(e))))?
+        .filter(|m| fields(&m.header).next().is_some())
+        .ok_or_else(|| Error::Input(format!("{shown}: {}", LoadError::NotAMessage)))?;
+    let t = trace::analyse(&message, opts);
+    let hop = a.hop.or(t.input_point).or(t.relay).ok_or_else(|| {
+        Error::Input(format!(
+            "{shown}: no external hop to complain about (use --hop N)"
+        ))
+    })?;
+    let ip = t
+        .hops
+        .get(hop)
+        .and_then(|h| h.from_ip)
+        .ok_or_else(|| Error::Usage(format!("--hop {hop}: that hop names no sender address")))?;
+    let lookup = Box::pin(engine.lookup_ip(ip)).await;
+    let side = match a.to {
+        crate::cli::SideArg::Owner => Side::Owner,
+        crate::cli::SideArg::Isp => Side::Isp,
+    };
+    let format = match a.format {
+        crate::cli::FormatArg::Eml => Format::Eml,
+        crate::cli::FormatArg::Text => Format::Text,
+        crate::cli::FormatArg::Arf => Format::Arf,
+    };
+    let mut facts = compose::facts(&t, hop, Some(&lookup), &cfg.reporter);
+    if let Some(c) = a.class {
+        facts.class = c;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let now = i64::try_from(now).unwrap_or(0);
+    compose::age_note(&mut facts, &t, hop, now, cfg.compose.max_age_days);
+    let template = compose::template_for(facts.class, side, &cfg.compose)
+        .map_err(|e| Error::Usage(e.to_string()))?
+        .map_err(|why| {
+            Error::Input(format!(
+                "{shown}: no {} complaint for a {} ({}): {why}",
+                side.word(),
+                facts.class.words(),
+                facts.class.name()
+            ))
+        })?;
+    let contacts = if side == Side::Isp && compose::isp_is_client_network(facts.class) {
+        // The submitting client's network: its contacts are not the entry's ISP's.
+        &[][..]
+    } else {
+        compose::side_contacts(&lookup, side)
+    };
+    let mut d = compose::draft(
+        side,
+        &facts,
+        &template,
+        contacts,
+        format,
+        a.quote || cfg.compose.quote_inline,
+    )
+    .map_err(|e| Error::Usage(e.to_string()))?;
+    d.to.extend(a.add_to.iter().cloned());
+    d.redact = (d.redact && !a.no_redact) || a.redact;
+    let salt = u64::from(std::process::id()) << 32 ^ u64::try_from(now).unwrap_or(0);
+    let id = compose::mime::message_id(&cfg.reporter.address, now, salt);
+    let built =
+        compose::mime::build(&d, &facts, &original, &cfg.reporter, now, &id).map_err(|e| match e {
+            compose::ComposeError::NoRecipient(_) => Error::Input(format!(
+                "{e} (hop {hop}, {ip}: see `relaytrace lookup {ip}`, or give one with --add-to ADDRESS)"
+            )),
+            other => Error::Usage(other.to_string()),
+        })?;
+    if let Some(note) = &built.note {
+        eprintln!("relaytrace: note: {note}");
+    }
+    for c in &built.changes {
+        eprintln!("relaytrace: redacted line {}: {}", c.line, c.after);
+    }
+    out.write_all(&built.bytes).map_err(|e| Error::write(&e))?;
+    out.flush().map_err(|e| Error::write(&e))
+}

@@ -1,0 +1,111 @@
+//! `relaytrace investigate`: the lookups of every external hop of a message, as
+//! JSON (DESIGN.md §3) or as a report.
+
+use std::io::{BufWriter, Read, Write};
+
+use futures_util::future::join_all;
+
+use crate::error::Error;
+use crate::lookup::{Engine, Lookup};
+use crate::message::{self, LoadError, fields};
+use crate::trace::{self, Options};
+
+/// The options of `investigate`.
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    pub json: bool,
+    pub raw: bool,
+    pub hop: Option<usize>,
+    pub pick: Option<usize>,
+}
+
+/// `relaytrace investigate`.
+///
+/// # Errors
+/// The message cannot be read, `--hop` names no external hop, or the output cannot
+/// be written.
+pub async fn run(
+    engine: &Engine,
+    input: Box<dyn Read>,
+    shown: &str,
+    req: &Request,
+    opts: &Options,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut messages = message::select(input, req.pick);
+    let mut out = BufWriter::new(out);
+    let mut done = 0usize;
+    while let Some(next) = messages.next() {
+        let message = next.map_err(|e| Error::input(shown, e))?;
+        if fields(&message.header).next().is_none() {
+            continue; // an mbox's field-less message: nothing to investigate
+        }
+        let t = trace::analyse(&message, opts);
+        let wanted: Vec<usize> = match req.hop {
+            Some(n) => {
+                let Some(h) = t.hops.get(n) else {
+                    return Err(Error::Usage(format!(
+                        "--hop {n}: the message has {} hops (0 to {})",
+                        t.hops.len(),
+                        t.hops.len().saturating_sub(1)
+                    )));
+                };
+                if h.from_ip.is_none() {
+                    return Err(Error::Usage(format!(
+                        "--hop {n}: that hop names no sender address"
+                    )));
+                }
+                vec![n]
+            }
+            None => trace::hops_to_look_up(&t),
+        };
+        // Every hop at once; the engine merges identical requests and limits each server.
+        let results: Vec<(usize, Lookup)> = join_all(wanted.iter().filter_map(|&i| {
+            let ip = t.hops[i].from_ip?;
+            Some(async move { (i, Box::pin(engine.lookup_ip(ip)).await) })
+        }))
+        .await;
+        if req.json {
+            let mut v = serde_json::to_value(&t).map_err(|e| Error::Input(e.to_string()))?;
+            if let Some(hops) = v.get_mut("hops").and_then(|h| h.as_array_mut()) {
+                for (i, l) in &results {
+                    if let Some(h) = hops.get_mut(*i).and_then(|h| h.as_object_mut()) {
+                        h.insert(
+                            "lookups".into(),
+                            serde_json::to_value(l).map_err(|e| Error::Input(e.to_string()))?,
+                        );
+                    }
+                }
+            }
+            out.write_all(
+                crate::sanitize::json_line(&v)
+                    .map_err(|e| Error::Input(e.to_string()))?
+                    .as_bytes(),
+            )
+            .map_err(|e| Error::write(&e))?;
+            out.write_all(b"\n").map_err(|e| Error::write(&e))?;
+        } else {
+            let title = messages
+                .is_mbox()
+                .then(|| format!("message {} of {shown}", message.number));
+            crate::report::write_text(&mut out, &t, title.as_deref()).map_err(|e| Error::write(&e))?;
+            for (i, l) in &results {
+                let role = match (t.relay == Some(*i), t.input_point == Some(*i)) {
+                    (true, true) => " (the relay and input point)",
+                    (true, false) => " (the relay)",
+                    (false, true) => " (the input point)",
+                    _ => "",
+                };
+                writeln!(out, "\nhop {i}{role}").map_err(|e| Error::write(&e))?;
+                out.write_all(crate::report::lookup::render(l, req.raw).as_bytes())
+                    .map_err(|e| Error::write(&e))?;
+            }
+        }
+        done += 1;
+    }
+    out.flush().map_err(|e| Error::write(&e))?;
+    if done == 0 {
+        return Err(Error::input(shown, LoadError::NotAMessage));
+    }
+    Ok(())
+}

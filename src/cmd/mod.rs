@@ -1,0 +1,133 @@
+//! The front door: runs a parsed command line. One file a subcommand; each loads
+//! its input, asks the library and writes its output, and every failure is an
+//! [`Error`] with its exit status.
+
+pub mod compose;
+pub mod hops;
+pub mod investigate;
+pub mod lookup;
+pub mod tui;
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use crate::cli::{Cli, Command, Global};
+use crate::config;
+use crate::error::{Error, io_words};
+use crate::trace::{Options, Site};
+
+/// Runs the parsed command line, writing to `out`.
+///
+/// # Errors
+/// See [`Error`].
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
+    let cfg = config::load(cli.global.config.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut site = Site::parse(&cfg.trust.hosts).map_err(|e| Error::Usage(format!("[trust] hosts: {e}")))?;
+    for t in &cli.global.trust {
+        site.add(t).map_err(|e| Error::Usage(format!("--trust: {e}")))?;
+    }
+    let opts = Options {
+        site,
+        no_auto_site: cli.global.no_auto_site,
+    };
+    let pick = cli
+        .global
+        .message
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let (path, json) = match (cli.command, cli.file) {
+        (Some(Command::Lookup(a)), _) => {
+            let target = lookup::Target::parse(&a.target).map_err(Error::Usage)?;
+            return runtime()?.block_on(async {
+                let engine = engine(&cfg, &cli.global)?;
+                Box::pin(lookup::run(&engine, &target, a.json, a.raw, out)).await
+            });
+        }
+        (Some(Command::Investigate(a)), _) => {
+            let input = open(&a.file)?;
+            let shown = shown(&a.file);
+            let req = investigate::Request {
+                json: a.json,
+                raw: a.raw,
+                hop: a.hop,
+                pick,
+            };
+            return runtime()?.block_on(async {
+                let engine = engine(&cfg, &cli.global)?;
+                investigate::run(&engine, input, &shown, &req, &opts, out).await
+            });
+        }
+        (Some(Command::Compose(a)), _) => {
+            let input = open(&a.file)?;
+            let shown = shown(&a.file);
+            return runtime()?.block_on(async {
+                let engine = engine(&cfg, &cli.global)?;
+                Box::pin(compose::run(
+                    &engine,
+                    &cfg,
+                    input,
+                    &shown,
+                    &a,
+                    pick.unwrap_or(1),
+                    &opts,
+                    out,
+                ))
+                .await
+            });
+        }
+        (Some(Command::Hops(a)), _) => (a.file, a.json),
+        (None, Some(m)) if io::stdout().is_terminal() => {
+            return tui::run(&cfg, cli.global.offline, opts, &m, pick);
+        }
+        (None, Some(m)) => (m, false),
+        (None, None) => {
+            return Err(Error::Usage(
+                "no message given: relaytrace MESSAGE, or relaytrace hops MESSAGE (see --help)".to_string(),
+            ));
+        }
+    };
+    hops::run(&path, json, pick, &opts, out)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+fn engine(cfg: &config::Config, g: &Global) -> Result<crate::lookup::Engine, Error> {
+    crate::lookup::Engine::new(
+        cfg.network.clone(),
+        cfg.zones.clone(),
+        crate::lookup::cache::Cache::default_dir(),
+        g.offline,
+        g.refresh,
+    )
+    .map_err(Error::Usage)
+}
+
+/// A path as the user may be shown it; `-` is standard input.
+fn shown(path: &std::path::Path) -> String {
+    let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
+    if shown == "-" {
+        "standard input".to_string()
+    } else {
+        shown
+    }
+}
+
+pub(crate) fn open(path: &PathBuf) -> Result<Box<dyn Read>, Error> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
+    if path.is_dir() {
+        return Err(Error::Input(format!(
+            "{shown}: is a directory; give one message file (a Maildir message is a file in cur/ or new/)"
+        )));
+    }
+    File::open(path)
+        .map(|f| Box::new(f) as Box<dyn Read>)
+        .map_err(|e| Error::input(&shown, io_words(&e)))
+}

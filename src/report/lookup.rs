@@ -1,0 +1,149 @@
+//! The readable report of one lookup (`relaytrace lookup`, `investigate`).
+
+use std::fmt::Write as _;
+
+use crate::lookup::Lookup;
+use crate::sanitize::{clean, clip};
+
+fn contacts(s: &mut String, list: &[crate::lookup::contact::Contact]) {
+    if list.is_empty() {
+        let _ = writeln!(s, "    (none found)");
+    }
+    for c in list {
+        let mark = if c.preselect { "*" } else { " " };
+        let source = c.source.as_str();
+        let conf = c.confidence.as_str();
+        let _ = writeln!(
+            s,
+            "  {mark} {:<36} {source:<9} {conf:<6}  {}",
+            clean(&c.email),
+            clip(&c.basis, 70)
+        );
+    }
+}
+
+/// The readable report of one lookup.
+pub fn render(l: &Lookup, raw: bool) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", clean(l.query()));
+    let rdns = if l.rdns().is_empty() {
+        "(no PTR record)".to_string()
+    } else {
+        let v = match l.fcrdns() {
+            Some(true) => "forward-confirmed",
+            _ => "NOT forward-confirmed",
+        };
+        format!(
+            "{} ({v})",
+            l.rdns()
+                .iter()
+                .map(|n| clean(n).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let _ = writeln!(s, "  reverse DNS  {rdns}");
+    if let Some(a) = &l.asn() {
+        let peers: Vec<String> = a.peers.iter().take(8).map(|p| format!("AS{p}")).collect();
+        let _ = writeln!(
+            s,
+            "  AS           AS{} {}, {} {} {}{}",
+            a.number,
+            clean(a.name.as_deref().unwrap_or("?")),
+            a.cidr.as_deref().unwrap_or(""),
+            a.country.as_deref().unwrap_or(""),
+            a.registry.as_deref().unwrap_or(""),
+            if peers.is_empty() {
+                String::new()
+            } else {
+                format!("; peers {}", peers.join(" "))
+            }
+        );
+    }
+    let net_line = |n: &crate::lookup::result::Network| {
+        format!(
+            "{} {} — {} ({}{})",
+            n.cidr.as_deref().unwrap_or("?"),
+            clean(n.name.as_deref().unwrap_or("")),
+            clean(n.org.as_deref().unwrap_or("?")),
+            n.source,
+            if n.customer { ", customer reassignment" } else { "" }
+        )
+    };
+    if let Some(n) = &l.network() {
+        let _ = writeln!(s, "  network      {}", net_line(n));
+        if let Some(p) = &n.parent {
+            let _ = writeln!(s, "  parent       {}", net_line(p));
+        }
+    }
+    if let Some(d) = &l.domain() {
+        let _ = writeln!(
+            s,
+            "  domain       {}; registrar {}{}",
+            clean(&d.name),
+            clean(d.registrar.as_deref().unwrap_or("?")),
+            d.abuse_contacts
+                .first()
+                .map(|c| format!(" ({})", clean(&c.email)))
+                .unwrap_or_default()
+        );
+    }
+    let _ = writeln!(s, "  owner        {}", clean(l.owner_name().unwrap_or("?")));
+    contacts(&mut s, l.owner_contacts());
+    let _ = writeln!(s, "  ISP          {}", clean(l.isp_name().unwrap_or("?")));
+    contacts(&mut s, l.isp_contacts());
+    for b in l.dnsbl() {
+        let state = if b.listed {
+            "LISTED"
+        } else if b.error {
+            "error"
+        } else {
+            "not listed"
+        };
+        let _ = writeln!(
+            s,
+            "  DNSBL        {:<28} {state} {}",
+            clean(&b.zone),
+            clip(
+                &[
+                    b.answer.as_deref().unwrap_or(""),
+                    b.reason.as_deref().unwrap_or("")
+                ]
+                .join(" "),
+                70
+            )
+        );
+    }
+    if let Some(r) = &l.traceroute() {
+        if let (Some(why), Some(cmd)) = (&r.answer.reason, &r.command) {
+            let _ = writeln!(s, "  traceroute   {}; run: {}", clean(why), clean(cmd));
+        } else {
+            let up = r.upstream_ip.map(|u| format!("upstream {u}")).unwrap_or_default();
+            let asn = r.upstream_asn.map(|n| format!(" (AS{n})")).unwrap_or_default();
+            let _ = writeln!(s, "  traceroute   {} hops; {up}{asn}", r.hops.len());
+        }
+    }
+    let _ = writeln!(s, "  answers:");
+    for a in &l.answers() {
+        let _ = writeln!(
+            s,
+            "    {:<12} {:>5} ms{} {:<7} {:<28} {}{}",
+            a.status.as_str(),
+            a.elapsed_ms,
+            if a.cached { " (cached)" } else { "" },
+            a.protocol,
+            clip(&a.server, 28),
+            clip(&a.query, 60),
+            a.reason
+                .as_deref()
+                .map(|r| format!(" — {}", clip(r, 80)))
+                .unwrap_or_default()
+        );
+        if raw && !a.text.is_empty() {
+            for line in a.text.lines() {
+                let _ = writeln!(s, "      | {}", clean(line));
+            }
+        }
+    }
+    s
+}
