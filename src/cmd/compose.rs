@@ -89,14 +89,21 @@ pub async fn run(
     d.to.extend(a.add_to.iter().cloned());
     d.redact = (d.redact && !a.no_redact) || a.redact;
     let salt = u64::from(std::process::id()) << 32 ^ u64::try_from(now).unwrap_or(0);
-    let id = compose::mime::message_id(&cfg.reporter.address, now, salt);
-    let built =
-        compose::mime::build(&d, &facts, &original, &cfg.reporter, now, &id).map_err(|e| match e {
-            compose::ComposeError::NoRecipient(_) => Error::Input(format!(
-                "{e} (hop {hop}, {ip}: see `relaytrace lookup {ip}`, or give one with --add-to ADDRESS)"
-            )),
-            other => Error::Usage(other.to_string()),
-        })?;
+    let choices = compose::Choices {
+        draft: &d,
+        original: &original,
+        reporter: &cfg.reporter,
+        now,
+        salt,
+        // Written to standard output as stored; the user's mail program sends it.
+        line_ends: compose::LineEnds::AsStored,
+    };
+    let built = compose::Complaint::build(&facts, &choices).map_err(|e| match e {
+        compose::ComposeError::NoRecipient(_) => Error::Input(format!(
+            "{e} (hop {hop}, {ip}: see `relaytrace lookup {ip}`, or give one with --add-to ADDRESS)"
+        )),
+        other => Error::Usage(other.to_string()),
+    })?;
     if let Some(note) = &built.note {
         eprintln!("relaytrace: note: {note}");
     }

@@ -18,10 +18,12 @@ use crate::config::Reporter;
 /// The user agent we write.
 pub const USER_AGENT: &str = concat!("relaytrace/", env!("CARGO_PKG_VERSION"));
 
-/// A composed complaint.
+/// A composed complaint: the exact bytes that go, and what the user is told of them.
 #[derive(Debug, Clone)]
 pub struct Composed {
     pub bytes: Vec<u8>,
+    /// Its Message-ID (without angle brackets).
+    pub message_id: String,
     /// The transfer encoding of the forwarded spam (`7bit`, `8bit` or `binary`).
     pub encoding: &'static str,
     /// Why it is not `7bit`/`8bit`, in words.
@@ -207,6 +209,7 @@ pub fn build(
         out.push_str(&text_with_quote(d, &forwarded));
         return Ok(Composed {
             bytes: out.into_bytes(),
+            message_id: id.to_string(),
             encoding,
             note,
             changes,
@@ -285,6 +288,7 @@ pub fn build(
     })?;
     Ok(Composed {
         bytes,
+        message_id: id.to_string(),
         encoding,
         note,
         changes,
@@ -316,7 +320,8 @@ fn subject_header(subject: &str) -> mail_builder::headers::HeaderType<'static> {
     Raw::new(out).into()
 }
 
-/// A Message-ID for a complaint from `address`'s domain.
+/// A Message-ID for a complaint from `address`'s domain; `salt` makes it unique
+/// (the caller mixes in its process and the complaint).
 pub fn message_id(address: &str, now: i64, salt: u64) -> String {
     let domain = address
         .rsplit_once('@')
@@ -330,5 +335,5 @@ pub fn message_id(address: &str, now: i64, salt: u64) -> String {
     } else {
         domain
     };
-    format!("relaytrace.{now:x}.{salt:016x}.{}@{domain}", std::process::id())
+    format!("relaytrace.{now:x}.{salt:016x}@{domain}")
 }

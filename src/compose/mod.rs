@@ -643,5 +643,50 @@ pub fn reporter_ok(r: &Reporter) -> Result<(), ComposeError> {
     Ok(())
 }
 
+/// How the forwarded spam's line ends travel: as stored (a file, the clipboard, a
+/// local sendmail), or as CRLF (SMTP carries only CRLF lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnds {
+    AsStored,
+    Crlf,
+}
+
+/// Everything about one complaint besides the facts: the user's draft, the spam it
+/// forwards, who reports, when, and how it will travel.
+#[derive(Debug, Clone, Copy)]
+pub struct Choices<'a> {
+    pub draft: &'a Draft,
+    pub original: &'a [u8],
+    pub reporter: &'a Reporter,
+    /// The Unix time of its Date header.
+    pub now: i64,
+    /// Makes its Message-ID unique; the same salt gives the same Message-ID.
+    pub salt: u64,
+    pub line_ends: LineEnds,
+}
+
+/// A complaint built once: the bytes the preview shows, the dialog counts and the
+/// transport sends.
+pub type Built = mime::Composed;
+
+/// The one complaint builder: the preview, the clipboard, the send dialog, the send
+/// and `relaytrace compose` all take what this returns.
+pub struct Complaint;
+
+impl Complaint {
+    /// Builds the complaint exactly as it will go.
+    ///
+    /// # Errors
+    /// No recipient, a bad address, or no reporter address.
+    pub fn build(facts: &Facts, c: &Choices) -> Result<Built, ComposeError> {
+        let original = match c.line_ends {
+            LineEnds::Crlf => mime::canonical(c.original),
+            LineEnds::AsStored => std::borrow::Cow::Borrowed(c.original),
+        };
+        let id = mime::message_id(&c.reporter.address, c.now, c.salt);
+        mime::build(c.draft, facts, &original, c.reporter, c.now, &id)
+    }
+}
+
 #[cfg(test)]
 mod tests;

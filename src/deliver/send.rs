@@ -47,6 +47,14 @@ impl Transport {
     }
 
     /// How it is named in the confirmation and the log.
+    /// How a complaint's line ends must travel on this transport.
+    pub fn line_ends(&self) -> crate::compose::LineEnds {
+        match self {
+            Transport::Smtp(_) => crate::compose::LineEnds::Crlf,
+            Transport::Sendmail(_) => crate::compose::LineEnds::AsStored,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Transport::Smtp(s) => format!("smtp {}:{} ({})", s.host, port(s), security_word(s.security)),

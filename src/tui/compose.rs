@@ -156,8 +156,10 @@ pub struct Setup {
     pub restored: std::collections::HashMap<String, Vec<Draft>>,
     /// The whole message, as it is forwarded.
     pub original: Option<std::sync::Arc<Vec<u8>>>,
-    /// How complaints are sent (described), or why they cannot be.
-    pub transport: Result<String, String>,
+    /// How complaints are sent, or why they cannot be.
+    pub transport: Result<crate::deliver::send::Transport, String>,
+    /// Mixed into every complaint's Message-ID: this process's own.
+    pub id_salt: u64,
     /// What the sent log holds for this message.
     pub sent: Vec<crate::deliver::log::Entry>,
     /// Where the sent log is.
@@ -177,6 +179,7 @@ impl Default for Setup {
             restored: std::collections::HashMap::new(),
             original: None,
             transport: Err("no way to send: configure [smtp] or [sendmail]".into()),
+            id_salt: 0,
             sent: Vec::new(),
             log_path: None,
         }

@@ -143,7 +143,8 @@ pub fn open(
         } else {
             None
         },
-        transport: crate::deliver::send::Transport::from_config(cfg).map(|t| t.describe()),
+        transport: crate::deliver::send::Transport::from_config(cfg),
+        id_salt: u64::from(std::process::id()) << 32,
         sent: crate::deliver::log::default_path()
             .map(|p| crate::deliver::log::for_message(&p, &draft_key))
             .unwrap_or_default(),

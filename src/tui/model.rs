@@ -345,6 +345,47 @@ impl Model {
         self.lookups.values().filter(|l| l.in_flight()).count()
     }
 
+    /// The focused complaint, built exactly as it goes, in `format` (its own when
+    /// `None`): the preview, the clipboard, the send dialog and the send all take
+    /// this one value. Its Message-ID and Date are the same every time it is built.
+    pub fn complaint(
+        &self,
+        format: Option<crate::compose::Format>,
+    ) -> Result<(usize, crate::compose::Draft, crate::compose::Built), String> {
+        use crate::compose::{Choices, Complaint, Format, LineEnds};
+        let c = self.compose.as_ref().ok_or("nothing composed")?;
+        let p = c.panels.get(c.focus).ok_or("no complaint")?;
+        let hop = self.input_point().unwrap_or(self.selected);
+        let lookup = self.lookups.get(&hop).and_then(HopLookup::done);
+        let facts = self.facts(hop, lookup);
+        let mut draft = p.draft();
+        if let Some(f) = format {
+            draft.format = f;
+        }
+        let original = self
+            .setup
+            .original
+            .as_ref()
+            .ok_or("the message's text cannot be read again")?;
+        // What is sent travels as the transport carries it; text is for copying.
+        let line_ends = match (&self.setup.transport, draft.format) {
+            (Ok(t), Format::Eml | Format::Arf) => t.line_ends(),
+            _ => LineEnds::AsStored,
+        };
+        let choices = Choices {
+            draft: &draft,
+            original,
+            reporter: &self.setup.reporter,
+            now: self.epoch,
+            salt: self.setup.id_salt
+                ^ u64::try_from(self.epoch).unwrap_or(0).rotate_left(17)
+                ^ (c.focus as u64 + 1),
+            line_ends,
+        };
+        let built = Complaint::build(&facts, &choices).map_err(|e| e.to_string())?;
+        Ok((c.focus, draft, built))
+    }
+
     /// Who the complaints go to: the owner's and the ISP's contacts of the input point.
     pub fn targets(&self) -> (&[Contact], &[Contact]) {
         match self

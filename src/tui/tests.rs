@@ -826,6 +826,66 @@ mod compose_screen {
         assert!(m.quit && matches!(&e[..], [Effect::SaveDrafts { .. }]));
     }
 
+    /// The preview, the send dialog and the send carry one complaint: the same
+    /// bytes, size, encoding and Message-ID, for every format, line-end kind of the
+    /// stored spam and transport.
+    #[test]
+    fn the_previewed_bytes_are_the_sent_bytes() {
+        let crlf: Vec<u8> = String::from_utf8_lossy(SAMPLE).replace('\n', "\r\n").into_bytes();
+        let smtp = crate::config::parse("[smtp]\nhost = \"mail.example.org\"\n").unwrap();
+        let sendmail = crate::config::parse("[sendmail]\npath = \"/usr/sbin/sendmail\"\n").unwrap();
+        for original in [SAMPLE.to_vec(), crlf] {
+            for cfg in [&smtp, &sendmail] {
+                for format in [crate::compose::Format::Eml, crate::compose::Format::Arf] {
+                    let mut m = composing();
+                    m.epoch = 1_700_000_000;
+                    m.setup.original = Some(std::sync::Arc::new(original.clone()));
+                    m.setup.transport = crate::deliver::send::Transport::from_config(cfg);
+                    m.compose.as_mut().unwrap().panels[0].format = format;
+                    let (_, _, preview) = m.complaint(None).unwrap();
+                    let (_, _, again) = m.complaint(None).unwrap();
+                    assert_eq!(preview.bytes, again.bytes, "the same every time it is built");
+                    update(&mut m, key(KeyCode::Char('p')));
+                    let screen = super::snapshots::render_screen(&m, 120, 40);
+                    let said = format!("{} bytes", preview.bytes.len());
+                    assert!(screen.contains(&said), "{said} in {screen}");
+                    assert!(
+                        screen.contains(&format!("Content-Transfer-Encoding: {}", preview.encoding)),
+                        "{screen}"
+                    );
+                    update(&mut m, key(KeyCode::Esc));
+                    update(&mut m, key(KeyCode::Char('s')));
+                    let confirm = m.compose.as_ref().unwrap().confirm.clone().expect("the dialog");
+                    assert_eq!(
+                        *confirm.bytes, preview.bytes,
+                        "the dialog shows the previewed bytes"
+                    );
+                    assert_eq!(confirm.encoding, preview.encoding);
+                    let effects = update(&mut m, key(KeyCode::Enter));
+                    let sent = effects
+                        .iter()
+                        .find_map(|e| match e {
+                            Effect::Send { bytes, .. } => Some(bytes.clone()),
+                            _ => None,
+                        })
+                        .expect("a send");
+                    assert_eq!(*sent, preview.bytes, "what goes is what was previewed");
+                    let id = format!("Message-ID: <{}>", preview.message_id);
+                    assert!(String::from_utf8_lossy(&sent).contains(&id));
+                    if cfg.smtp.is_some() {
+                        // SMTP carries CRLF lines only: no bare LF in what goes.
+                        assert!(
+                            sent.iter()
+                                .enumerate()
+                                .all(|(i, &b)| b != b'\n' || (i > 0 && sent[i - 1] == b'\r')),
+                            "bare LF sent over SMTP"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn toggles_and_the_preview_show_exactly_what_goes() {
         let mut m = composing();

@@ -478,39 +478,6 @@ fn rewrite(m: &mut Model) {
     m.drafts_dirty.get_or_insert(m.now);
 }
 
-/// The focused complaint, built exactly as it would go, in `format` (its own when `None`).
-fn build_focused(
-    m: &Model,
-    format: Option<crate::compose::Format>,
-    for_smtp: bool,
-) -> Result<(usize, crate::compose::Draft, crate::compose::mime::Composed), String> {
-    let c = m.compose.as_ref().ok_or("nothing composed")?;
-    let p = c.panels.get(c.focus).ok_or("no complaint")?;
-    let hop = m.input_point().unwrap_or(m.selected);
-    let lookup = m.lookups.get(&hop).and_then(|l| l.done());
-    let facts = m.facts(hop, lookup);
-    let mut d = p.draft();
-    if let Some(f) = format {
-        d.format = f;
-    }
-    let original = m
-        .setup
-        .original
-        .as_ref()
-        .ok_or("the message's text cannot be read again")?;
-    // SMTP carries only CRLF lines: the spam goes in its canonical form there.
-    let original = if for_smtp {
-        crate::compose::mime::canonical(original)
-    } else {
-        std::borrow::Cow::Borrowed(original.as_slice())
-    };
-    let salt = u64::try_from(m.epoch).unwrap_or(0).rotate_left(17) ^ (c.focus as u64 + 1);
-    let id = crate::compose::mime::message_id(&m.setup.reporter.address, m.epoch, salt);
-    let built = crate::compose::mime::build(&d, &facts, &original, &m.setup.reporter, m.epoch, &id)
-        .map_err(|e| e.to_string())?;
-    Ok((c.focus, d, built))
-}
-
 /// `s`: the confirmation dialog with exactly what would go.
 fn ask_to_send(m: &mut Model) {
     if m.compose.as_ref().is_some_and(|c| c.sending.is_some()) {
@@ -518,7 +485,7 @@ fn ask_to_send(m: &mut Model) {
         return;
     }
     let transport = match &m.setup.transport {
-        Ok(t) => t.clone(),
+        Ok(t) => t.describe(),
         Err(e) => {
             m.status = Some(e.clone());
             return;
@@ -532,8 +499,7 @@ fn ask_to_send(m: &mut Model) {
         m.status = Some("the text format is for copying (y); switch to eml or arf (f) to send".into());
         return;
     }
-    let smtp = m.setup.transport.as_ref().is_ok_and(|t| t.starts_with("smtp"));
-    match build_focused(m, None, smtp) {
+    match m.complaint(None) {
         Err(e) => m.status = Some(format!("cannot send yet: {e}")),
         Ok((panel, d, built)) => {
             let side = match d.side {
@@ -575,7 +541,7 @@ fn ask_to_send(m: &mut Model) {
 /// `y`: the focused complaint (in the compose screen) or pane (in the hops screen).
 fn copy(m: &mut Model) -> Vec<Effect> {
     if m.screen == Screen::Compose {
-        return match build_focused(m, Some(crate::compose::Format::Text), false) {
+        return match m.complaint(Some(crate::compose::Format::Text)) {
             Ok((_, d, built)) => vec![Effect::Copy {
                 what: format!("the {} complaint", d.side.word()),
                 text: String::from_utf8_lossy(&built.bytes).into_owned(),

@@ -99,63 +99,51 @@ fn style_area(ta: &mut ratatui_textarea::TextArea<'static>, editing: bool) {
 /// changes, then the whole message as it would go.
 fn preview(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, scroll: u16) {
     let Some(p) = c.panels.get(c.focus) else { return };
-    let hop = m.input_point().unwrap_or(m.selected);
-    let lookup = m.lookups.get(&hop).and_then(|l| l.done());
-    let facts = m.facts(hop, lookup);
     let mut lines: Vec<Line> = Vec::new();
     match &m.setup.original {
         None => lines.push(Line::styled(
             "the message's text cannot be read again: it cannot be forwarded",
             t.bad(),
         )),
-        Some(original) => {
-            match crate::compose::mime::build(
-                &p.draft(),
-                &facts,
-                original,
-                &m.setup.reporter,
-                m.epoch,
-                "preview@relaytrace.invalid",
-            ) {
-                Err(e) => lines.push(Line::styled(format!("not ready: {e}"), t.bad())),
-                Ok(built) => {
+        Some(_) => match m.complaint(None).map(|(_, _, built)| built) {
+            Err(e) => lines.push(Line::styled(format!("not ready: {e}"), t.bad())),
+            Ok(built) => {
+                lines.push(Line::styled(
+                    format!("to: {}", built.recipients.join(", ")),
+                    t.title(),
+                ));
+                lines.push(Line::from(format!(
+                    "{} bytes · the spam forwarded with Content-Transfer-Encoding: {}",
+                    built.bytes.len(),
+                    built.encoding
+                )));
+                if let Some(n) = &built.note {
+                    lines.push(Line::styled(clip(n, 200), t.warn()));
+                }
+                if p.redact {
                     lines.push(Line::styled(
-                        format!("to: {}", built.recipients.join(", ")),
+                        format!("redaction: {} line(s) change", built.changes.len()),
                         t.title(),
                     ));
-                    lines.push(Line::from(format!(
-                        "{} bytes · the spam forwarded with Content-Transfer-Encoding: {}",
-                        built.bytes.len(),
-                        built.encoding
-                    )));
-                    if let Some(n) = &built.note {
-                        lines.push(Line::styled(clip(n, 200), t.warn()));
+                    for ch in &built.changes {
+                        lines.push(Line::from(format!(
+                            "  line {}: {}",
+                            ch.line,
+                            clip(&ch.before, 150)
+                        )));
+                        lines.push(Line::styled(format!("       → {}", clip(&ch.after, 150)), t.ok()));
                     }
-                    if p.redact {
-                        lines.push(Line::styled(
-                            format!("redaction: {} line(s) change", built.changes.len()),
-                            t.title(),
-                        ));
-                        for ch in &built.changes {
-                            lines.push(Line::from(format!(
-                                "  line {}: {}",
-                                ch.line,
-                                clip(&ch.before, 150)
-                            )));
-                            lines.push(Line::styled(format!("       → {}", clip(&ch.after, 150)), t.ok()));
-                        }
-                    } else {
-                        lines.push(Line::from("redaction: off (the spam goes exactly as it came)"));
-                    }
-                    lines.push(Line::from(""));
-                    for l in String::from_utf8_lossy(&built.bytes).lines() {
-                        lines.push(Line::from(
-                            crate::sanitize::clean(l.trim_end_matches('\r')).into_owned(),
-                        ));
-                    }
+                } else {
+                    lines.push(Line::from("redaction: off (the spam goes exactly as it came)"));
+                }
+                lines.push(Line::from(""));
+                for l in String::from_utf8_lossy(&built.bytes).lines() {
+                    lines.push(Line::from(
+                        crate::sanitize::clean(l.trim_end_matches('\r')).into_owned(),
+                    ));
                 }
             }
-        }
+        },
     }
     let area = f.area();
     let inner = Rect::new(
