@@ -24,6 +24,14 @@ pub enum Side {
 }
 
 impl Side {
+    /// The side's name in files and JSON (`owner`, `isp`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Owner => "owner",
+            Side::Isp => "isp",
+        }
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Side::Owner => "owner",
@@ -339,10 +347,7 @@ pub fn template_for(
             why: e.to_string(),
         })
     };
-    let side_word = match side {
-        Side::Owner => "owner",
-        Side::Isp => "isp",
-    };
+    let side_word = side.name();
     if let Some(dir) = &cfg.templates_dir {
         let p = dir.join(format!("{}-{side_word}.txt", class.name()));
         if p.exists() {

@@ -16,8 +16,7 @@ pub struct Entry {
     /// The key of the spam (the drafts' key).
     pub message: String,
     pub relay_ip: String,
-    /// `owner` or `isp`.
-    pub side: String,
+    pub side: crate::compose::Side,
     pub recipients: Vec<String>,
     /// `smtp host:port` or `sendmail path`.
     pub transport: String,
@@ -99,7 +98,7 @@ pub fn for_message(path: &Path, message: &str) -> Vec<Entry> {
 /// The recipients that already got this side's complaint about this message, or
 /// may have got it (`… (outcome unknown)` when no send to them is known to have
 /// gone).
-pub fn already_sent(entries: &[Entry], side: &str, recipients: &[String]) -> Vec<String> {
+pub fn already_sent(entries: &[Entry], side: crate::compose::Side, recipients: &[String]) -> Vec<String> {
     recipients
         .iter()
         .filter_map(|r| {
@@ -139,7 +138,7 @@ mod tests {
             time: now(),
             message: "k1".into(),
             relay_ip: "192.0.2.1".into(),
-            side: "owner".into(),
+            side: crate::compose::Side::Owner,
             recipients: vec!["abuse@x.test".into()],
             transport: "smtp localhost:25".into(),
             reply: "250 ok".into(),
@@ -189,17 +188,25 @@ mod tests {
         let mine = for_message(&path, "k1");
         assert_eq!(mine, vec![e.clone()]);
         assert_eq!(
-            already_sent(&mine, "owner", &["ABUSE@x.test".into(), "new@x.test".into()]),
+            already_sent(
+                &mine,
+                crate::compose::Side::Owner,
+                &["ABUSE@x.test".into(), "new@x.test".into()]
+            ),
             vec!["ABUSE@x.test"]
         );
-        assert!(already_sent(&mine, "isp", &["abuse@x.test".into()]).is_empty());
+        assert!(already_sent(&mine, crate::compose::Side::Isp, &["abuse@x.test".into()]).is_empty());
         let unknown = Entry {
-            side: "isp".into(),
+            side: crate::compose::Side::Isp,
             outcome: Outcome::Unknown,
             ..e.clone()
         };
         assert_eq!(
-            already_sent(std::slice::from_ref(&unknown), "isp", &["abuse@x.test".into()]),
+            already_sent(
+                std::slice::from_ref(&unknown),
+                crate::compose::Side::Isp,
+                &["abuse@x.test".into()]
+            ),
             vec!["abuse@x.test (outcome unknown)"]
         );
         assert_eq!(
@@ -207,11 +214,11 @@ mod tests {
                 &[
                     unknown,
                     Entry {
-                        side: "isp".into(),
+                        side: crate::compose::Side::Isp,
                         ..e
                     }
                 ],
-                "isp",
+                crate::compose::Side::Isp,
                 &["abuse@x.test".into()]
             ),
             vec!["abuse@x.test"]

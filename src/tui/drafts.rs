@@ -46,11 +46,7 @@ fn name(key: &str, d: &Draft) -> String {
             }
         })
         .collect();
-    let side = match d.side {
-        crate::compose::Side::Owner => "owner",
-        crate::compose::Side::Isp => "isp",
-    };
-    format!("{key}-{about}-{side}.json")
+    format!("{key}-{about}-{}.json", d.side.name())
 }
 
 /// Saves each draft of a message in its own file (keyed by message, relay address

@@ -234,7 +234,7 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
                     model.exit_note = Some(format!(
                         "the sent log {} could not be written ({err}): the {} complaint to {} may have been sent",
                         p.display(),
-                        entry.side,
+                        entry.side.word(),
                         entry.recipients.join(", ")
                     ));
                 }

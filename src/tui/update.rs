@@ -502,11 +502,7 @@ fn ask_to_send(m: &mut Model) {
     match m.complaint(None) {
         Err(e) => m.status = Some(format!("cannot send yet: {e}")),
         Ok((panel, d, built)) => {
-            let side = match d.side {
-                crate::compose::Side::Owner => "owner",
-                crate::compose::Side::Isp => "isp",
-            };
-            let already = crate::deliver::log::already_sent(&m.setup.sent, side, &built.recipients);
+            let already = crate::deliver::log::already_sent(&m.setup.sent, d.side, &built.recipients);
             let now = about(m);
             let mismatch = m
                 .compose
@@ -619,11 +615,7 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
                         .map(|i| i.to_string())
                 })
                 .unwrap_or_default(),
-            side: if side == crate::compose::Side::Owner {
-                "owner".into()
-            } else {
-                "isp".into()
-            },
+            side,
             recipients: cf.to.clone(),
             transport: cf.transport.clone(),
             reply: String::new(),

@@ -127,7 +127,7 @@ fn sent_log(f: &mut Frame, m: &Model, t: &Theme) {
         .map(|e| {
             Row::new(vec![
                 clip(&e.time, 20),
-                e.side.clone(),
+                e.side.word().to_string(),
                 clip(&e.recipients.join(", "), 60),
                 clip(&e.transport, 40),
                 match e.outcome {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{Theme, glyph, words};
-use crate::lookup::answer::Answer;
+use crate::lookup::answer::{Answer, Status};
 use crate::lookup::attribute::Rdns;
 use crate::lookup::contact::Contact;
 use crate::sanitize::{clean, clip};
@@ -169,7 +169,7 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
                 if names.is_empty() {
                     let failed = answers
                         .first()
-                        .is_some_and(|a| !matches!(a.status.as_str(), "ok" | "not_found"));
+                        .is_some_and(|a| !matches!(a.status, Status::Ok | Status::NotFound));
                     out.push(Line::from(if failed {
                         format!("{}: reverse DNS unknown (the PTR lookup failed)", l.ip)
                     } else {
