@@ -57,8 +57,9 @@ fn answer<'a>(v: &'a Value, protocol: &str, has: &str) -> &'a Value {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn arin_address_whois_rdap_dns_end_to_end() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "74.125.225.229";
     let mut plan = Plan::default();
     plan.whois(
@@ -197,8 +198,9 @@ fn arin_address_whois_rdap_dns_end_to_end() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn ripe_answer_and_old_rdap_rank_the_designated_contacts_first() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "62.239.237.1";
     let mut plan = Plan::default();
     plan.whois(
@@ -252,8 +254,9 @@ fn ripe_answer_and_old_rdap_rank_the_designated_contacts_first() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn arin_summary_is_followed_by_handle_and_a_customer_gets_its_isp() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "174.79.60.55";
     let arin = w.join("ip-whois/arin");
     let mut plan = Plan::default();
@@ -290,8 +293,9 @@ fn arin_summary_is_followed_by_handle_and_a_customer_gets_its_isp() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn arin_refers_to_rwhois_on_the_whois_port() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "69.65.39.166";
     let mut plan = Plan::default();
     plan.whois(
@@ -319,8 +323,9 @@ fn arin_refers_to_rwhois_on_the_whois_port() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn faults_end_with_a_status_and_the_others_carry_on() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "130.66.76.222";
     let arin_text = std::fs::read(w.join("ip-whois/arin/weppos_arin_referral_whois.txt")).unwrap();
     let mut plan = Plan::default();
@@ -389,8 +394,9 @@ fn faults_end_with_a_status_and_the_others_carry_on() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn investigate_looks_up_every_external_hop_at_once() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let mut plan = Plan::default();
     plan.whois(
         "whois.arin.net",
@@ -532,8 +538,9 @@ fn traceroute_without_privileges_says_so_and_gives_the_command() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn without_the_tables_iana_is_asked_first_and_its_failure_does_not_stop_the_chain() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "74.125.225.229";
     let mut plan = Plan::default();
     plan.whois(
@@ -560,8 +567,9 @@ fn without_the_tables_iana_is_asked_first_and_its_failure_does_not_stop_the_chai
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn domain_lookup_follows_the_thin_registry_to_the_registrar() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let d = w.join("domain-whois");
     let mut plan = Plan::default();
     plan.whois(
@@ -607,8 +615,9 @@ fn domain_lookup_follows_the_thin_registry_to_the_registrar() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn rdap_rate_limits_and_garbage_are_reported() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "74.125.225.229";
     let mut plan = Plan::default();
     plan.whois(
@@ -642,8 +651,9 @@ fn rdap_rate_limits_and_garbage_are_reported() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn apnic_refers_to_the_national_registry() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "210.107.73.73";
     let mut plan = Plan::default();
     plan.whois(
@@ -678,8 +688,9 @@ fn apnic_refers_to_the_national_registry() {
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let mut plan = Plan::default();
     plan.whois(
         "whois.arin.net",
@@ -794,9 +805,10 @@ fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
 /// 150,000 addresses, and 60,000 such lines of one address each, both under the
 /// 2 MiB answer cap. The lookup ends within its time limit and offers a bounded list.
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn a_whois_answer_with_150000_addresses_ends_within_the_limit() {
     use std::fmt::Write as _;
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "74.125.225.229";
     let captured = std::fs::read_to_string(w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")).unwrap();
     let one_line: String = (0..150_000).fold(String::new(), |mut s, i| {
@@ -834,13 +846,10 @@ fn a_whois_answer_with_150000_addresses_ends_within_the_limit() {
 /// `../shared/repro/craft-cox-riko.eml` (issue 11): hop 1 is Cox's reassigned net,
 /// whose parent CXA must be asked for; hop 2 an rwhois customer of Hostwinds.
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn repro_cox_riko_owner_and_isp_sides() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let repro = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/repro/craft-cox-riko.eml");
-    if !repro.exists() {
-        eprintln!("SKIPPED: ../shared/repro is absent");
-        return;
-    }
     let arin = w.join("ip-whois/arin");
     let mut plan = Plan::default();
     plan.whois(
@@ -870,21 +879,13 @@ fn repro_cox_riko_owner_and_isp_sides() {
         Reply::file(&w.join("ip-whois/rwhois/phuhn_ns104_168_144_18.txt")),
     );
     let lab = Lab::start(plan);
-    let (v, _) = run_json(&lab, "", &["lookup", "--json", "174.79.60.55"]);
+    // The repro message itself: hop 1 is the relay, hop 2 the host below it.
+    let (t, _) = run_json(&lab, "", &["investigate", "--json", repro.to_str().unwrap()]);
+    let v = t["hops"][1]["lookups"].clone();
+    let v2 = t["hops"][2]["lookups"].clone();
+    assert_eq!(v["query"], "174.79.60.55");
+    assert_eq!(v2["query"], "104.168.144.18");
     let isp = emails(&v, "isp_contacts");
-    let owner = emails(&v, "owner_contacts");
-    eprintln!(
-        "cox owner {owner:?} isp {isp:?} owner={} isp={}",
-        v["owner"], v["isp"]
-    );
-    let (v2, _) = run_json(&lab, "", &["lookup", "--json", "104.168.144.18"]);
-    eprintln!(
-        "riko owner {:?} isp {:?} owner={} isp={}",
-        emails(&v2, "owner_contacts"),
-        emails(&v2, "isp_contacts"),
-        v2["owner"],
-        v2["isp"]
-    );
     assert_eq!(
         answer(&v, "whois", "n ! NET-174-64-0-0-1")["status"],
         "ok",
@@ -918,8 +919,9 @@ fn repro_cox_riko_owner_and_isp_sides() {
 /// LG DACOM's /13 the ISP; Abusix's answer (the allocation holder's desk, as the
 /// issue saw it) goes to the ISP side, not to the customer's.
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn repro_krnic_customer_and_holder_each_on_its_side() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "112.220.69.50";
     let mut plan = Plan::default();
     // No APNIC answer for this address was captured: KRNIC's is served for it.
@@ -934,7 +936,11 @@ fn repro_krnic_customer_and_holder_each_on_its_side() {
         "ipadm@lguplus.co.kr".into(),
     )];
     let lab = Lab::start(plan);
-    let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
+    // The repro message itself: hop 0 is the relay.
+    let repro = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/repro/craft-krnic.eml");
+    let (t, _) = run_json(&lab, "", &["investigate", "--json", repro.to_str().unwrap()]);
+    let v = t["hops"][0]["lookups"].clone();
+    assert_eq!(v["query"], ip);
     let owner = emails(&v, "owner_contacts");
     let isp = emails(&v, "isp_contacts");
     assert_eq!(
@@ -963,8 +969,9 @@ fn repro_krnic_customer_and_holder_each_on_its_side() {
 /// loopback, private or metadata addresses (issue 16): with `allow_private_servers`
 /// off, the lab's whois server on 127.0.0.3 is refused, not asked.
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn private_servers_are_refused_unless_allowed() {
-    let Some(w) = lab::whois_data() else { return };
+    let w = lab::whois_data();
     let ip = "74.125.225.229";
     let mut plan = Plan::default();
     plan.whois(

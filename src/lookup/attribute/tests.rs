@@ -4,9 +4,14 @@ use super::*;
 use crate::lookup::services::Asn;
 use crate::lookup::traceroute::Route;
 
-fn shared() -> Option<PathBuf> {
+/// `../shared/peer/whois` (build.rs marks the tests that read it ignored without it).
+fn shared() -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/peer/whois");
-    p.is_dir().then_some(p)
+    assert!(
+        p.is_dir(),
+        "../shared is absent (touch build.rs to rebuild without it)"
+    );
+    p
 }
 
 /// Evidence of one address from captured answers: whois files in the order the
@@ -182,11 +187,9 @@ fn score(dir: &std::path::Path, abusix: bool) -> (usize, usize, usize, usize, Ve
 }
 
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn owner_and_isp_of_the_captured_answers() {
-    let Some(dir) = shared() else {
-        eprintln!("skipped: ../shared/peer/whois is absent (the captured registry answers live there)");
-        return;
-    };
+    let dir = shared();
     for abusix in [false, true] {
         let (owner, n, isp, isp_n, failures) = score(&dir, abusix);
         for f in &failures {
@@ -564,11 +567,9 @@ const CASES: &[Case] = &[
 /// the upstream AS is asked for — the one on the traceroute before Cymru's first
 /// peer — and its RDAP record (the captured AS16509 answer) names the ISP side.
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn own_allocation_takes_the_upstream_as_record() {
-    let Some(dir) = shared() else {
-        eprintln!("skipped: ../shared/peer/whois is absent");
-        return;
-    };
+    let dir = shared();
     let mut e = evidence(
         &dir,
         "74.125.225.229",
@@ -629,11 +630,9 @@ fn own_allocation_takes_the_upstream_as_record() {
 
 /// Judging is pure: the same evidence, the same attribution.
 #[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn the_same_evidence_gives_the_same_attribution() {
-    let Some(dir) = shared() else {
-        eprintln!("skipped: ../shared/peer/whois is absent");
-        return;
-    };
+    let dir = shared();
     for c in CASES {
         let e = evidence(&dir, c.ip, c.whois, c.rdap);
         assert_eq!(attribute(&e), attribute(&e), "{}", c.ip);
