@@ -34,6 +34,8 @@ fn engine(lab: &Lab, sequential: bool) -> Engine {
         cache: false,
         traceroute: false,
         allow_private_servers: true,
+        // The baseline: one request at a time over all servers.
+        max_requests: if sequential { 1 } else { 64 },
         ..Network::default()
     };
     let zones = Zones {
@@ -45,11 +47,7 @@ fn engine(lab: &Lab, sequential: bool) -> Engine {
         abuse_net: "contacts.abuse.lab.test".into(),
         dnsbl: vec!["bl.lab.test".into(), "bl2.lab.test".into()],
     };
-    let mut e = Engine::new(net, zones, None, false, false).unwrap();
-    if sequential {
-        e.set_sequential();
-    }
-    e
+    Engine::new(net, zones, None, false, false).unwrap()
 }
 
 fn message() -> Vec<u8> {

@@ -20,7 +20,8 @@ pub struct Config {
     pub clipboard: ClipboardMode,
     pub smtp: Option<Smtp>,
     pub sendmail: Option<Sendmail>,
-    /// The remaining sections (`reporter`, `network`, `zones`, `smtp`, …).
+    /// The sections read elsewhere (`[keys]`, by the TUI's keymap) and any this
+    /// version does not know, kept so that a newer configuration still loads.
     #[serde(flatten)]
     pub other: toml::Table,
 }
@@ -161,6 +162,9 @@ pub struct Network {
     pub timeout_secs: f64,
     /// At most this many requests to one server at a time.
     pub per_server: usize,
+    /// At most this many requests (DNS, whois, RDAP) in flight at once, over all
+    /// servers: a forged chain of many hops cannot open hundreds of sockets.
+    pub max_requests: usize,
     /// Use the shipped IANA delegation tables to skip asking whois.iana.org.
     pub iana_tables: bool,
     /// The disk cache of answers; `false` keeps answers in memory only.
@@ -182,6 +186,7 @@ impl Default for Network {
             rdap_bootstrap_url: None,
             timeout_secs: 8.0,
             per_server: 2,
+            max_requests: 64,
             iana_tables: true,
             cache: true,
             traceroute: true,
@@ -265,6 +270,14 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 pub fn parse(text: &str) -> Result<Config, String> {
     let c: Config = toml::from_str(text).map_err(|e| e.to_string().replace('\n', " ").trim().to_string())?;
     seconds("[network] timeout_secs", c.network.timeout_secs)?;
+    for (what, n) in [
+        ("[network] per_server", c.network.per_server),
+        ("[network] max_requests", c.network.max_requests),
+    ] {
+        if !(1..=1024).contains(&n) {
+            return Err(format!("{what} = {n}: give a number of requests from 1 to 1024"));
+        }
+    }
     if let Some(s) = &c.smtp {
         seconds("[smtp] timeout_secs", s.timeout_secs)?;
     }
@@ -295,6 +308,10 @@ mod tests {
             assert!(e.contains("timeout_secs"), "{bad}: {e}");
             let e = parse(&format!("[smtp]\nhost = \"h\"\ntimeout_secs = {bad}\n")).unwrap_err();
             assert!(e.contains("[smtp] timeout_secs"), "{bad}: {e}");
+        }
+        for bad in ["0", "5000"] {
+            let e = parse(&format!("[network]\nmax_requests = {bad}\n")).unwrap_err();
+            assert!(e.contains("max_requests"), "{bad}: {e}");
         }
         let c = parse("[network]\ntimeout_secs = 2.5\n[sendmail]\ntimeout_secs = 5\n").unwrap();
         assert!((c.network.timeout_secs - 2.5).abs() < f64::EPSILON);

@@ -23,7 +23,7 @@ fn check_sa(case: &Value) -> Option<String> {
     let value = headers.last()?["value"].as_str()?;
     let r = received::parse(value.as_bytes());
     let exp = &case["expect"];
-    let relay_ip = (r.kind() == Kind::Transfer).then_some(r.from_ip).flatten();
+    let relay_ip = (r.kind == Kind::Transfer).then_some(r.from_ip).flatten();
     match exp["result"].as_str() {
         Some("ignored" | "unparseable") => {
             return relay_ip.map(|ip| format!("expected no relay, got {ip}"));

@@ -154,14 +154,6 @@ impl Cache {
         }
         answer
     }
-
-    /// Forgets every answer held in memory (a refresh after the cache was bypassed).
-    pub fn forget(&self) {
-        self.flights
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
 }
 
 #[cfg(test)]

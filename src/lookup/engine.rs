@@ -33,8 +33,8 @@ pub struct Engine {
     http: reqwest::Client,
     cache: Cache,
     limits: Mutex<HashMap<String, Arc<Semaphore>>>,
-    /// One request at a time across all servers (the benchmark's baseline).
-    global: Option<Arc<Semaphore>>,
+    /// `[network] max_requests`: requests in flight over all servers.
+    global: Arc<Semaphore>,
     penalty: Mutex<HashMap<String, Instant>>,
 }
 
@@ -122,6 +122,7 @@ impl Engine {
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         let dir = if net.cache { cache_dir } else { None };
+        let net_max = net.max_requests.max(1);
         Ok(Engine {
             dns_label: dns::server_label(&net.dns_servers),
             net,
@@ -131,22 +132,13 @@ impl Engine {
             http,
             cache: Cache::new(dir, offline, refresh),
             limits: Mutex::new(HashMap::new()),
-            global: None,
+            global: Arc::new(Semaphore::new(net_max)),
             penalty: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Makes every request wait for the one before it: the one-after-another
-    /// baseline the concurrency is measured against.
-    pub fn set_sequential(&mut self) {
-        self.global = Some(Arc::new(Semaphore::new(1)));
-    }
-
     async fn global_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        match &self.global {
-            Some(g) => g.clone().acquire_owned().await.ok(),
-            None => None,
-        }
+        self.global.clone().acquire_owned().await.ok()
     }
 
     fn permit_pool(&self, server: &str) -> Arc<Semaphore> {

@@ -454,6 +454,35 @@ fn read_up_to(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
+/// The whole text of `m` (as the [`Reader`] found it in `source`), read by seeking
+/// to it instead of reading the source again from the start; `>From ` lines of an
+/// mbox are unescaped.
+///
+/// # Errors
+/// The source cannot be read, or changed since (it is shorter now).
+pub fn read_at(mut source: impl Read + io::Seek, m: &Message) -> Result<Vec<u8>, LoadError> {
+    if m.size > MAX_MESSAGE {
+        return Err(LoadError::Io(too_large()));
+    }
+    source.seek(io::SeekFrom::Start(m.offset))?;
+    let mut msg = Vec::with_capacity(usize::try_from(m.size).unwrap_or(0));
+    source.take(m.size).read_to_end(&mut msg)?;
+    if msg.len() as u64 != m.size {
+        return Err(LoadError::Io(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the file changed since it was read",
+        )));
+    }
+    if m.envelope.is_some() {
+        unescape_from(&mut msg);
+    }
+    Ok(msg)
+}
+
+/// The whole text of message `number` (1-based) of a source read from its start.
+///
+/// # Errors
+/// The source cannot be read, or has no such message.
 pub fn read_message(mut source: impl Read, number: usize) -> Result<Vec<u8>, LoadError> {
     let mut all = Vec::new();
     // An mbox may be large; a single message is capped.

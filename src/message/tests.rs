@@ -181,3 +181,23 @@ fn select_picks_one_or_all_and_names_what_is_missing() {
     let one: Vec<_> = super::select(&b"Subject: x\n\nbody\n"[..], Some(1)).collect();
     assert!(matches!(one.as_slice(), [Ok(m)] if m.number == 1));
 }
+
+#[test]
+fn reading_a_message_at_its_offset_gives_what_reading_it_again_gives() {
+    let bom: Vec<u8> = [BOM, b"Subject: bom\n\nbody\n"].concat();
+    for source in [MBOX, b"Subject: single\n\nbody\n".as_slice(), bom.as_slice()] {
+        for m in all(source) {
+            let seek = read_at(std::io::Cursor::new(source), &m).unwrap();
+            let again = read_message(source, m.number).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&seek),
+                String::from_utf8_lossy(&again),
+                "message {}",
+                m.number
+            );
+        }
+    }
+    // The file shrank since it was read: said, not a short message.
+    let m = all(MBOX).pop().unwrap();
+    assert!(read_at(std::io::Cursor::new(&MBOX[..MBOX.len() - 5]), &m).is_err());
+}

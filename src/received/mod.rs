@@ -68,16 +68,10 @@ pub struct Received {
 }
 
 impl Received {
-    /// The kind, `Unparsed` when the line could not be read.
-    #[must_use]
-    pub fn kind(&self) -> Kind {
-        self.kind
-    }
-
     /// Did the parser understand the line?
     #[must_use]
     pub fn parsed(&self) -> bool {
-        self.kind() != Kind::Unparsed
+        self.kind != Kind::Unparsed
     }
 }
 

@@ -33,7 +33,7 @@ fn postfix_with_tls_and_envelope() {
     assert_eq!(r.for_.as_deref(), Some("bind-users@isc.org"));
     assert_eq!(r.envfrom.as_deref(), Some("snort@csumb.edu"));
     assert!(r.tls.as_deref().is_some_and(|t| t.contains("TLSv1")));
-    assert_eq!(r.kind(), Kind::Transfer);
+    assert_eq!(r.kind, Kind::Transfer);
     assert_eq!(
         r.date.map(|d| d.to_string()).as_deref(),
         Some("2004-10-16T23:32:19Z")
@@ -108,11 +108,11 @@ fn qmail_forms() {
     );
     assert_eq!(r.ident.as_deref(), Some("Owner50"));
     let r = parse(b"(qmail 10681 invoked by uid 404); 14 Nov 2003 08:05:52 -0000");
-    assert_eq!(r.kind(), Kind::Local);
+    assert_eq!(r.kind, Kind::Local);
     assert!(r.from_ip.is_none());
     assert!(r.date.is_some());
     let r = parse(b"(qmail 87263 messnum 771997 invoked from network[83.70.48.2/83-70-48-2.bas2.dbn.dublin.eircom.net]); 8 Mar 2004 23:59:05 -0000");
-    assert_eq!(r.kind(), Kind::Local);
+    assert_eq!(r.kind, Kind::Local);
     assert!(r.from_ip.is_none());
 }
 
@@ -141,7 +141,7 @@ fn exchange_and_outlook() {
     let r = parse(
         b"from mail pickup service by hotmail.com with Microsoft SMTPSVC; Tue, 16 Mar 2004 18:12:31 -0800",
     );
-    assert_eq!(r.kind(), Kind::Local);
+    assert_eq!(r.kind, Kind::Local);
     let r = parse(b"from felhqr107.felhqr.myfelda ([fe80::7da9:ebc5:9264:b4d1]) by felhqr107.felhqr.myfelda ([fe80::7da9:ebc5:9264:b4d1%9]) with mapi id 15.01.2507.032");
     assert_eq!(
         r.from_ip.map(|i| i.to_string()).as_deref(),
@@ -259,7 +259,7 @@ fn webmail_and_fetch_are_not_relays() {
     assert!(r.auth.is_some());
     assert!(r.from_helo.is_none());
     let r = parse(b"from pop.vip.sc5.yahoo.com [216.136.173.10] by localhost with POP3 (fetchmail-5.9.13) for p@h.net (single-drop); Sun, 22 Feb 2004 20:46:25 -0600 (CST)");
-    assert_eq!(r.kind(), Kind::Fetch);
+    assert_eq!(r.kind, Kind::Fetch);
     assert!(r.from_ip.is_none());
     assert_eq!(
         r.source.as_deref(),
@@ -277,7 +277,7 @@ fn ratware_and_broken_lines() {
     assert!(r.date.is_some_and(|d| d.epoch < 0));
     // not a Received line at all
     let r = parse(b"\x00\x01\xff garbage");
-    assert_eq!(r.kind(), Kind::Unparsed);
+    assert_eq!(r.kind, Kind::Unparsed);
     assert!(!r.parsed());
     let r = parse(b"");
     assert!(!r.parsed());

@@ -188,7 +188,7 @@ fn hop_from(index: usize, raw: String, r: Received) -> Hop {
         index,
         raw,
         parsed: r.parsed(),
-        kind: r.kind(),
+        kind: r.kind,
         from_helo: r.from_helo.clone(),
         from_rdns: r.from_rdns.clone(),
         from_ip: r.from_ip,

@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::error::Error as CliError;
 use crate::lookup::Engine;
 use crate::lookup::cache::Cache;
-use crate::message::{Message, fields, read_message, summarize};
+use crate::message::{Message, fields, read_at, summarize};
 use crate::sanitize::clip;
 use crate::trace::{self, Options};
 
@@ -36,18 +36,19 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// The whole text of message `n` (1-based), `>From ` unescaped.
+    /// The whole text of `m`, `>From ` unescaped: a file is read by seeking to the
+    /// message, not again from its start.
     ///
     /// # Errors
-    /// The file cannot be read again, or has no such message.
-    pub fn original(&self, n: usize) -> Result<Vec<u8>, String> {
+    /// The file cannot be read again, or changed since.
+    pub fn original(&self, m: &crate::message::Message) -> Result<Vec<u8>, String> {
         let r = match self {
             Origin::Path(p) => std::fs::File::open(p)
                 .map_err(|e| e.to_string())
-                .and_then(|f| read_message(f, n).map_err(|e| e.to_string())),
-            Origin::Bytes(b) => read_message(b.as_slice(), n).map_err(|e| e.to_string()),
+                .and_then(|f| read_at(f, m).map_err(|e| e.to_string())),
+            Origin::Bytes(b) => read_at(std::io::Cursor::new(b.as_slice()), m).map_err(|e| e.to_string()),
         };
-        r.map_err(|e| format!("cannot read message {n} again: {e}"))
+        r.map_err(|e| format!("cannot read message {} again: {e}", m.number))
     }
 }
 
@@ -139,7 +140,7 @@ pub fn open(
         isp_template: template(crate::compose::Side::Isp)?,
         restored,
         original: if messages.len() == 1 {
-            origin.original(first.number).ok().map(Arc::new)
+            origin.original(first).ok().map(Arc::new)
         } else {
             None
         },

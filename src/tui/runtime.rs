@@ -147,7 +147,7 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
                     .map(|ip| ip.to_string())
                     .unwrap_or_default();
                 let (restored, _notes) = super::drafts::load(&draft_key, &legacy);
-                let original = ctx.origin.original(n).ok().map(Arc::new);
+                let original = ctx.origin.original(message).ok().map(Arc::new);
                 let _ = tx.send(Msg::Opened {
                     source,
                     trace: Box::new(trace),
@@ -257,14 +257,16 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
 fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, String> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
-        .unwrap_or_else(|_| "vi".into());
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    // Read before the terminal is handed over: an error leaves the TUI as it was.
+    let (program, args) = editor_command(&editor)?;
     let (_dir, path) = private_file(text)?;
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
-    let mut words = editor.split_whitespace();
-    let program = words.next().unwrap_or("vi");
-    let mut cmd = std::process::Command::new(program);
-    cmd.args(words).arg(&path);
+    let mut cmd = std::process::Command::new(&program);
+    cmd.args(&args).arg(&path);
     // The editor talks to the terminal even when our standard input is the message.
     if let Ok(tty) = std::fs::File::options().read(true).write(true).open("/dev/tty")
         && let (Ok(a), Ok(b)) = (tty.try_clone(), tty.try_clone())
@@ -285,6 +287,19 @@ fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, St
     };
     // The private directory and the file go when `_dir` is dropped.
     result.map(|t| t.trim_end_matches('\n').to_string())
+}
+
+/// `$VISUAL`/`$EDITOR` split as a shell would (`code --wait`, `"/opt/My Editor/ed" -n`):
+/// the program and its arguments.
+///
+/// # Errors
+/// Unbalanced quotes, or nothing to run.
+pub fn editor_command(editor: &str) -> Result<(String, Vec<String>), String> {
+    let mut words = shell_words::split(editor)
+        .map_err(|e| format!("$VISUAL/$EDITOR {editor:?} cannot be read: {e}"))?
+        .into_iter();
+    let program = words.next().ok_or("$VISUAL/$EDITOR is empty")?;
+    Ok((program, words.collect()))
 }
 
 /// A file only the user can read, under a fresh directory only the user can enter
@@ -352,5 +367,24 @@ mod tests {
         assert_ne!(path, path2, "names are not predictable");
         drop((dir, other));
         assert!(!path.exists(), "gone with its directory");
+    }
+
+    #[test]
+    fn the_editor_is_split_as_a_shell_would() {
+        let split = |e: &str| super::editor_command(e);
+        assert_eq!(split("vi").unwrap(), ("vi".into(), vec![]));
+        assert_eq!(
+            split("code --wait").unwrap(),
+            ("code".into(), vec!["--wait".to_string()])
+        );
+        assert_eq!(
+            split("\"/opt/My Editor/ed\" -n 'two words'").unwrap(),
+            (
+                "/opt/My Editor/ed".into(),
+                vec!["-n".to_string(), "two words".to_string()]
+            )
+        );
+        assert!(split("vim \"unclosed").is_err());
+        assert!(split("   ").is_err());
     }
 }
