@@ -107,10 +107,6 @@ pub struct ComposeState {
     pub focus: usize,
     pub field: Field,
     pub editing: bool,
-    /// The preview of the focused complaint is open, scrolled this far.
-    pub preview: Option<u16>,
-    /// The confirmation before sending.
-    pub confirm: Option<Confirm>,
     /// A complaint is on its way: its log entry, written with outcome unknown if the
     /// user quits before the send ends.
     pub sending: Option<Box<crate::deliver::log::Entry>>,
@@ -118,8 +114,6 @@ pub struct ComposeState {
     pub history: Vec<Draft>,
     /// The class the complaints were written for.
     pub class: crate::trace::entry::Class,
-    /// The recipient picker of the focused panel is open, at this row.
-    pub picking: Option<usize>,
 }
 
 /// What the confirmation dialog shows, and exactly what Enter sends.

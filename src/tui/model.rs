@@ -236,6 +236,31 @@ pub enum Screen {
     Compose,
 }
 
+/// Where quitting stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quit {
+    #[default]
+    No,
+    /// `q` was pressed while a complaint was being sent: the next `q` quits.
+    Asked,
+    /// The runtime ends after this frame.
+    Now,
+}
+
+/// What is drawn over the screen and takes the keys until it closes.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    /// What the sent log holds for this message.
+    SentLog,
+    /// The preview of the focused complaint, scrolled this far.
+    Preview(u16),
+    /// The confirmation before sending: exactly what Enter sends.
+    Confirm(Box<super::compose::Confirm>),
+    /// The recipient picker of the focused complaint, at this row.
+    Recipients(usize),
+}
+
 /// The whole state.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -252,11 +277,10 @@ pub struct Model {
     /// The user's choices, overriding the analysis.
     pub relay_choice: Option<usize>,
     pub input_choice: Option<usize>,
-    pub help: bool,
+    /// Drawn over the screen, taking the keys.
+    pub overlay: Option<Overlay>,
     pub status: Option<String>,
-    pub quit: bool,
-    /// `q` was pressed while a complaint was being sent: the next `q` quits.
-    pub quit_asked: bool,
+    pub quit: Quit,
     /// Said on standard error once the terminal is restored.
     pub exit_note: Option<String>,
     /// Something changed since the last frame.
@@ -273,8 +297,6 @@ pub struct Model {
     pub drafts_dirty: Option<Instant>,
     /// Unix time now (for the Date of a previewed complaint); set by the runtime.
     pub epoch: i64,
-    /// The sent log overlay is open.
-    pub sent_log: bool,
 }
 
 impl Model {
@@ -292,10 +314,9 @@ impl Model {
             lookups: HashMap::new(),
             relay_choice: None,
             input_choice: None,
-            help: false,
+            overlay: None,
             status: None,
-            quit: false,
-            quit_asked: false,
+            quit: Quit::No,
             exit_note: None,
             dirty: true,
             keymap,
@@ -307,7 +328,6 @@ impl Model {
             setup: super::compose::Setup::default(),
             drafts_dirty: None,
             epoch: 0,
-            sent_log: false,
         }
     }
 

@@ -203,7 +203,7 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
             terminal.draw(|f| view::draw(f, model))?;
             model.dirty = false;
         }
-        if model.quit {
+        if model.quit == super::model::Quit::Now {
             return Ok(());
         }
         let busy = model.in_flight() > 0 || model.drafts_dirty.is_some();

@@ -9,7 +9,7 @@ use crossterm::event::{
 
 use super::effect::Effect;
 use super::keymap::Keymap;
-use super::model::{Model, Pane, PaneState, Screen};
+use super::model::{Model, Overlay, Pane, PaneState, Quit, Screen};
 use super::msg::Msg;
 use super::update::{start, update};
 use crate::lookup::Lookup;
@@ -103,11 +103,14 @@ fn keys_move_switch_panes_and_quit() {
     update(&mut m, key(KeyCode::BackTab));
     assert_eq!(m.pane, Pane::Traceroute);
     update(&mut m, key(KeyCode::Char('?')));
-    assert!(m.help);
+    assert!(matches!(m.overlay, Some(Overlay::Help)));
     update(&mut m, key(KeyCode::Char('q')));
-    assert!(!m.help && !m.quit, "any key closes the help first");
+    assert!(
+        m.overlay.is_none() && m.quit == Quit::No,
+        "any key closes the help first"
+    );
     update(&mut m, key(KeyCode::Char('q')));
-    assert!(m.quit);
+    assert_eq!(m.quit, Quit::Now);
 }
 
 #[test]
@@ -599,10 +602,10 @@ mod snapshots {
         m.selected = 0;
         m.pane = Pane::Whois;
         insta::assert_snapshot!("idle_hop_80x24", render(&m, 80, 24));
-        m.help = true;
+        m.overlay = Some(Overlay::Help);
         insta::assert_snapshot!("help_80x24", render(&m, 80, 24));
         insta::assert_snapshot!("help_160x48", render(&m, 160, 48));
-        m.help = false;
+        m.overlay = None;
         m.screen = Screen::Picker;
         m.picker = (1..=4)
             .map(|n| super::super::model::PickerRow {
@@ -628,9 +631,9 @@ mod snapshots {
                 for pane in Pane::ALL {
                     m.pane = pane;
                     let _ = render(&m, w, h);
-                    m.help = true;
+                    m.overlay = Some(Overlay::Help);
                     let _ = render(&m, w, h);
-                    m.help = false;
+                    m.overlay = None;
                 }
                 // Mouse events anywhere on a tiny screen are harmless too.
                 for row in 0..h {
@@ -823,7 +826,7 @@ mod compose_screen {
         assert!(m.status.as_deref().unwrap().contains("vi exited"));
         // Quitting saves at once.
         let e = update(&mut m, key(KeyCode::Char('q')));
-        assert!(m.quit && matches!(&e[..], [Effect::SaveDrafts { .. }]));
+        assert!(m.quit == Quit::Now && matches!(&e[..], [Effect::SaveDrafts { .. }]));
     }
 
     /// The preview, the send dialog and the send carry one complaint: the same
@@ -855,7 +858,9 @@ mod compose_screen {
                     );
                     update(&mut m, key(KeyCode::Esc));
                     update(&mut m, key(KeyCode::Char('s')));
-                    let confirm = m.compose.as_ref().unwrap().confirm.clone().expect("the dialog");
+                    let Some(Overlay::Confirm(confirm)) = m.overlay.clone() else {
+                        panic!("the dialog")
+                    };
                     assert_eq!(
                         *confirm.bytes, preview.bytes,
                         "the dialog shows the previewed bytes"
@@ -908,7 +913,7 @@ mod compose_screen {
         update(&mut m, key(KeyCode::Char('Q')));
         assert!(m.drafts_dirty.is_some(), "a toggle is an edit of the draft");
         update(&mut m, key(KeyCode::Char('p')));
-        assert_eq!(m.compose.as_ref().unwrap().preview, Some(0));
+        assert!(matches!(m.overlay, Some(Overlay::Preview(0))));
         let screen = super::snapshots::render_screen(&m, 120, 40);
         assert!(screen.contains("to: abuse@saks.test"), "{screen}");
         assert!(screen.contains("Content-Transfer-Encoding: binary"), "{screen}");
@@ -918,13 +923,9 @@ mod compose_screen {
         );
         insta::assert_snapshot!("compose_preview_120x40", screen);
         update(&mut m, key(KeyCode::PageDown));
-        assert_eq!(m.compose.as_ref().unwrap().preview, Some(20));
+        assert!(matches!(m.overlay, Some(Overlay::Preview(20))));
         update(&mut m, key(KeyCode::Char('x')));
-        assert_eq!(
-            m.compose.as_ref().unwrap().preview,
-            None,
-            "any other key closes the preview"
-        );
+        assert!(m.overlay.is_none(), "any other key closes the preview");
         update(&mut m, key(KeyCode::Char('x')));
         assert!(!m.compose.as_ref().unwrap().panels[0].redact);
         update(&mut m, key(KeyCode::Char('p')));
@@ -960,7 +961,7 @@ mod compose_screen {
             vec!["abuse@owner.test"]
         );
         update(&mut m, key(KeyCode::Char('t')));
-        assert_eq!(m.compose.as_ref().unwrap().picking, Some(0));
+        assert!(matches!(m.overlay, Some(Overlay::Recipients(0))));
         // The second contact checked: To follows.
         update(&mut m, key(KeyCode::Char('j')));
         update(&mut m, key(KeyCode::Enter));
@@ -976,7 +977,7 @@ mod compose_screen {
             vec!["noc@owner.test"]
         );
         update(&mut m, key(KeyCode::Esc));
-        assert_eq!(m.compose.as_ref().unwrap().picking, None);
+        assert!(m.overlay.is_none());
         assert!(
             m.compose.as_ref().unwrap().panels[0].edited,
             "the user's choice is kept"

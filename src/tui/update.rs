@@ -5,7 +5,7 @@ use crossterm::event::{KeyEventKind, MouseButton, MouseEventKind};
 
 use super::effect::Effect;
 use super::keymap::Action;
-use super::model::{HopLookup, Model, Pane, Screen};
+use super::model::{HopLookup, Model, Overlay, Pane, Quit, Screen};
 use super::msg::{Msg, SendReport};
 use super::view::layout;
 use crate::deliver::log::Outcome;
@@ -18,9 +18,8 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             m.dirty = true;
-            if m.help || m.sent_log {
-                m.help = false;
-                m.sent_log = false;
+            if matches!(m.overlay, Some(Overlay::Help | Overlay::SentLog)) {
+                m.overlay = None;
                 return Vec::new();
             }
             if m.screen == Screen::Compose && m.compose.as_ref().is_some_and(|c| c.editing) {
@@ -324,12 +323,9 @@ fn open_compose(m: &mut Model) {
         focus: 0,
         field: super::compose::Field::Body,
         editing: false,
-        preview: None,
-        confirm: None,
         sending: None,
         history: Vec::new(),
         class,
-        picking: None,
     });
     if restored.is_some() {
         follow(m, "the investigation");
@@ -429,8 +425,8 @@ fn pick_recipient(m: &mut Model, a: Action, row: usize) -> Vec<Effect> {
     };
     let count = contacts.len();
     match a {
-        Action::Down => c.picking = Some((row + 1).min(count.saturating_sub(1))),
-        Action::Up => c.picking = Some(row.saturating_sub(1)),
+        Action::Down => m.overlay = Some(Overlay::Recipients((row + 1).min(count.saturating_sub(1)))),
+        Action::Up => m.overlay = Some(Overlay::Recipients(row.saturating_sub(1))),
         Action::Open | Action::Edit => {
             let (Some(contact), Some(panel)) = (contacts.get(row), c.panels.get_mut(c.focus)) else {
                 return Vec::new();
@@ -452,7 +448,7 @@ fn pick_recipient(m: &mut Model, a: Action, row: usize) -> Vec<Effect> {
             m.drafts_dirty.get_or_insert(m.now);
         }
         Action::Quit => return quit(m),
-        _ => c.picking = None,
+        _ => m.overlay = None,
     }
     Vec::new()
 }
@@ -527,9 +523,7 @@ fn ask_to_send(m: &mut Model) {
                 already,
                 mismatch,
             };
-            if let Some(c) = m.compose.as_mut() {
-                c.confirm = Some(confirm);
-            }
+            m.overlay = Some(Overlay::Confirm(Box::new(confirm)));
         }
     }
 }
@@ -581,7 +575,10 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
         m.screen = Screen::Hops;
         return Vec::new();
     };
-    if let Some(cf) = c.confirm.take() {
+    if matches!(m.overlay, Some(Overlay::Confirm(_))) {
+        let Some(Overlay::Confirm(cf)) = m.overlay.take() else {
+            return Vec::new();
+        };
         if a != Action::Open {
             m.status = Some("not sent".into());
             return Vec::new();
@@ -634,19 +631,27 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             entry: Box::new(entry),
         }];
     }
-    if let Some(row) = c.picking {
+    if let Some(Overlay::Recipients(row)) = m.overlay {
         return pick_recipient(m, a, row);
     }
-    if let Some(scroll) = c.preview {
+    if let Some(Overlay::Preview(scroll)) = m.overlay {
         match a {
             Action::PageDown | Action::Down => {
-                c.preview = Some(scroll.saturating_add(if a == Action::Down { 1 } else { 20 }));
+                m.overlay = Some(Overlay::Preview(scroll.saturating_add(if a == Action::Down {
+                    1
+                } else {
+                    20
+                })));
             }
             Action::PageUp | Action::Up => {
-                c.preview = Some(scroll.saturating_sub(if a == Action::Up { 1 } else { 20 }));
+                m.overlay = Some(Overlay::Preview(scroll.saturating_sub(if a == Action::Up {
+                    1
+                } else {
+                    20
+                })));
             }
             Action::Quit => return quit(m),
-            _ => c.preview = None,
+            _ => m.overlay = None,
         }
         return Vec::new();
     }
@@ -685,14 +690,14 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
         Action::Recipients => {
             if side_contacts_of(m).is_empty() {
                 m.status = Some("no contacts for this side yet: type the recipients in To (e on To)".into());
-            } else if let Some(c) = m.compose.as_mut() {
-                c.picking = Some(0);
+            } else {
+                m.overlay = Some(Overlay::Recipients(0));
             }
             return Vec::new();
         }
         Action::Copy => return copy(m),
-        Action::SentLog => m.sent_log = true,
-        Action::Preview => c.preview = Some(0),
+        Action::SentLog => m.overlay = Some(Overlay::SentLog),
+        Action::Preview => m.overlay = Some(Overlay::Preview(0)),
         Action::NextPane | Action::PrevPane => c.focus = (c.focus + 1) % c.panels.len().max(1),
         Action::Down => c.field = c.field.next(),
         Action::Up => c.field = c.field.prev(),
@@ -719,7 +724,7 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             return save(m);
         }
         Action::Quit => return quit(m),
-        Action::Help => m.help = true,
+        Action::Help => m.overlay = Some(Overlay::Help),
         _ => {}
     }
     Vec::new()
@@ -730,8 +735,8 @@ fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
 fn quit(m: &mut Model) -> Vec<Effect> {
     let mut effects = Vec::new();
     if let Some(entry) = m.compose.as_mut().and_then(|c| c.sending.take()) {
-        if !m.quit_asked {
-            m.quit_asked = true;
+        if m.quit != Quit::Asked {
+            m.quit = Quit::Asked;
             m.status = Some(
                 "a complaint is being sent: q again quits and logs it with outcome unknown; any other key waits"
                     .into(),
@@ -747,14 +752,14 @@ fn quit(m: &mut Model) -> Vec<Effect> {
         entry.outcome = crate::deliver::log::Outcome::Unknown;
         effects.push(Effect::Log(Box::new(entry)));
     }
-    m.quit = true;
+    m.quit = Quit::Now;
     effects.extend(save(m));
     effects
 }
 
 fn act(m: &mut Model, a: Action) -> Vec<Effect> {
-    if a != Action::Quit && m.quit_asked {
-        m.quit_asked = false;
+    if a != Action::Quit && m.quit == Quit::Asked {
+        m.quit = Quit::No;
         m.status = Some("still sending; not quitting".into());
     }
     if m.screen == Screen::Picker {
@@ -765,7 +770,7 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
     }
     let n = m.trace.hops.len();
     match a {
-        Action::Help => m.help = true,
+        Action::Help => m.overlay = Some(Overlay::Help),
         Action::Quit => return quit(m),
         Action::Back => {
             if m.picker.len() > 1 {
@@ -819,7 +824,7 @@ fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         }
         Action::Compose => open_compose(m),
         Action::Copy => return copy(m),
-        Action::SentLog => m.sent_log = true,
+        Action::SentLog => m.overlay = Some(Overlay::SentLog),
         Action::Edit
         | Action::Editor
         | Action::Preview
@@ -899,14 +904,14 @@ fn picker(m: &mut Model, a: Action) -> Vec<Effect> {
             }
         }
         Action::Quit | Action::Back => return quit(m),
-        Action::Help => m.help = true,
+        Action::Help => m.overlay = Some(Overlay::Help),
         _ => {}
     }
     Vec::new()
 }
 
 fn mouse(m: &mut Model, e: crossterm::event::MouseEvent) -> Vec<Effect> {
-    if m.screen != Screen::Hops || m.help {
+    if m.screen != Screen::Hops || m.overlay.is_some() {
         return Vec::new();
     }
     let a = layout::areas(m.size, m.trace.hops.len());

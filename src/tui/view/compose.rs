@@ -14,7 +14,7 @@ use crate::compose::Side;
 use crate::sanitize::clip;
 use crate::tui::compose::{ComposeState, Field, Panel};
 use crate::tui::keymap::Action;
-use crate::tui::model::Model;
+use crate::tui::model::{Model, Overlay};
 
 /// Below this width the two panels are stacked.
 pub const SIDE_BY_SIDE: u16 = 100;
@@ -227,14 +227,11 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
         spans.push(Span::raw(format!(" {what}  ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), status);
-    if let Some(scroll) = c.preview {
-        preview(f, m, t, c, scroll);
-    }
-    if let Some(cf) = &c.confirm {
-        confirm(f, t, cf);
-    }
-    if let Some(row) = c.picking {
-        recipients(f, m, t, c, row);
+    match &m.overlay {
+        Some(Overlay::Preview(scroll)) => preview(f, m, t, c, *scroll),
+        Some(Overlay::Confirm(cf)) => confirm(f, t, cf),
+        Some(Overlay::Recipients(row)) => recipients(f, m, t, c, *row),
+        _ => {}
     }
 }
 

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
 
 use super::keymap::Action;
-use super::model::{Model, PaneState, Screen};
+use super::model::{Model, Overlay, PaneState, Screen};
 use crate::sanitize::clip;
 
 /// Styles, plain when colour is off (`NO_COLOR`). Only the terminal's own
@@ -110,11 +110,10 @@ pub fn draw(f: &mut Frame, m: &Model) {
             status(f, m, &t, a.status);
         }
     }
-    if m.help {
-        help(f, m, &t);
-    }
-    if m.sent_log {
-        sent_log(f, m, &t);
+    match m.overlay {
+        Some(Overlay::Help) => help(f, m, &t),
+        Some(Overlay::SentLog) => sent_log(f, m, &t),
+        _ => {}
     }
 }
 
