@@ -11,7 +11,7 @@ use crate::lookup::answer::{Answer, Status};
 use crate::lookup::attribute::Rdns;
 use crate::lookup::contact::Contact;
 use crate::sanitize::{clean, clip};
-use crate::tui::model::{Model, Pane, PaneState};
+use crate::tui::model::{HopLookup, Model, Pane, PaneState};
 
 /// The state of a pane for the selected hop.
 pub fn state(m: &Model, pane: Pane) -> PaneState {
@@ -155,222 +155,248 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
     let Some(l) = m.lookups.get(&m.selected) else {
         return Vec::new();
     };
-    let ev = &l.lookup.evidence;
     let mut out = Vec::new();
     match pane {
         Pane::Received => {}
-        Pane::Rdns => {
-            if let Some(Rdns {
-                names,
-                fcrdns,
-                answers,
-            }) = &ev.rdns
-            {
-                if names.is_empty() {
-                    let failed = answers
-                        .first()
-                        .is_some_and(|a| !matches!(a.status, Status::Ok | Status::NotFound));
-                    out.push(Line::from(if failed {
-                        format!("{}: reverse DNS unknown (the PTR lookup failed)", l.ip)
-                    } else {
-                        format!("{}: no PTR record", l.ip)
-                    }));
-                }
-                for n in names {
-                    let v = match fcrdns {
-                        Some(true) => Span::styled("forward-confirmed", t.ok()),
-                        _ => Span::styled("NOT forward-confirmed", t.bad()),
-                    };
-                    out.push(Line::from(vec![
-                        Span::raw(format!("{} → {}  ", l.ip, clean(n))),
-                        v,
-                    ]));
-                }
-                if let Some(d) = ev.domain.as_ref().map(|d| &d.info) {
-                    out.push(Line::from(format!(
-                        "domain {}; registrar {}; MX {}",
-                        clean(&d.name),
-                        clip(d.registrar.as_deref().unwrap_or("?"), 80),
-                        clip(&d.mx.join(", "), 120)
-                    )));
-                }
-                out.push(Line::from(""));
-                answer_lines(&mut out, t, answers, false);
-            }
-        }
-        Pane::Whois => {
-            if let Some(a) = &ev.whois {
-                out.push(Line::styled(
-                    format!("{} servers asked, in order:", a.len()),
-                    t.title(),
-                ));
-                answer_lines(&mut out, t, a, true);
-            }
-        }
-        Pane::Rdap => {
-            if let Some(a) = &ev.rdap {
-                answer_lines(&mut out, t, a, true);
-            }
-        }
-        Pane::Asn => {
-            if let Some((asn, answers)) = &ev.asn {
-                match asn {
-                    Some(a) => {
-                        out.push(Line::from(format!(
-                            "AS{} {} · {} · {} · {}",
-                            a.number,
-                            clip(a.name.as_deref().unwrap_or("?"), 80),
-                            a.cidr.as_deref().unwrap_or("?"),
-                            a.country.as_deref().unwrap_or("?"),
-                            a.registry.as_deref().unwrap_or("?")
-                        )));
-                        let peers: Vec<String> = a.peers.iter().map(|p| format!("AS{p}")).collect();
-                        out.push(Line::from(format!(
-                            "upstream peers: {}",
-                            if peers.is_empty() {
-                                "none known".into()
-                            } else {
-                                peers.join(" ")
-                            }
-                        )));
-                    }
-                    None => out.push(Line::from("no origin AS known")),
-                }
-                out.push(Line::from(""));
-                answer_lines(&mut out, t, answers, false);
-            }
-        }
-        Pane::Contacts => {
-            if let Some(d) = l.done() {
-                out.push(Line::styled(
-                    format!("owner: {}", clip(d.owner_name().unwrap_or("?"), 120)),
-                    t.title(),
-                ));
-                if let Some(n) = d.network() {
-                    out.push(Line::from(format!(
-                        "  network {} {} ({})",
-                        n.cidr.as_deref().unwrap_or("?"),
-                        clip(n.name.as_deref().unwrap_or(""), 60),
-                        n.source
-                    )));
-                }
-                if let Some(b) = d
-                    .attribution
-                    .owner
-                    .as_ref()
-                    .map(|p| p.basis.as_str())
-                    .filter(|b| !b.is_empty())
-                {
-                    out.push(Line::from(format!("  why: {}", clip(b, 200))));
-                }
-                contact_lines(&mut out, t, d.owner_contacts());
-                out.push(Line::styled(
-                    format!("ISP: {}", clip(d.isp_name().unwrap_or("?"), 120)),
-                    t.title(),
-                ));
-                if let Some(b) = d
-                    .attribution
-                    .isp
-                    .as_ref()
-                    .map(|p| p.basis.as_str())
-                    .filter(|b| !b.is_empty())
-                {
-                    out.push(Line::from(format!("  why: {}", clip(b, 200))));
-                }
-                if let Some(p) = d.network().and_then(|n| n.parent.as_ref()) {
-                    out.push(Line::from(format!(
-                        "  allocation {} {}",
-                        p.cidr.as_deref().unwrap_or("?"),
-                        clip(p.org.as_deref().unwrap_or(""), 80)
-                    )));
-                }
-                contact_lines(&mut out, t, d.isp_contacts());
-                if let Some(dom) = d.domain() {
-                    out.push(Line::styled(
-                        format!(
-                            "registrar of {}: {}",
-                            clean(&dom.name),
-                            clip(dom.registrar.as_deref().unwrap_or("?"), 80)
-                        ),
-                        t.title(),
-                    ));
-                    contact_lines(&mut out, t, &dom.abuse_contacts);
-                }
-                out.push(Line::from(""));
-                out.push(Line::styled(
-                    "● pre-selected (from this address or its confirmed name) · ○ suggestion",
-                    t.dim(),
-                ));
-            }
-            let (owner, isp) = m.targets();
-            let ip = m.input_point();
-            out.push(Line::from(""));
-            out.push(Line::styled(
-                format!(
-                    "complaints (input point: {}): owner → {} · ISP → {}",
-                    ip.map_or("none".into(), |i| format!("hop {i}")),
-                    owner.first().map_or("?".into(), |c| clean(&c.email).into_owned()),
-                    isp.first().map_or("?".into(), |c| clean(&c.email).into_owned())
-                ),
-                t.warn(),
-            ));
-        }
-        Pane::Dnsbl => {
-            if let Some((listings, answers)) = &ev.dnsbl {
-                for b in listings {
-                    let (word, style) = if b.listed {
-                        ("LISTED", t.bad())
-                    } else if b.error {
-                        ("error", t.warn())
-                    } else {
-                        ("not listed", t.ok())
-                    };
-                    out.push(Line::from(vec![
-                        Span::raw(format!("{:<30} ", clip(&b.zone, 30))),
-                        Span::styled(format!("{word:<11}"), style),
-                        Span::raw(clip(
-                            &format!(
-                                "{} {}",
-                                b.answer.as_deref().unwrap_or(""),
-                                b.reason.as_deref().unwrap_or("")
-                            ),
-                            120,
-                        )),
-                    ]));
-                }
-                out.push(Line::from(""));
-                answer_lines(&mut out, t, answers, false);
-            }
-        }
-        Pane::Traceroute => {
-            if let Some(Some(r)) = &ev.traceroute {
-                if let (Some(why), Some(cmd)) = (&r.answer.reason, &r.command) {
-                    out.push(Line::styled(clip(why, 200), t.warn()));
-                    out.push(Line::from(format!("run it yourself: {}", clean(cmd))));
-                }
-                for h in &r.hops {
-                    let addrs: Vec<String> = h.addrs.iter().map(ToString::to_string).collect();
-                    out.push(Line::from(format!(
-                        "{:>2}  {:<40} {}",
-                        h.ttl,
-                        if addrs.is_empty() {
-                            "*".to_string()
-                        } else {
-                            addrs.join(" ")
-                        },
-                        h.avg_ms.map_or_else(|| "*".into(), |ms| format!("{ms:.1} ms"))
-                    )));
-                }
-                if let Some(u) = r.upstream_ip {
-                    out.push(Line::from(format!(
-                        "upstream: {u}{}",
-                        r.upstream_asn.map(|n| format!(" (AS{n})")).unwrap_or_default()
-                    )));
-                }
-            }
-        }
+        Pane::Rdns => rdns_pane(&mut out, t, l),
+        Pane::Whois => whois_pane(&mut out, t, l),
+        Pane::Rdap => rdap_pane(&mut out, t, l),
+        Pane::Asn => asn_pane(&mut out, t, l),
+        Pane::Contacts => contacts_pane(&mut out, m, t, l),
+        Pane::Dnsbl => dnsbl_pane(&mut out, t, l),
+        Pane::Traceroute => traceroute_pane(&mut out, t, l),
     }
     out
+}
+
+/// Reverse DNS and the name's domain.
+fn rdns_pane(out: &mut Vec<Line<'static>>, t: &Theme, l: &HopLookup) {
+    let ev = &l.lookup.evidence;
+    if let Some(Rdns {
+        names,
+        fcrdns,
+        answers,
+    }) = &ev.rdns
+    {
+        if names.is_empty() {
+            let failed = answers
+                .first()
+                .is_some_and(|a| !matches!(a.status, Status::Ok | Status::NotFound));
+            out.push(Line::from(if failed {
+                format!("{}: reverse DNS unknown (the PTR lookup failed)", l.ip)
+            } else {
+                format!("{}: no PTR record", l.ip)
+            }));
+        }
+        for n in names {
+            let v = match fcrdns {
+                Some(true) => Span::styled("forward-confirmed", t.ok()),
+                _ => Span::styled("NOT forward-confirmed", t.bad()),
+            };
+            out.push(Line::from(vec![
+                Span::raw(format!("{} → {}  ", l.ip, clean(n))),
+                v,
+            ]));
+        }
+        if let Some(d) = ev.domain.as_ref().map(|d| &d.info) {
+            out.push(Line::from(format!(
+                "domain {}; registrar {}; MX {}",
+                clean(&d.name),
+                clip(d.registrar.as_deref().unwrap_or("?"), 80),
+                clip(&d.mx.join(", "), 120)
+            )));
+        }
+        out.push(Line::from(""));
+        answer_lines(out, t, answers, false);
+    }
+}
+
+/// The whois servers asked, in order.
+fn whois_pane(out: &mut Vec<Line<'static>>, t: &Theme, l: &HopLookup) {
+    let ev = &l.lookup.evidence;
+    if let Some(a) = &ev.whois {
+        out.push(Line::styled(
+            format!("{} servers asked, in order:", a.len()),
+            t.title(),
+        ));
+        answer_lines(out, t, a, true);
+    }
+}
+
+/// The RDAP answers, the address's own first.
+fn rdap_pane(out: &mut Vec<Line<'static>>, t: &Theme, l: &HopLookup) {
+    let ev = &l.lookup.evidence;
+    if let Some(a) = &ev.rdap {
+        answer_lines(out, t, a, true);
+    }
+}
+
+/// The origin AS and its upstream peers.
+fn asn_pane(out: &mut Vec<Line<'static>>, t: &Theme, l: &HopLookup) {
+    let ev = &l.lookup.evidence;
+    if let Some((asn, answers)) = &ev.asn {
+        match asn {
+            Some(a) => {
+                out.push(Line::from(format!(
+                    "AS{} {} · {} · {} · {}",
+                    a.number,
+                    clip(a.name.as_deref().unwrap_or("?"), 80),
+                    a.cidr.as_deref().unwrap_or("?"),
+                    a.country.as_deref().unwrap_or("?"),
+                    a.registry.as_deref().unwrap_or("?")
+                )));
+                let peers: Vec<String> = a.peers.iter().map(|p| format!("AS{p}")).collect();
+                out.push(Line::from(format!(
+                    "upstream peers: {}",
+                    if peers.is_empty() {
+                        "none known".into()
+                    } else {
+                        peers.join(" ")
+                    }
+                )));
+            }
+            None => out.push(Line::from("no origin AS known")),
+        }
+        out.push(Line::from(""));
+        answer_lines(out, t, answers, false);
+    }
+}
+
+/// The owner and the ISP with their contacts, and who the complaints go to.
+fn contacts_pane(out: &mut Vec<Line<'static>>, m: &Model, t: &Theme, l: &HopLookup) {
+    if let Some(d) = l.done() {
+        out.push(Line::styled(
+            format!("owner: {}", clip(d.owner_name().unwrap_or("?"), 120)),
+            t.title(),
+        ));
+        if let Some(n) = d.network() {
+            out.push(Line::from(format!(
+                "  network {} {} ({})",
+                n.cidr.as_deref().unwrap_or("?"),
+                clip(n.name.as_deref().unwrap_or(""), 60),
+                n.source
+            )));
+        }
+        if let Some(b) = d
+            .attribution
+            .owner
+            .as_ref()
+            .map(|p| p.basis.as_str())
+            .filter(|b| !b.is_empty())
+        {
+            out.push(Line::from(format!("  why: {}", clip(b, 200))));
+        }
+        contact_lines(out, t, d.owner_contacts());
+        out.push(Line::styled(
+            format!("ISP: {}", clip(d.isp_name().unwrap_or("?"), 120)),
+            t.title(),
+        ));
+        if let Some(b) = d
+            .attribution
+            .isp
+            .as_ref()
+            .map(|p| p.basis.as_str())
+            .filter(|b| !b.is_empty())
+        {
+            out.push(Line::from(format!("  why: {}", clip(b, 200))));
+        }
+        if let Some(p) = d.network().and_then(|n| n.parent.as_ref()) {
+            out.push(Line::from(format!(
+                "  allocation {} {}",
+                p.cidr.as_deref().unwrap_or("?"),
+                clip(p.org.as_deref().unwrap_or(""), 80)
+            )));
+        }
+        contact_lines(out, t, d.isp_contacts());
+        if let Some(dom) = d.domain() {
+            out.push(Line::styled(
+                format!(
+                    "registrar of {}: {}",
+                    clean(&dom.name),
+                    clip(dom.registrar.as_deref().unwrap_or("?"), 80)
+                ),
+                t.title(),
+            ));
+            contact_lines(out, t, &dom.abuse_contacts);
+        }
+        out.push(Line::from(""));
+        out.push(Line::styled(
+            "● pre-selected (from this address or its confirmed name) · ○ suggestion",
+            t.dim(),
+        ));
+    }
+    let (owner, isp) = m.targets();
+    let ip = m.input_point();
+    out.push(Line::from(""));
+    out.push(Line::styled(
+        format!(
+            "complaints (input point: {}): owner → {} · ISP → {}",
+            ip.map_or("none".into(), |i| format!("hop {i}")),
+            owner.first().map_or("?".into(), |c| clean(&c.email).into_owned()),
+            isp.first().map_or("?".into(), |c| clean(&c.email).into_owned())
+        ),
+        t.warn(),
+    ));
+}
+
+/// The DNS blocklists.
+fn dnsbl_pane(out: &mut Vec<Line<'static>>, t: &Theme, l: &HopLookup) {
+    let ev = &l.lookup.evidence;
+    if let Some((listings, answers)) = &ev.dnsbl {
+        for b in listings {
+            let (word, style) = if b.listed {
+                ("LISTED", t.bad())
+            } else if b.error {
+                ("error", t.warn())
+            } else {
+                ("not listed", t.ok())
+            };
+            out.push(Line::from(vec![
+                Span::raw(format!("{:<30} ", clip(&b.zone, 30))),
+                Span::styled(format!("{word:<11}"), style),
+                Span::raw(clip(
+                    &format!(
+                        "{} {}",
+                        b.answer.as_deref().unwrap_or(""),
+                        b.reason.as_deref().unwrap_or("")
+                    ),
+                    120,
+                )),
+            ]));
+        }
+        out.push(Line::from(""));
+        answer_lines(out, t, answers, false);
+    }
+}
+
+/// The path to the relay.
+fn traceroute_pane(out: &mut Vec<Line<'static>>, t: &Theme, l: &HopLookup) {
+    let ev = &l.lookup.evidence;
+    if let Some(Some(r)) = &ev.traceroute {
+        if let (Some(why), Some(cmd)) = (&r.answer.reason, &r.command) {
+            out.push(Line::styled(clip(why, 200), t.warn()));
+            out.push(Line::from(format!("run it yourself: {}", clean(cmd))));
+        }
+        for h in &r.hops {
+            let addrs: Vec<String> = h.addrs.iter().map(ToString::to_string).collect();
+            out.push(Line::from(format!(
+                "{:>2}  {:<40} {}",
+                h.ttl,
+                if addrs.is_empty() {
+                    "*".to_string()
+                } else {
+                    addrs.join(" ")
+                },
+                h.avg_ms.map_or_else(|| "*".into(), |ms| format!("{ms:.1} ms"))
+            )));
+        }
+        if let Some(u) = r.upstream_ip {
+            out.push(Line::from(format!(
+                "upstream: {u}{}",
+                r.upstream_asn.map(|n| format!(" (AS{n})")).unwrap_or_default()
+            )));
+        }
+    }
 }
 
 /// A pane's text, plain (what `y` copies).
