@@ -1,0 +1,194 @@
+//! The hops screen: moving between hops and panes, choosing the relay and the input
+//! point, the mouse.
+
+use crossterm::event::{MouseButton, MouseEventKind};
+
+use super::{Action, Effect, Model, Overlay, Pane, Screen, copy, follow, lookup, open_compose, quit};
+use crate::tui::view::layout;
+
+pub(super) fn select(m: &mut Model, hop: usize) {
+    let n = m.trace.hops.len();
+    if n > 0 {
+        m.selected = hop.min(n - 1);
+    }
+}
+
+pub(super) fn scroll(m: &mut Model, delta: i32) {
+    let page = i32::from(
+        layout::areas(m.size, m.trace.hops.len())
+            .pane
+            .height
+            .saturating_sub(2)
+            .max(1),
+    );
+    let key = (m.selected, m.pane);
+    let cur = i32::from(m.scroll.get(&key).copied().unwrap_or(0));
+    let next = (cur + delta * page).max(0);
+    m.scroll.insert(key, u16::try_from(next).unwrap_or(u16::MAX));
+}
+
+/// `i` / `R`: the selected hop becomes the input point / the relay; choosing the
+/// analysis' own hop again clears the override.
+pub(super) fn choose(m: &mut Model, input: bool) -> Vec<Effect> {
+    let hop = m.selected;
+    let Some(h) = m.trace.hops.get(hop) else {
+        return Vec::new();
+    };
+    let what = if input { "input point" } else { "relay" };
+    if h.from_ip.is_none() {
+        m.status = Some(format!(
+            "hop {hop} names no sender address: it cannot be the {what}"
+        ));
+        return Vec::new();
+    }
+    if let Some(ip) = h
+        .from_ip
+        .filter(|ip| crate::received::is_private(*ip) || crate::received::is_loopback(*ip))
+    {
+        m.status = Some(format!(
+            "hop {hop}'s sender {ip} is a private or loopback address: nobody outside can be told about it, so it cannot be the {what}"
+        ));
+        return Vec::new();
+    }
+    if matches!(
+        h.handoff,
+        crate::trace::Handoff::Trusted | crate::trace::Handoff::Internal
+    ) {
+        m.status = Some(format!(
+            "hop {hop} is inside your own site: it cannot be the {what}"
+        ));
+        return Vec::new();
+    }
+    let suggested = if input { m.trace.input_point } else { m.trace.relay };
+    let choice = if suggested == Some(hop) { None } else { Some(hop) };
+    if input {
+        m.input_choice = choice;
+    } else {
+        m.relay_choice = choice;
+    }
+    m.status = Some(match (choice, suggested) {
+        (None, _) => format!("{what}: hop {hop}, as the analysis suggests"),
+        (Some(_), Some(s)) => format!("{what}: hop {hop}, your choice (the analysis suggests hop {s})"),
+        (Some(_), None) => format!("{what}: hop {hop}, your choice"),
+    });
+    // The complaints follow the input point at once; its lookups are asked for if
+    // this hop had none.
+    follow(m, "the input point");
+    if input && !m.lookups.contains_key(&hop) {
+        return lookup(m, hop, false).into_iter().collect();
+    }
+    Vec::new()
+}
+
+pub(super) fn mouse(m: &mut Model, e: crossterm::event::MouseEvent) -> Vec<Effect> {
+    if m.screen != Screen::Hops || m.overlay.is_some() {
+        return Vec::new();
+    }
+    let a = layout::areas(m.size, m.trace.hops.len());
+    let inside = |r: ratatui::layout::Rect| {
+        e.column >= r.x && e.column < r.x + r.width && e.row >= r.y && e.row < r.y + r.height
+    };
+    match e.kind {
+        MouseEventKind::ScrollDown if inside(a.hops) => select(m, m.selected + 1),
+        MouseEventKind::ScrollUp if inside(a.hops) => select(m, m.selected.saturating_sub(1)),
+        MouseEventKind::ScrollDown => {
+            let key = (m.selected, m.pane);
+            let v = m.scroll.get(&key).copied().unwrap_or(0).saturating_add(3);
+            m.scroll.insert(key, v);
+        }
+        MouseEventKind::ScrollUp => {
+            let key = (m.selected, m.pane);
+            let v = m.scroll.get(&key).copied().unwrap_or(0).saturating_sub(3);
+            m.scroll.insert(key, v);
+        }
+        MouseEventKind::Down(MouseButton::Left) if inside(a.hops) => {
+            // Rows start under the border and the column titles.
+            let first_row = a.hops.y + 2;
+            if e.row >= first_row {
+                let visible = usize::from(a.hops.height.saturating_sub(3));
+                let offset = layout::hops_offset(m.selected, m.trace.hops.len(), visible);
+                select(m, offset + usize::from(e.row - first_row));
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) if inside(a.tabs) => {
+            if let Some(p) = layout::tab_at(a.tabs, e.column) {
+                m.pane = p;
+            }
+        }
+        _ => return Vec::new(),
+    }
+    m.dirty = true;
+    Vec::new()
+}
+
+/// A key on the hops screen.
+pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
+    let n = m.trace.hops.len();
+    match a {
+        Action::Help => m.overlay = Some(Overlay::Help),
+        Action::Quit => return quit(m),
+        Action::Back => {
+            if m.picker.len() > 1 {
+                m.screen = Screen::Picker;
+            } else {
+                return quit(m);
+            }
+        }
+        Action::Down => select(m, m.selected + 1),
+        Action::Up => select(m, m.selected.saturating_sub(1)),
+        Action::First => select(m, 0),
+        Action::Last => select(m, n.saturating_sub(1)),
+        Action::NextPane => m.pane = Pane::ALL[(m.pane.index() + 1) % Pane::ALL.len()],
+        Action::PrevPane => m.pane = Pane::ALL[(m.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+        Action::PageDown => scroll(m, 1),
+        Action::PageUp => scroll(m, -1),
+        Action::Open => m.pane = Pane::Contacts,
+        Action::InputPoint => return choose(m, true),
+        Action::Relay => return choose(m, false),
+        Action::Class => {
+            let next = m.class().next();
+            m.setup.class_choice = Some(next);
+            m.status = Some(format!("class: {} (your choice)", next.words()));
+            follow(m, "the class");
+        }
+        Action::Retry => {
+            let hop = m.selected;
+            match m.lookups.get(&hop) {
+                Some(l) if l.in_flight() => m.status = Some(format!("hop {hop}: lookups still in flight")),
+                Some(l) if l.has_failures() => {
+                    m.status = Some(format!("hop {hop}: retrying the failed lookups"));
+                    return lookup(m, hop, false).into_iter().collect();
+                }
+                Some(_) => m.status = Some(format!("hop {hop}: nothing failed")),
+                None if m.trace.hops.get(hop).is_some_and(crate::trace::is_external) => {
+                    m.status = Some(format!("hop {hop}: looking it up"));
+                    return lookup(m, hop, false).into_iter().collect();
+                }
+                None => m.status = Some(format!("hop {hop}: nothing to look up")),
+            }
+        }
+        Action::Refresh => {
+            let hop = m.selected;
+            if m.lookups.contains_key(&hop) {
+                m.status = Some(format!("hop {hop}: asking every server again"));
+                return lookup(m, hop, true).into_iter().collect();
+            }
+            m.status = Some(format!(
+                "hop {hop}: nothing to look up (inside your site, or no public address)"
+            ));
+        }
+        Action::Compose => open_compose(m),
+        Action::Copy => return copy(m),
+        Action::SentLog => m.overlay = Some(Overlay::SentLog),
+        Action::Edit
+        | Action::Editor
+        | Action::Preview
+        | Action::Redact
+        | Action::Format
+        | Action::Quote
+        | Action::Rewrite
+        | Action::Recipients
+        | Action::Send => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,292 @@
+//! The only code that changes the model: a message in, effects out. Pure: no I/O,
+//! no async, no terminal; tested on its own.
+
+use crossterm::event::KeyEventKind;
+
+mod compose;
+mod hops;
+mod picker;
+
+pub use compose::side_contacts_of;
+use compose::{compose_act, edit_key, follow, open_compose};
+use hops::mouse;
+use picker::picker;
+
+use super::effect::Effect;
+use super::keymap::Action;
+use super::model::{HopLookup, Model, Overlay, Pane, Quit, Screen};
+use super::msg::{Msg, SendReport};
+use crate::deliver::log::Outcome;
+
+/// Applies one message.
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(k) => key(m, k),
+        Msg::Mouse(e) => mouse(m, e),
+        Msg::Resize(w, h) => {
+            m.size = (w, h);
+            m.dirty = true;
+            Vec::new()
+        }
+        Msg::Tick => {
+            m.now = std::time::Instant::now();
+            m.dirty = m.in_flight() > 0;
+            // Drafts go to disk at most a second behind the typing.
+            match m.drafts_dirty {
+                Some(since) if m.now.saturating_duration_since(since) >= SAVE_AFTER => save(m),
+                _ => Vec::new(),
+            }
+        }
+        Msg::Edited { panel, text } => {
+            edited(m, panel, text);
+            Vec::new()
+        }
+        Msg::SendDone { panel, report } => {
+            send_done(m, panel, report);
+            Vec::new()
+        }
+        Msg::Copied { what, result } => {
+            m.dirty = true;
+            m.status = Some(match result {
+                Ok((via, n)) => format!("copied {what} ({n} bytes) to {via}"),
+                Err(e) => format!("could not copy {what}: {e}"),
+            });
+            Vec::new()
+        }
+        Msg::Saved(r) => {
+            if let Err(e) = r {
+                m.status = Some(format!("the drafts could not be saved: {e}"));
+                m.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Part { hop, req, part } => {
+            // Answers of a request the user has replaced are dropped, not drawn.
+            if let Some(l) = m.lookups.get_mut(&hop).filter(|l| l.req == req) {
+                l.apply(*part);
+                m.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Done { hop, req, lookup } => {
+            if let Some(l) = m.lookups.get_mut(&hop).filter(|l| l.req == req) {
+                l.finish(*lookup, m.now);
+                m.dirty = true;
+                if m.input_point().unwrap_or(m.selected) == hop {
+                    follow(m, "the lookups");
+                }
+            }
+            Vec::new()
+        }
+        Msg::Opened {
+            source,
+            trace,
+            draft_key,
+            restored,
+            original,
+        } => opened(m, source, *trace, draft_key, restored, original),
+    }
+}
+
+/// A key: an open help or sent log closes first; a field being edited takes it;
+/// else the keymap's action.
+fn key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
+    if k.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    m.dirty = true;
+    if matches!(m.overlay, Some(Overlay::Help | Overlay::SentLog)) {
+        m.overlay = None;
+        return Vec::new();
+    }
+    if m.screen == Screen::Compose && m.compose.as_ref().is_some_and(|c| c.editing) {
+        return edit_key(m, k);
+    }
+    match m.keymap.action(&k) {
+        Some(a) => act(m, a),
+        None => Vec::new(),
+    }
+}
+
+/// The body is back from `$EDITOR` (or the editor failed).
+fn edited(m: &mut Model, panel: usize, text: Result<String, String>) {
+    m.dirty = true;
+    match text {
+        Ok(t) => {
+            if let Some(p) = m.compose.as_mut().and_then(|c| c.panels.get_mut(panel)) {
+                let before = p.body.lines().join("\n");
+                p.edited |= before != t;
+                p.body = ratatui_textarea::TextArea::new(t.split('\n').map(str::to_string).collect());
+                m.drafts_dirty = Some(m.now);
+                m.status = Some("the body is back from the editor".into());
+            }
+        }
+        Err(e) => m.status = Some(format!("the editor failed: {e}")),
+    }
+}
+
+/// A send ended: said, and remembered for the duplicate warning.
+fn send_done(m: &mut Model, panel: usize, report: SendReport) {
+    m.dirty = true;
+    if let Some(c) = m.compose.as_mut() {
+        c.sending = None;
+    }
+    let side = m
+        .compose
+        .as_ref()
+        .and_then(|c| c.panels.get(panel))
+        .map_or("", |p| p.side.word());
+    match report {
+        SendReport::Gone { entry, unlogged } => {
+            let not_logged = unlogged
+                .map(|e| format!(" (not logged: {})", crate::sanitize::clip(&e, 100)))
+                .unwrap_or_default();
+            let to = entry.recipients.join(", ");
+            let words = crate::sanitize::clip(&entry.reply, 120);
+            m.status = Some(match entry.outcome {
+                Outcome::Sent => format!("sent the {side} complaint to {to}{not_logged}: {words}"),
+                Outcome::Unknown => {
+                    format!("outcome unknown for the {side} complaint to {to}{not_logged}: {words}")
+                }
+            });
+            // Remembered even when the log could not take it: the duplicate
+            // guard must still see it.
+            m.setup.sent.push(*entry);
+        }
+        SendReport::Refused(e) => {
+            m.status = Some(format!(
+                "not sent: {} — the draft is kept",
+                crate::sanitize::clip(&e, 200)
+            ));
+        }
+    }
+}
+
+/// Another message of the mbox is open: a fresh investigation.
+fn opened(
+    m: &mut Model,
+    source: String,
+    trace: crate::trace::Trace,
+    draft_key: String,
+    restored: std::collections::HashMap<String, Vec<crate::compose::Draft>>,
+    original: Option<std::sync::Arc<Vec<u8>>>,
+) -> Vec<Effect> {
+    m.setup.draft_key = draft_key;
+    m.setup.restored = restored;
+    m.setup.original = original;
+    m.compose = None;
+    m.source = source;
+    m.selected = trace.input_point.or(trace.relay).unwrap_or(0);
+    m.trace = trace;
+    m.lookups.clear();
+    m.scroll.clear();
+    m.relay_choice = None;
+    m.input_choice = None;
+    m.screen = Screen::Hops;
+    m.dirty = true;
+    start(m, false)
+}
+
+/// The lookups of every external hop, the selected one first.
+pub fn start(m: &mut Model, refresh: bool) -> Vec<Effect> {
+    let mut order: Vec<usize> = crate::trace::hops_to_look_up(&m.trace);
+    order.sort_by_key(|&i| i != m.selected);
+    order
+        .into_iter()
+        .filter_map(|hop| lookup(m, hop, refresh))
+        .collect()
+}
+
+/// A new request for one hop (older answers for it will be dropped).
+fn lookup(m: &mut Model, hop: usize, refresh: bool) -> Option<Effect> {
+    let ip = m.trace.hops.get(hop)?.from_ip?;
+    let req = m.next_req;
+    m.next_req += 1;
+    m.lookups.insert(hop, HopLookup::new(req, ip, m.now));
+    Some(Effect::Lookup {
+        hop,
+        ip,
+        req,
+        refresh,
+    })
+}
+
+/// How long after the last edit the drafts are saved.
+pub const SAVE_AFTER: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// The drafts as they stand, to be saved now.
+pub fn save(m: &mut Model) -> Vec<Effect> {
+    m.drafts_dirty = None;
+    match &m.compose {
+        Some(c) if !m.setup.draft_key.is_empty() => {
+            vec![Effect::SaveDrafts {
+                key: m.setup.draft_key.clone(),
+                drafts: c.panels.iter().map(super::compose::Panel::draft).collect(),
+                history: c.history.clone(),
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `y`: the focused complaint (in the compose screen) or pane (in the hops screen).
+fn copy(m: &mut Model) -> Vec<Effect> {
+    if m.screen == Screen::Compose {
+        return match m.complaint(Some(crate::compose::Format::Text)) {
+            Ok((_, d, built)) => vec![Effect::Copy {
+                what: format!("the {} complaint", d.side.word()),
+                text: String::from_utf8_lossy(&built.bytes).into_owned(),
+            }],
+            Err(e) => {
+                m.status = Some(format!("nothing to copy yet: {e}"));
+                Vec::new()
+            }
+        };
+    }
+    let text = super::view::panes::plain_text(m, m.pane);
+    vec![Effect::Copy {
+        what: format!("the {} pane", m.pane.title()),
+        text,
+    }]
+}
+
+/// Quits, saving the drafts; while a complaint is being sent, asks first, and on
+/// the second `q` logs that send with outcome unknown (the server may have it).
+fn quit(m: &mut Model) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(entry) = m.compose.as_mut().and_then(|c| c.sending.take()) {
+        if m.quit != Quit::Asked {
+            m.quit = Quit::Asked;
+            m.status = Some(
+                "a complaint is being sent: q again quits and logs it with outcome unknown; any other key waits"
+                    .into(),
+            );
+            if let Some(c) = m.compose.as_mut() {
+                c.sending = Some(entry);
+            }
+            return effects;
+        }
+        let mut entry = *entry;
+        entry.time = crate::deliver::log::now();
+        entry.reply = "relaytrace was quit before the server answered: it may have the message".into();
+        entry.outcome = crate::deliver::log::Outcome::Unknown;
+        effects.push(Effect::Log(Box::new(entry)));
+    }
+    m.quit = Quit::Now;
+    effects.extend(save(m));
+    effects
+}
+
+fn act(m: &mut Model, a: Action) -> Vec<Effect> {
+    if a != Action::Quit && m.quit == Quit::Asked {
+        m.quit = Quit::No;
+        m.status = Some("still sending; not quitting".into());
+    }
+    if m.screen == Screen::Picker {
+        return picker(m, a);
+    }
+    if m.screen == Screen::Compose {
+        return compose_act(m, a);
+    }
+    hops::act(m, a)
+}
