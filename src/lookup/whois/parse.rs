@@ -8,6 +8,7 @@
 //! TWNIC's indented free form, and web-gateway HTML. The reader is general: it knows
 //! key names and layouts, not particular answers.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -596,26 +597,62 @@ pub fn parse_referral(v: &str) -> Option<Referral> {
     })
 }
 
+/// A network and the blocks that describe it.
+type Section<'a> = (Net, Vec<&'a Block>);
+
 /// Parses one answer.
 pub fn parse(text: &str) -> Parsed {
     let text = normalise(text);
     let blocks = blocks(&text);
-    let mut p = Parsed {
-        outcome: Outcome::Ok,
-        networks: Vec::new(),
-        referral: None,
-        followup: None,
-        contact_handles: Vec::new(),
-        loose: Vec::new(),
-        registrar: None,
-        registrant: None,
-        origin_as: None,
-    };
+    let mut p = Parsed::empty();
+    let (mut sections, before) = sections(&blocks);
+    let handles = handles(&blocks);
+    for (net, bs) in &mut sections {
+        read_section(net, bs, &handles, &mut p.contact_handles);
+    }
+    p.loose = loose_contacts(&blocks, &before, &mut sections, &mut p.contact_handles);
+    p.referral = referral(&blocks, &sections);
+    // ARIN's summary of several nets: ask for the most specific by handle.
+    if sections.is_empty() {
+        let listed = summary_nets(&text);
+        if let Some(best) = listed.iter().min_by_key(|n| n.size())
+            && let Some(h) = &best.handle
+        {
+            p.followup = Some(format!("n ! {h}"));
+        }
+        if !listed.is_empty() {
+            sections.extend(listed.into_iter().map(|n| (n, Vec::new())));
+        }
+    }
 
-    // Sections: a network block and the blocks after it, until the next one.
+    domain_fields(&blocks, &mut p);
+    let has_data =
+        !sections.is_empty() || !p.loose.is_empty() || p.referral.is_some() || p.registrar.is_some();
+    if let Some(o) = outcome_of(&text, has_data) {
+        p.outcome = o;
+    } else if text.trim().is_empty() {
+        p.outcome = Outcome::Error("empty answer".into());
+    } else if !has_data && blocks.iter().all(|b| b.lines.iter().all(|l| l.key.is_empty())) {
+        // No field, no network, no referral: junk (or a server's noise), never an
+        // answer to keep for a day.
+        p.outcome = Outcome::Error(if garbage(&text) {
+            "the answer is not whois text".into()
+        } else {
+            "the answer has no whois fields".into()
+        });
+    }
+    p.networks = sections.into_iter().map(|(n, _)| n).collect();
+    exclusions(&blocks, &mut p);
+    dedupe_mirrors(&mut p.networks);
+    p
+}
+
+/// A network block and the blocks after it, until the next one; and the blocks
+/// before any network (banners, domain answers).
+fn sections(blocks: &[Block]) -> (Vec<Section<'_>>, Vec<&Block>) {
     let mut sections: Vec<(Net, Vec<&Block>)> = Vec::new();
     let mut before: Vec<&Block> = Vec::new();
-    for b in &blocks {
+    for b in blocks {
         let net_line = b
             .lines
             .iter()
@@ -666,12 +703,15 @@ pub fn parse(text: &str) -> Parsed {
             },
         }
     }
+    (sections, before)
+}
 
-    // Handles of every object, for abuse-c lookups.
-    // One pass and a map (the first object of a handle wins), so that an answer of
-    // many blocks and many abuse-c lines stays linear.
-    let mut handles: std::collections::HashMap<String, &Block> = std::collections::HashMap::new();
-    for b in &blocks {
+/// Every object of the answer by its handle, for abuse-c lookups. One pass and a
+/// map (the first object of a handle wins), so that an answer of many blocks and
+/// many abuse-c lines stays linear.
+fn handles(blocks: &[Block]) -> HashMap<String, &Block> {
+    let mut handles: HashMap<String, &Block> = HashMap::new();
+    for b in blocks {
         for l in &b.lines {
             if matches!(
                 l.key.as_str(),
@@ -682,91 +722,107 @@ pub fn parse(text: &str) -> Parsed {
             }
         }
     }
-    let by_handle = |h: &str| -> Option<&Block> { handles.get(&h.to_ascii_lowercase()).copied() };
+    handles
+}
 
-    for (net, bs) in &mut sections {
-        let mut found = Vec::new();
-        // The holder: the best-named key of any block of the section.
-        // The holder: a customer's own name first, else the best-named key.
-        let customer_name = if net.customer {
-            [
-                "custname",
-                "customer organization",
-                "customer-organization",
-                "customer-name",
-            ]
+/// One network's holder and contacts, read from its section's blocks.
+fn read_section(
+    net: &mut Net,
+    bs: &[&Block],
+    handles: &HashMap<String, &Block>,
+    contact_handles: &mut Vec<String>,
+) {
+    let by_handle = |h: &str| -> Option<&Block> { handles.get(&h.to_ascii_lowercase()).copied() };
+    let mut found = Vec::new();
+    // The holder: the best-named key of any block of the section.
+    // The holder: a customer's own name first, else the best-named key.
+    let customer_name = if net.customer {
+        [
+            "custname",
+            "customer organization",
+            "customer-organization",
+            "customer-name",
+        ]
+        .iter()
+        .find_map(|k| bs.iter().find_map(|b| b.get(&[k])))
+    } else {
+        None
+    };
+    let org = customer_name
+        .or_else(|| ORG_KEYS.iter().find_map(|k| bs.iter().find_map(|b| b.get(&[k]))))
+        // With no organisation field at all (APNIC often), the first `descr:`,
+        // unless it describes a pool or a service rather than naming anyone.
+        .or_else(|| {
+            bs.iter()
+                .find_map(|b| b.get(&["descr"]))
+                .filter(|d| !pool_words(d) && !code_word(d))
+        })
+        // Else the role that administers it (RIPE: "BT Corporate Registry",
+        // "Network Operation Centre Bouygues Telecom FAI"); never a person.
+        .or_else(|| {
+            bs.iter()
+                .flat_map(|b| &b.lines)
+                .filter(|l| matches!(l.key.as_str(), "admin-c" | "tech-c"))
+                .find_map(|l| by_handle(&l.value)?.get(&["role"]))
+        })
+        .map(|s| crate::sanitize::clip(strip_handle(s), 100));
+    for b in bs {
+        collect_block(b, &mut found, contact_handles);
+        if net.source.is_none() {
+            net.source = b
+                .get(&["source"])
+                .map(|s| s.split_whitespace().next().unwrap_or("").to_string());
+        }
+        // abuse-c / abuse-handle → that object's addresses are the designated contact.
+        for l in b
+            .lines
             .iter()
-            .find_map(|k| bs.iter().find_map(|b| b.get(&[k])))
-        } else {
-            None
-        };
-        let org = customer_name
-            .or_else(|| ORG_KEYS.iter().find_map(|k| bs.iter().find_map(|b| b.get(&[k]))))
-            // With no organisation field at all (APNIC often), the first `descr:`,
-            // unless it describes a pool or a service rather than naming anyone.
-            .or_else(|| {
-                bs.iter()
-                    .find_map(|b| b.get(&["descr"]))
-                    .filter(|d| !pool_words(d) && !code_word(d))
-            })
-            // Else the role that administers it (RIPE: "BT Corporate Registry",
-            // "Network Operation Centre Bouygues Telecom FAI"); never a person.
-            .or_else(|| {
-                bs.iter()
-                    .flat_map(|b| &b.lines)
-                    .filter(|l| matches!(l.key.as_str(), "admin-c" | "tech-c"))
-                    .find_map(|l| by_handle(&l.value)?.get(&["role"]))
-            })
-            .map(|s| crate::sanitize::clip(strip_handle(s), 100));
-        for b in bs.iter() {
-            collect_block(b, &mut found, &mut p.contact_handles);
-            if net.source.is_none() {
-                net.source = b
-                    .get(&["source"])
-                    .map(|s| s.split_whitespace().next().unwrap_or("").to_string());
-            }
-            // abuse-c / abuse-handle → that object's addresses are the designated contact.
-            for l in b
-                .lines
-                .iter()
-                .filter(|l| matches!(l.key.as_str(), "abuse-c" | "orgabusehandle" | "rabusehandle"))
-            {
-                if let Some(obj) = by_handle(&l.value) {
-                    for ol in &obj.lines {
-                        if ignored_key(&ol.key) {
-                            continue;
-                        }
-                        if ol.key.contains("mail") {
-                            let basis = format!(
-                                "{} → {}",
-                                crate::sanitize::clip(&l.raw, 100),
-                                crate::sanitize::clip(&ol.raw, 100)
-                            );
-                            for e in contact::emails_in(&ol.value) {
-                                if let Some(f) = Found::new(e, Tier::Designated, &basis) {
-                                    contact::merge(&mut found, f);
-                                }
+            .filter(|l| matches!(l.key.as_str(), "abuse-c" | "orgabusehandle" | "rabusehandle"))
+        {
+            if let Some(obj) = by_handle(&l.value) {
+                for ol in &obj.lines {
+                    if ignored_key(&ol.key) {
+                        continue;
+                    }
+                    if ol.key.contains("mail") {
+                        let basis = format!(
+                            "{} → {}",
+                            crate::sanitize::clip(&l.raw, 100),
+                            crate::sanitize::clip(&ol.raw, 100)
+                        );
+                        for e in contact::emails_in(&ol.value) {
+                            if let Some(f) = Found::new(e, Tier::Designated, &basis) {
+                                contact::merge(&mut found, f);
                             }
                         }
                     }
                 }
             }
         }
-        net.org = org;
-        contact::rank(&mut found);
-        if net.customer {
-            net.parent_contacts = found;
-        } else {
-            net.contacts = found;
-        }
     }
+    net.org = org;
+    contact::rank(&mut found);
+    if net.customer {
+        net.parent_contacts = found;
+    } else {
+        net.contacts = found;
+    }
+}
 
-    // Blocks before any network (banners, domain answers) and comment lines.
+/// Contacts not tied to one network: those of the blocks before any network
+/// (banners, domain answers), and comment lines; RIPE's "Abuse contact for
+/// '<range>' is '<mail>'" goes to the network it names.
+fn loose_contacts(
+    blocks: &[Block],
+    before: &[&Block],
+    sections: &mut [Section<'_>],
+    contact_handles: &mut Vec<String>,
+) -> Vec<Found> {
     let mut loose = Vec::new();
-    for b in &before {
-        collect_block(b, &mut loose, &mut p.contact_handles);
+    for b in before {
+        collect_block(b, &mut loose, contact_handles);
     }
-    for b in &blocks {
+    for b in blocks {
         for c in &b.comments {
             if let Some(f) = abuse_contact_line(c) {
                 // "% Abuse contact for '<range>' is '<mail>'": the network it names.
@@ -796,9 +852,12 @@ pub fn parse(text: &str) -> Parsed {
         }
     }
     contact::rank(&mut loose);
-    p.loose = loose;
+    loose
+}
 
-    // Referrals.
+/// Where the answer refers to: ARIN's `ReferralServer` (the last), IANA's
+/// `refer`, a registrar's whois server, else the national registry it mirrors.
+fn referral(blocks: &[Block], sections: &[Section<'_>]) -> Option<Referral> {
     let all_lines = || blocks.iter().flat_map(|b| b.lines.iter());
     let refer = all_lines()
         .find(|l| matches!(l.key.as_str(), "refer" | "whois"))
@@ -810,25 +869,14 @@ pub fn parse(text: &str) -> Parsed {
     let registrar_server = all_lines()
         .find(|l| matches!(l.key.as_str(), "registrar-whois-server" | "whois-server"))
         .and_then(|l| parse_referral(&l.value));
-    p.referral = arin
-        .or(refer)
+    arin.or(refer)
         .or(registrar_server)
-        .or_else(|| nir_referral(&sections, &blocks));
+        .or_else(|| nir_referral(sections, blocks))
+}
 
-    // ARIN's summary of several nets: ask for the most specific by handle.
-    if sections.is_empty() {
-        let listed = summary_nets(&text);
-        if let Some(best) = listed.iter().min_by_key(|n| n.size())
-            && let Some(h) = &best.handle
-        {
-            p.followup = Some(format!("n ! {h}"));
-        }
-        if !listed.is_empty() {
-            sections.extend(listed.into_iter().map(|n| (n, Vec::new())));
-        }
-    }
-
-    // Domain answers.
+/// A domain answer's registrar and registrant, and a route's origin AS.
+fn domain_fields(blocks: &[Block], p: &mut Parsed) {
+    let all_lines = || blocks.iter().flat_map(|b| b.lines.iter());
     p.registrar = all_lines()
         .find(|l| {
             matches!(
@@ -858,26 +906,6 @@ pub fn parse(text: &str) -> Parsed {
                 .parse()
                 .ok()
         });
-
-    let has_data =
-        !sections.is_empty() || !p.loose.is_empty() || p.referral.is_some() || p.registrar.is_some();
-    if let Some(o) = outcome_of(&text, has_data) {
-        p.outcome = o;
-    } else if text.trim().is_empty() {
-        p.outcome = Outcome::Error("empty answer".into());
-    } else if !has_data && blocks.iter().all(|b| b.lines.iter().all(|l| l.key.is_empty())) {
-        // No field, no network, no referral: junk (or a server's noise), never an
-        // answer to keep for a day.
-        p.outcome = Outcome::Error(if garbage(&text) {
-            "the answer is not whois text".into()
-        } else {
-            "the answer has no whois fields".into()
-        });
-    }
-    p.networks = sections.into_iter().map(|(n, _)| n).collect();
-    exclusions(&blocks, &mut p);
-    dedupe_mirrors(&mut p.networks);
-    p
 }
 
 /// What the record itself says about its addresses: "complaints sent to any other
