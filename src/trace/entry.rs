@@ -866,10 +866,29 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         client: found.sub.client,
         provider: None,
     };
+    // The first rule that holds decides.
+    if !(provider_rule(hops, p, found, ctx, &mut e, &mut evidence)
+        || submission_rule(hops, p, found, ctx, &mut e, &mut evidence)
+        || open_relay_rule(hops, found, &mut e, &mut evidence))
+    {
+        direct_rule(hops, p, found, ctx, &mut e, &mut evidence);
+    }
+    e.evidence = evidence;
+    e
+}
+
+/// A known provider's server: an ESP's, or a free mail service's with its mailbox: who runs the host decides, not how it was submitted.
+fn provider_rule(
+    hops: &[Hop],
+    p: usize,
+    found: &Found,
+    ctx: &Context,
+    e: &mut Entry,
+    evidence: &mut Vec<String>,
+) -> bool {
+    let h = &hops[p];
     let sub = &found.sub;
     let provider_name = provider_name(hops, p).unwrap_or("");
-
-    // Known providers first: who runs the host decides, not how it was submitted.
     let esp = esp_of(provider_name)
         .or_else(|| ctx.return_path.as_deref().and_then(esp_of))
         .filter(|_| found.below.is_none())
@@ -889,8 +908,7 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         if let Some(m) = &ctx.mailer {
             evidence.push(format!("X-Mailer: {m}"));
         }
-        e.evidence = evidence;
-        return e;
+        return true;
     }
     if let Some(f) = freemail_of(provider_name)
         && let Some(mailbox) = mailbox_of(f, ctx)
@@ -908,12 +926,23 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
             f.name,
             f.name
         ));
-        push_submission(&mut evidence, sub, ctx);
-        e.evidence = evidence;
-        return e;
+        push_submission(evidence, sub, ctx);
+        return true;
     }
+    false
+}
 
-    // A submission the host's operator recorded.
+/// A submission the host's operator recorded: a web one (webmail, a script), or an account's (authenticated, MAPI, a mail client).
+fn submission_rule(
+    hops: &[Hop],
+    p: usize,
+    found: &Found,
+    ctx: &Context,
+    e: &mut Entry,
+    evidence: &mut Vec<String>,
+) -> bool {
+    let h = &hops[p];
+    let sub = &found.sub;
     let webmail_mailer = ctx.webmail_mailer();
     let local_auth_with_client =
         sub.auth.is_some() && ctx.originating_ip.is_some() && sub.client.is_none_or(internal);
@@ -943,9 +972,8 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         if let Some(f) = &sub.webmail_front {
             evidence.push(format!("submitted from the webmail front end {f}"));
         }
-        push_submission(&mut evidence, sub, ctx);
-        e.evidence = evidence;
-        return e;
+        push_submission(evidence, sub, ctx);
+        return true;
     }
     let client_submission = sub.client_line.is_some()
         || found
@@ -985,12 +1013,14 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         for (k, v) in &ctx.auth_headers {
             evidence.push(format!("{k}: {v}"));
         }
-        push_submission(&mut evidence, sub, ctx);
-        e.evidence = evidence;
-        return e;
+        push_submission(evidence, sub, ctx);
+        return true;
     }
+    false
+}
 
-    // The host took it from an outside end-user machine or ratware: an open relay.
+/// The host took it from an outside end-user machine or ratware: an open relay.
+fn open_relay_rule(hops: &[Hop], found: &Found, e: &mut Entry, evidence: &mut Vec<String>) -> bool {
     if let Some(b) = found.below {
         let hb = &hops[b];
         let signs = end_user_signs(hb).unwrap_or_else(|| format!("{} is not its own", label(hb)));
@@ -1009,11 +1039,21 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
             "hop {b}, written by this relay: it took the message with no authentication from an unrelated host: {signs}"
         ));
         evidence.push(format!("hop {b}: {}", quote(&hb.raw, 200)));
-        e.evidence = evidence;
-        return e;
+        return true;
     }
+    false
+}
 
-    // Nothing outside below it: the host sent it itself.
+/// Nothing outside below the host: it sent the message itself (an infected machine, or the spammer's own server).
+fn direct_rule(
+    hops: &[Hop],
+    p: usize,
+    found: &Found,
+    ctx: &Context,
+    e: &mut Entry,
+    evidence: &mut Vec<String>,
+) {
+    let h = &hops[p];
     let forged = found
         .forged_below
         .map(|f| format!("the lines below hop {p} do not chain (from hop {f}): made up by the sender"));
@@ -1113,8 +1153,6 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
             label(h)
         ));
     }
-    e.evidence = evidence;
-    e
 }
 
 /// A lower-case HELO that reads like a word or a PC name rather than random letters.
