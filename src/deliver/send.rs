@@ -223,94 +223,12 @@ where
         },
         Err(e) => return Sent::Refused(e),
     };
-    let tls_params = || -> Result<TlsParameters, String> {
-        let mut b = TlsParameters::builder(s.host.clone());
-        if let Some(ca) = &s.ca_file {
-            let pem = std::fs::read(ca).map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
-            let cert = lettre::transport::smtp::client::Certificate::from_pem(&pem)
-                .map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
-            b = b.add_root_certificate(cert);
-        }
-        b.build().map_err(|e| format!("TLS: {e}"))
+    let mut conn = match session(s, ip, step).await {
+        Ok(c) => c,
+        Err(sent) => return sent,
     };
-    let hello = ClientId::default();
-    let wrapper = match s.security {
-        Security::Tls => match tls_params() {
-            Ok(p) => Some(p),
-            Err(e) => return Sent::Refused(e),
-        },
-        Security::Starttls | Security::None => None,
-    };
-    let mut conn =
-        match AsyncSmtpConnection::connect_tokio1((ip, port(s)), Some(step), &hello, wrapper, None).await {
-            Ok(c) => c,
-            Err(e) => return refused(&e),
-        };
-    if s.security == Security::Starttls {
-        if !conn.can_starttls() {
-            conn.abort().await;
-            return Sent::Refused(format!(
-                "{} does not offer STARTTLS (security = \"starttls\"): nothing was sent in the clear",
-                s.host
-            ));
-        }
-        let params = match tls_params() {
-            Ok(p) => p,
-            Err(e) => return Sent::Refused(e),
-        };
-        if let Err(e) = conn.starttls(params, &hello).await {
-            return refused(&e);
-        }
-    }
-    if s.username.is_some() && s.security == Security::None && !s.allow_plaintext_auth {
-        conn.abort().await;
-        return Sent::Refused(
-            "security = \"none\" with a username would send the password in clear: use starttls or tls, or set allow_plaintext_auth = true in [smtp]".into(),
-        );
-    }
-    if let Some(user) = &s.username {
-        let pass = match &s.password_command {
-            Some(c) => match password(c) {
-                Ok(p) => p,
-                Err(e) => return Sent::Refused(e),
-            },
-            None => return Sent::Refused("[smtp] username is set but password_command is not".into()),
-        };
-        let creds = Credentials::new(user.clone(), pass);
-        if let Err(e) = conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds).await {
-            conn.abort().await;
-            return refused(&e);
-        }
-    }
-    let mut options = Vec::new();
-    let ascii = |a: &Address| AsRef::<str>::as_ref(a).is_ascii();
-    if !envelope.from().is_none_or(ascii) || !envelope.to().iter().all(ascii) {
-        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
-            conn.abort().await;
-            return Sent::Refused(format!("{} does not take non-ASCII addresses (SMTPUTF8)", s.host));
-        }
-        options.push(MailParameter::SmtpUtfEight);
-    }
-    if !bytes.is_ascii() {
-        if !conn.server_info().supports_feature(Extension::EightBitMime) {
-            conn.abort().await;
-            return Sent::Refused(format!("{} does not take 8-bit data (8BITMIME)", s.host));
-        }
-        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-    }
-    if let Err(e) = conn.command(Mail::new(envelope.from().cloned(), options)).await {
-        conn.abort().await;
-        return refused(&e);
-    }
-    for rcpt in envelope.to() {
-        if let Err(e) = conn.command(Rcpt::new(rcpt.clone(), Vec::new())).await {
-            conn.abort().await;
-            return refused(&e);
-        }
-    }
-    if let Err(e) = conn.command(Data).await {
-        conn.abort().await;
-        return refused(&e);
+    if let Err(sent) = transaction(&mut conn, s, envelope, bytes).await {
+        return sent;
     }
     handed_over.store(true, std::sync::atomic::Ordering::SeqCst);
     // lettre ends the data with CRLF "." CRLF; a message that ends in CRLF gives up
@@ -336,6 +254,124 @@ where
             error_words(&e)
         )),
     }
+}
+
+/// Connects, says hello, secures the connection as configured and logs in: a
+/// session ready for a transaction, or why not (nothing was sent).
+async fn session(s: &Smtp, ip: std::net::IpAddr, step: Duration) -> Result<AsyncSmtpConnection, Sent> {
+    let refused = |e: &lettre::transport::smtp::Error| Sent::Refused(error_words(e));
+    let tls_params = || -> Result<TlsParameters, String> {
+        let mut b = TlsParameters::builder(s.host.clone());
+        if let Some(ca) = &s.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
+            let cert = lettre::transport::smtp::client::Certificate::from_pem(&pem)
+                .map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
+            b = b.add_root_certificate(cert);
+        }
+        b.build().map_err(|e| format!("TLS: {e}"))
+    };
+    let hello = ClientId::default();
+    let wrapper = match s.security {
+        Security::Tls => match tls_params() {
+            Ok(p) => Some(p),
+            Err(e) => return Err(Sent::Refused(e)),
+        },
+        Security::Starttls | Security::None => None,
+    };
+    let mut conn =
+        match AsyncSmtpConnection::connect_tokio1((ip, port(s)), Some(step), &hello, wrapper, None).await {
+            Ok(c) => c,
+            Err(e) => return Err(refused(&e)),
+        };
+    if s.security == Security::Starttls {
+        if !conn.can_starttls() {
+            conn.abort().await;
+            return Err(Sent::Refused(format!(
+                "{} does not offer STARTTLS (security = \"starttls\"): nothing was sent in the clear",
+                s.host
+            )));
+        }
+        let params = match tls_params() {
+            Ok(p) => p,
+            Err(e) => return Err(Sent::Refused(e)),
+        };
+        if let Err(e) = conn.starttls(params, &hello).await {
+            return Err(refused(&e));
+        }
+    }
+    if s.username.is_some() && s.security == Security::None && !s.allow_plaintext_auth {
+        conn.abort().await;
+        return Err(Sent::Refused(
+            "security = \"none\" with a username would send the password in clear: use starttls or tls, or set allow_plaintext_auth = true in [smtp]".into(),
+        ));
+    }
+    if let Some(user) = &s.username {
+        let pass = match &s.password_command {
+            Some(c) => match password(c) {
+                Ok(p) => p,
+                Err(e) => return Err(Sent::Refused(e)),
+            },
+            None => {
+                return Err(Sent::Refused(
+                    "[smtp] username is set but password_command is not".into(),
+                ));
+            }
+        };
+        let creds = Credentials::new(user.clone(), pass);
+        if let Err(e) = conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds).await {
+            conn.abort().await;
+            return Err(refused(&e));
+        }
+    }
+    Ok(conn)
+}
+
+/// MAIL FROM, RCPT TO and DATA, with the extensions the message needs; `Err` is a
+/// refusal before the message was handed over.
+async fn transaction(
+    conn: &mut AsyncSmtpConnection,
+    s: &Smtp,
+    envelope: &Envelope,
+    bytes: &[u8],
+) -> Result<(), Sent> {
+    let refused = |e: &lettre::transport::smtp::Error| Sent::Refused(error_words(e));
+    let mut options = Vec::new();
+    let ascii = |a: &Address| AsRef::<str>::as_ref(a).is_ascii();
+    if !envelope.from().is_none_or(ascii) || !envelope.to().iter().all(ascii) {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            conn.abort().await;
+            return Err(Sent::Refused(format!(
+                "{} does not take non-ASCII addresses (SMTPUTF8)",
+                s.host
+            )));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !bytes.is_ascii() {
+        if !conn.server_info().supports_feature(Extension::EightBitMime) {
+            conn.abort().await;
+            return Err(Sent::Refused(format!(
+                "{} does not take 8-bit data (8BITMIME)",
+                s.host
+            )));
+        }
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    if let Err(e) = conn.command(Mail::new(envelope.from().cloned(), options)).await {
+        conn.abort().await;
+        return Err(refused(&e));
+    }
+    for rcpt in envelope.to() {
+        if let Err(e) = conn.command(Rcpt::new(rcpt.clone(), Vec::new())).await {
+            conn.abort().await;
+            return Err(refused(&e));
+        }
+    }
+    if let Err(e) = conn.command(Data).await {
+        conn.abort().await;
+        return Err(refused(&e));
+    }
+    Ok(())
 }
 
 /// An SMTP error with the server's own words where it gave some.

@@ -493,7 +493,26 @@ impl Engine {
             ..Evidence::new(ip)
         };
 
-        // The router before the relay's network, and its AS.
+        self.route_evidence(&mut ev, ip, route).await;
+
+        // Where no record names an ISP desk: the upstream AS's record, then judge again.
+        let attribution = attribute(&ev);
+        let Some(peer) = upstream_to_ask(&ev, &attribution) else {
+            return Lookup {
+                evidence: ev,
+                attribution,
+            };
+        };
+        let mut answers = Vec::new();
+        if let Some(base) = self.rdap_base_asn(peer, &mut answers).await {
+            answers.push(self.rdap_get(&join_url(&base, &format!("autnum/{peer}"))).await);
+        }
+        ev.upstream = Some(Upstream { asn: peer, answers });
+        Lookup::from_evidence(ev)
+    }
+
+    /// The traceroute's evidence: the router before the relay's network, and its AS.
+    async fn route_evidence(&self, ev: &mut Evidence, ip: IpAddr, route: Option<super::traceroute::Route>) {
         let cidr = ev.origin().and_then(|a| a.cidr.clone());
         let own = ev.origin().map(|a| a.number);
         if let Some(mut r) = route {
@@ -514,21 +533,6 @@ impl Engine {
         } else {
             ev.traceroute = Some(None);
         }
-
-        // Where no record names an ISP desk: the upstream AS's record, then judge again.
-        let attribution = attribute(&ev);
-        let Some(peer) = upstream_to_ask(&ev, &attribution) else {
-            return Lookup {
-                evidence: ev,
-                attribution,
-            };
-        };
-        let mut answers = Vec::new();
-        if let Some(base) = self.rdap_base_asn(peer, &mut answers).await {
-            answers.push(self.rdap_get(&join_url(&base, &format!("autnum/{peer}"))).await);
-        }
-        ev.upstream = Some(Upstream { asn: peer, answers });
-        Lookup::from_evidence(ev)
     }
 
     /// Lookups for a domain: its registrar and abuse contacts, and those of the
