@@ -26,6 +26,16 @@ fn contacts(s: &mut String, list: &[crate::lookup::contact::Contact]) {
 pub fn render(l: &Lookup, raw: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", clean(l.query()));
+    names(&mut s, l);
+    networks(&mut s, l);
+    parties(&mut s, l);
+    probes(&mut s, l);
+    answers(&mut s, l, raw);
+    s
+}
+
+/// Reverse DNS and the origin AS.
+fn names(s: &mut String, l: &Lookup) {
     let rdns = if l.rdns().is_empty() {
         "(no PTR record)".to_string()
     } else {
@@ -60,6 +70,10 @@ pub fn render(l: &Lookup, raw: bool) -> String {
             }
         );
     }
+}
+
+/// The network, the allocation above it, and the domain of the name.
+fn networks(s: &mut String, l: &Lookup) {
     let net_line = |n: &crate::lookup::result::Network| {
         format!(
             "{} {} — {} ({}{})",
@@ -88,10 +102,18 @@ pub fn render(l: &Lookup, raw: bool) -> String {
                 .unwrap_or_default()
         );
     }
+}
+
+/// The owner and the ISP with their contacts.
+fn parties(s: &mut String, l: &Lookup) {
     let _ = writeln!(s, "  owner        {}", clean(l.owner_name().unwrap_or("?")));
-    contacts(&mut s, l.owner_contacts());
+    contacts(s, l.owner_contacts());
     let _ = writeln!(s, "  ISP          {}", clean(l.isp_name().unwrap_or("?")));
-    contacts(&mut s, l.isp_contacts());
+    contacts(s, l.isp_contacts());
+}
+
+/// The blocklists and the traceroute.
+fn probes(s: &mut String, l: &Lookup) {
     for b in l.dnsbl() {
         let state = if b.listed {
             "LISTED"
@@ -123,6 +145,10 @@ pub fn render(l: &Lookup, raw: bool) -> String {
             let _ = writeln!(s, "  traceroute   {} hops; {up}{asn}", r.hops.len());
         }
     }
+}
+
+/// Every answer, with its text when `raw`.
+fn answers(s: &mut String, l: &Lookup, raw: bool) {
     let _ = writeln!(s, "  answers:");
     for a in &l.answers() {
         let _ = writeln!(
@@ -145,5 +171,4 @@ pub fn render(l: &Lookup, raw: bool) -> String {
             }
         }
     }
-    s
 }
