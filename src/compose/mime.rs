@@ -193,22 +193,8 @@ pub fn build(
     let from = r.address.trim().to_string();
 
     if d.format == Format::Text {
-        let mut out = String::new();
-        let _ = writeln!(out, "To: {}", to.join(", "));
-        let _ = writeln!(
-            out,
-            "From: {}",
-            if name.is_empty() {
-                from.clone()
-            } else {
-                format!("{name} <{from}>")
-            }
-        );
-        let _ = writeln!(out, "Subject: {subject}");
-        out.push('\n');
-        out.push_str(&text_with_quote(d, &forwarded));
         return Ok(Composed {
-            bytes: out.into_bytes(),
+            bytes: text_form(d, &to, &name, &from, &subject, &forwarded),
             message_id: id.to_string(),
             encoding,
             note,
@@ -229,23 +215,7 @@ pub fn build(
     .transfer_encoding(encoding)
     .attachment("spam.eml");
     let body = if d.format == Format::Arf {
-        let mut report = String::new();
-        let _ = write!(
-            report,
-            "Feedback-Type: abuse\r\nUser-Agent: {USER_AGENT}\r\nVersion: 1\r\n"
-        );
-        if !f.relay_ip.is_empty() {
-            let _ = write!(report, "Source-IP: {}\r\n", header_text(&f.relay_ip));
-        }
-        if let Some(p) = f.source_port {
-            let _ = write!(report, "Source-Port: {p}\r\n");
-        }
-        if let Some(a) = &f.arrival_date {
-            let _ = write!(report, "Arrival-Date: {}\r\n", header_text(a));
-        }
-        if let Some(dom) = &f.reported_domain {
-            let _ = write!(report, "Reported-Domain: {}\r\n", header_text(dom));
-        }
+        let report = feedback_report(f);
         let feedback = MimePart::new(
             ContentType::new("message/feedback-report"),
             BodyPart::Binary(report.into_bytes().into()),
@@ -294,6 +264,49 @@ pub fn build(
         changes,
         recipients: to,
     })
+}
+
+/// The text form, for pasting into a web form: a few header lines and the body,
+/// the spam quoted in it.
+fn text_form(d: &Draft, to: &[String], name: &str, from: &str, subject: &str, forwarded: &[u8]) -> Vec<u8> {
+    let mut out = String::new();
+    let _ = writeln!(out, "To: {}", to.join(", "));
+    let _ = writeln!(
+        out,
+        "From: {}",
+        if name.is_empty() {
+            from.to_string()
+        } else {
+            format!("{name} <{from}>")
+        }
+    );
+    let _ = writeln!(out, "Subject: {subject}");
+    out.push('\n');
+    out.push_str(&text_with_quote(d, forwarded));
+    out.into_bytes()
+}
+
+/// The machine-readable part of an ARF report (RFC 5965): what is known of the
+/// relay, each field only when known.
+fn feedback_report(f: &Facts) -> String {
+    let mut report = String::new();
+    let _ = write!(
+        report,
+        "Feedback-Type: abuse\r\nUser-Agent: {USER_AGENT}\r\nVersion: 1\r\n"
+    );
+    if !f.relay_ip.is_empty() {
+        let _ = write!(report, "Source-IP: {}\r\n", header_text(&f.relay_ip));
+    }
+    if let Some(p) = f.source_port {
+        let _ = write!(report, "Source-Port: {p}\r\n");
+    }
+    if let Some(a) = &f.arrival_date {
+        let _ = write!(report, "Arrival-Date: {}\r\n", header_text(a));
+    }
+    if let Some(dom) = &f.reported_domain {
+        let _ = write!(report, "Reported-Domain: {}\r\n", header_text(dom));
+    }
+    report
 }
 
 /// The Subject value: printable ASCII folded at spaces (lines of at most 78

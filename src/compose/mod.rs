@@ -188,6 +188,35 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
     } else {
         f.handed_on = "(the Received line has no date)".into();
     }
+    line_facts(&mut f, trace, hop, reporter);
+    if trace.entry.hop == Some(hop) {
+        f.client_ip = trace.entry.client.map(|c| c.to_string()).unwrap_or_default();
+        f.provider = clip(trace.entry.provider.as_deref().unwrap_or(""), 100);
+        f.submission = submission_words(&trace.entry);
+    }
+    if let Some(l) = lookup {
+        lookup_facts(&mut f, l, &ip);
+    }
+    if f.org.is_empty() {
+        f.org = format!("the network of {ip}");
+    }
+    if f.isp.is_empty() {
+        f.isp = format!("the provider of {ip}");
+    }
+    if f.provider.is_empty() {
+        f.provider.clone_from(&f.org);
+    }
+    if f.client_ip.is_empty() {
+        f.client_ip = "(not recorded)".into();
+    }
+    f
+}
+
+/// What the Received line the relay's receiver wrote says: who recorded it, its
+/// queue id, the recipient (redacted like the forwarded copy), and the Message-ID.
+fn line_facts(f: &mut Facts, trace: &Trace, hop: usize, reporter: &Reporter) {
+    let Some(h) = trace.hops.get(hop) else { return };
+    let with = reporter.redact_with.as_deref().unwrap_or(redact::REPLACEMENT);
     f.recorded_by = clip(h.by.as_deref().unwrap_or("?"), 200);
     f.queue_id = clip(h.id.as_deref().unwrap_or(""), 100);
     f.recipient = clip(
@@ -210,45 +239,30 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         .as_deref()
         .map(|m| format!("<{}>", clip(m.trim_matches(['<', '>']), 200)))
         .unwrap_or_default();
-    if trace.entry.hop == Some(hop) {
-        f.client_ip = trace.entry.client.map(|c| c.to_string()).unwrap_or_default();
-        f.provider = clip(trace.entry.provider.as_deref().unwrap_or(""), 100);
-        f.submission = submission_words(&trace.entry);
-    }
-    if let Some(l) = lookup {
-        f.org = clip(l.owner_name().unwrap_or(""), 200);
-        f.isp = clip(l.isp_name().unwrap_or(""), 200);
-        f.dnsbl = l
-            .dnsbl()
-            .iter()
-            .filter(|b| b.listed)
-            .map(|b| {
-                format!(
-                    "{} lists {ip}{}",
-                    b.zone,
-                    b.reason
-                        .as_deref()
-                        .or(b.answer.as_deref())
-                        .map(|r| format!(" ({})", clip(r, 150)))
-                        .unwrap_or_default()
-                )
-            })
-            .collect();
-        f.reported_domain = l.rdns().first().and_then(|n| names::registrable(n));
-    }
-    if f.org.is_empty() {
-        f.org = format!("the network of {ip}");
-    }
-    if f.isp.is_empty() {
-        f.isp = format!("the provider of {ip}");
-    }
-    if f.provider.is_empty() {
-        f.provider.clone_from(&f.org);
-    }
-    if f.client_ip.is_empty() {
-        f.client_ip = "(not recorded)".into();
-    }
-    f
+}
+
+/// What the lookups say: the owner, the ISP, the blocklists listing the address,
+/// the domain of its name.
+fn lookup_facts(f: &mut Facts, l: &Lookup, ip: &str) {
+    f.org = clip(l.owner_name().unwrap_or(""), 200);
+    f.isp = clip(l.isp_name().unwrap_or(""), 200);
+    f.dnsbl = l
+        .dnsbl()
+        .iter()
+        .filter(|b| b.listed)
+        .map(|b| {
+            format!(
+                "{} lists {ip}{}",
+                b.zone,
+                b.reason
+                    .as_deref()
+                    .or(b.answer.as_deref())
+                    .map(|r| format!(" ({})", clip(r, 150)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    f.reported_domain = l.rdns().first().and_then(|n| names::registrable(n));
 }
 
 /// The sentence about the spam's age, when the hand-off is older than `max_days`.
