@@ -631,6 +631,82 @@ fn foreign(h: &Hop, above: &Hop) -> bool {
     }
 }
 
+/// The lines the host of hop `p` wrote, down to the first outside sender: what
+/// they say of how the message was submitted, and who is below.
+fn host_lines(hops: &[Hop], p: usize, ctx: &Context) -> Found {
+    let mut sub = Submission::default();
+    let mut lan_client = None;
+    let mut loopback_helo = None;
+    let mut below = None;
+    let mut forged_below = None;
+    let mut cur = p;
+    while let Some(b) = next_line(hops, cur) {
+        let hb = &hops[b];
+        if hb.kind == Kind::Originating {
+            sub.client = sub.client.or(hb.from_ip);
+            break;
+        }
+        if !written_by(hops, b, cur) {
+            forged_below = Some(b);
+            break;
+        }
+        if foreign(hb, &hops[p]) {
+            let same_org = sender_name(hb)
+                .and_then(org_of)
+                .is_some_and(|o| Some(o) == sender_name(&hops[p]).and_then(org_of));
+            let named_alike = hb.from_rdns.is_none() && hb.handoff == Handoff::Verified;
+            if same_org && (end_user_signs(hb).is_none() || named_alike) {
+                // Another machine of the same operator: still inside.
+                read_submission(hb, &mut sub);
+                cur = b;
+                continue;
+            }
+            below = Some(b);
+            break;
+        }
+        read_submission(hb, &mut sub);
+        if let Some(ip) = hb.from_ip {
+            if is_loopback(ip) {
+                if let Some(helo) = &hb.from_helo
+                    && !names::same_host(helo, "localhost")
+                    && names::registrable(helo).is_some()
+                    && org_of(helo) != sender_name(&hops[p]).and_then(org_of)
+                {
+                    loopback_helo.get_or_insert_with(|| (b, helo.clone()));
+                }
+            } else if is_private(ip) && lan_client.is_none() && ip != hops[p].from_ip.unwrap_or(ip) {
+                lan_client = Some(b);
+            }
+        }
+        cur = b;
+    }
+    // The same client recorded again further down (qmail's `user@domain@[ip]`).
+    if let Some(b) = below {
+        read_submission(&hops[b], &mut sub);
+        if ctx.originating_ip.is_some() && ctx.originating_ip == hops[b].from_ip {
+            sub.client_line = Some(b);
+        }
+        let ip = hops[b].from_ip;
+        for hk in &hops[b + 1..] {
+            if hk.kind == Kind::Transfer && hk.from_ip == ip {
+                read_submission(hk, &mut sub);
+            }
+        }
+    }
+    if sub.web_script.is_none() {
+        sub.web_script = (p + 1..hops.len())
+            .filter(|&k| hops[k].kind == Kind::Local)
+            .find_map(|k| web_script(&hops[k]));
+    }
+    Found {
+        below,
+        forged_below,
+        sub,
+        lan_client,
+        loopback_helo,
+    }
+}
+
 /// The entry of a traced message.
 #[must_use]
 pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
@@ -647,75 +723,12 @@ pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
     let mut steps = 0;
     loop {
         steps += 1;
-        // The lines the host of hop p wrote, down to the first outside sender.
-        let mut sub = Submission::default();
-        let mut lan_client = None;
-        let mut loopback_helo = None;
-        let mut below = None;
-        let mut forged_below = None;
-        let mut cur = p;
-        while let Some(b) = next_line(hops, cur) {
-            let hb = &hops[b];
-            if hb.kind == Kind::Originating {
-                sub.client = sub.client.or(hb.from_ip);
-                break;
-            }
-            if !written_by(hops, b, cur) {
-                forged_below = Some(b);
-                break;
-            }
-            if foreign(hb, &hops[p]) {
-                let same_org = sender_name(hb)
-                    .and_then(org_of)
-                    .is_some_and(|o| Some(o) == sender_name(&hops[p]).and_then(org_of));
-                let named_alike = hb.from_rdns.is_none() && hb.handoff == Handoff::Verified;
-                if same_org && (end_user_signs(hb).is_none() || named_alike) {
-                    // Another machine of the same operator: still inside.
-                    read_submission(hb, &mut sub);
-                    cur = b;
-                    continue;
-                }
-                below = Some(b);
-                break;
-            }
-            read_submission(hb, &mut sub);
-            if let Some(ip) = hb.from_ip {
-                if is_loopback(ip) {
-                    if let Some(helo) = &hb.from_helo
-                        && !names::same_host(helo, "localhost")
-                        && names::registrable(helo).is_some()
-                        && org_of(helo) != sender_name(&hops[p]).and_then(org_of)
-                    {
-                        loopback_helo.get_or_insert_with(|| (b, helo.clone()));
-                    }
-                } else if is_private(ip) && lan_client.is_none() && ip != hops[p].from_ip.unwrap_or(ip) {
-                    lan_client = Some(b);
-                }
-            }
-            cur = b;
-        }
-        // The same client recorded again further down (qmail's `user@domain@[ip]`).
-        if let Some(b) = below {
-            read_submission(&hops[b], &mut sub);
-            if ctx.originating_ip.is_some() && ctx.originating_ip == hops[b].from_ip {
-                sub.client_line = Some(b);
-            }
-            let ip = hops[b].from_ip;
-            for hk in &hops[b + 1..] {
-                if hk.kind == Kind::Transfer && hk.from_ip == ip {
-                    read_submission(hk, &mut sub);
-                }
-            }
-        }
-        if sub.web_script.is_none() {
-            sub.web_script = (p + 1..hops.len())
-                .filter(|&k| hops[k].kind == Kind::Local)
-                .find_map(|k| web_script(&hops[k]));
-        }
+        let found = host_lines(hops, p, ctx);
+        let below = found.below;
         let host = &hops[p];
         let passage = passage(hops, p, below, ctx);
         if let (Some(why), Some(b)) = (passage.clone(), below)
-            && !sub.any()
+            && !found.sub.any()
             && steps < 50
         {
             evidence.push(why);
@@ -724,7 +737,7 @@ pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
         }
         // An outside mail server handed it to this host: go down to it.
         if let Some(b) = below
-            && !sub.any()
+            && !found.sub.any()
             && steps < 50
             && (end_user_signs(&hops[b]).is_none() || relays_itself(hops, b))
         {
@@ -736,19 +749,7 @@ pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
             p = b;
             continue;
         }
-        return classify(
-            hops,
-            p,
-            &Found {
-                below,
-                forged_below,
-                sub,
-                lan_client,
-                loopback_helo,
-            },
-            ctx,
-            evidence,
-        );
+        return classify(hops, p, &found, ctx, evidence);
     }
 }
 
