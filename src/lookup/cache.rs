@@ -20,11 +20,11 @@ struct Entry {
     answer: Answer,
 }
 
-/// The cache. `offline` answers from it only; `refresh` asks again and overwrites.
+/// The cache. `offline` answers from it only; a request with `refresh` asks again
+/// and overwrites.
 pub struct Cache {
     dir: Option<PathBuf>,
     offline: bool,
-    refresh: bool,
     flights: Mutex<HashMap<String, Arc<OnceCell<Answer>>>>,
 }
 
@@ -61,14 +61,13 @@ fn file_name(key: &str) -> String {
 
 impl Cache {
     /// A cache in `dir` (none: memory only).
-    pub fn new(dir: Option<PathBuf>, offline: bool, refresh: bool) -> Cache {
+    pub fn new(dir: Option<PathBuf>, offline: bool) -> Cache {
         if let Some(d) = &dir {
             let _ = std::fs::create_dir_all(d);
         }
         Cache {
             dir,
             offline,
-            refresh,
             flights: Mutex::new(HashMap::new()),
         }
     }
@@ -119,19 +118,30 @@ impl Cache {
 
     /// The answer for `key`: from memory, from disk, or by `ask` (once, however many
     /// ask at the same time). Offline, a miss is an error answer built on `template`.
-    pub async fn get_or_ask<F>(&self, key: &str, template: Answer, ask: F) -> Answer
+    /// With `refresh`, `ask` is asked (unless offline) and its answer replaces the
+    /// one held, for later requests too.
+    pub async fn get_or_ask<F>(&self, key: &str, template: Answer, ask: F, refresh: bool) -> Answer
     where
         F: Future<Output = Answer>,
     {
+        if refresh && !self.offline {
+            let a = ask.await;
+            self.write(key, &a);
+            let mut map = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+            if a.status.cacheable() {
+                map.insert(key.to_string(), Arc::new(OnceCell::new_with(Some(a.clone()))));
+            } else {
+                map.remove(key);
+            }
+            return a;
+        }
         let cell = {
             let mut map = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
             map.entry(key.to_string()).or_default().clone()
         };
         let answer = cell
             .get_or_init(|| async {
-                if !self.refresh
-                    && let Some(mut a) = self.read(key)
-                {
+                if let Some(mut a) = self.read(key) {
                     a.cached = true;
                     a.elapsed_ms = 0;
                     return a;
@@ -173,46 +183,90 @@ mod tests {
     async fn merges_concurrent_requests_and_reuses_from_disk() {
         let dir = tempfile::tempdir().unwrap();
         let asked = AtomicUsize::new(0);
-        let cache = Cache::new(Some(dir.path().to_path_buf()), false, false);
+        let cache = Cache::new(Some(dir.path().to_path_buf()), false);
         let ask = || async {
             asked.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             ok("x")
         };
         let (a, b) = tokio::join!(
-            cache.get_or_ask("k", Answer::new("dns", "s", "q"), ask()),
-            cache.get_or_ask("k", Answer::new("dns", "s", "q"), ask())
+            cache.get_or_ask("k", Answer::new("dns", "s", "q"), ask(), false),
+            cache.get_or_ask("k", Answer::new("dns", "s", "q"), ask(), false)
         );
         assert_eq!((a.text.as_str(), b.text.as_str()), ("x", "x"));
         assert_eq!(asked.load(Ordering::SeqCst), 1);
 
-        let again = Cache::new(Some(dir.path().to_path_buf()), true, false);
-        let c = again.get_or_ask("k", Answer::new("dns", "s", "q"), ask()).await;
+        let again = Cache::new(Some(dir.path().to_path_buf()), true);
+        let c = again
+            .get_or_ask("k", Answer::new("dns", "s", "q"), ask(), false)
+            .await;
         assert!(c.cached);
         assert_eq!(asked.load(Ordering::SeqCst), 1);
         let miss = again
-            .get_or_ask("other", Answer::new("dns", "s", "q"), ask())
+            .get_or_ask("other", Answer::new("dns", "s", "q"), ask(), false)
             .await;
         assert_eq!(miss.status, Status::Error);
     }
 
     #[tokio::test]
     async fn failures_are_not_kept() {
-        let cache = Cache::new(None, false, false);
+        let cache = Cache::new(None, false);
         let fail = || async { Answer::new("dns", "s", "q").failed(Status::Timeout, "slow") };
         assert_eq!(
             cache
-                .get_or_ask("k", Answer::new("dns", "s", "q"), fail())
+                .get_or_ask("k", Answer::new("dns", "s", "q"), fail(), false)
                 .await
                 .status,
             Status::Timeout
         );
         assert_eq!(
             cache
-                .get_or_ask("k", Answer::new("dns", "s", "q"), async { ok("y") })
+                .get_or_ask("k", Answer::new("dns", "s", "q"), async { ok("y") }, false)
                 .await
                 .text,
             "y"
+        );
+    }
+
+    /// A refresh asks again even with the answer in memory and on disk, and what
+    /// it gets is what later plain requests see.
+    #[tokio::test]
+    async fn a_refresh_asks_again_and_its_answer_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(Some(dir.path().to_path_buf()), false);
+        let t = || Answer::new("dns", "s", "q");
+        assert_eq!(
+            cache.get_or_ask("k", t(), async { ok("old") }, false).await.text,
+            "old"
+        );
+        assert_eq!(
+            cache.get_or_ask("k", t(), async { ok("new") }, false).await.text,
+            "old"
+        );
+        assert_eq!(
+            cache.get_or_ask("k", t(), async { ok("new") }, true).await.text,
+            "new"
+        );
+        assert_eq!(
+            cache
+                .get_or_ask("k", t(), async { ok("newer") }, false)
+                .await
+                .text,
+            "new"
+        );
+        // A second refresh asks again too (nothing kept from the first).
+        assert_eq!(
+            cache
+                .get_or_ask("k", t(), async { ok("newest") }, true)
+                .await
+                .text,
+            "newest"
+        );
+        // And the disk has it for the next run.
+        let next = Cache::new(Some(dir.path().to_path_buf()), true);
+        assert_eq!(
+            next.get_or_ask("k", t(), async { ok("x") }, false).await.text,
+            "newest"
         );
     }
 

@@ -23,7 +23,9 @@ const PENALTY: Duration = Duration::from_mins(10);
 /// Most whois hops in one chain (IANA → RIR → NIR → rwhois → handle).
 const MAX_CHAIN: usize = 6;
 
-/// Lookups with their settings and shared state.
+/// Lookups with their settings and shared state. [`Engine::refreshing`] gives a
+/// handle on the same state that asks every server again.
+#[derive(Clone)]
 pub struct Engine {
     pub net: Network,
     pub zones: Zones,
@@ -31,11 +33,13 @@ pub struct Engine {
     resolver: TokioResolver,
     dns_label: Arc<str>,
     http: reqwest::Client,
-    cache: Cache,
-    limits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    cache: Arc<Cache>,
+    /// Ask again instead of answering from the cache (and store what comes back).
+    refresh: bool,
+    limits: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
     /// `[network] max_requests`: requests in flight over all servers.
     global: Arc<Semaphore>,
-    penalty: Mutex<HashMap<String, Instant>>,
+    penalty: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 /// Lets reqwest resolve through our resolver, so `dns_servers` redirects RDAP too.
@@ -130,11 +134,22 @@ impl Engine {
             timeout,
             resolver,
             http,
-            cache: Cache::new(dir, offline, refresh),
-            limits: Mutex::new(HashMap::new()),
+            cache: Arc::new(Cache::new(dir, offline)),
+            refresh,
+            limits: Arc::new(Mutex::new(HashMap::new())),
             global: Arc::new(Semaphore::new(net_max)),
-            penalty: Mutex::new(HashMap::new()),
+            penalty: Arc::new(Mutex::new(HashMap::new())),
         })
+    }
+
+    /// The same engine (cache, limits, penalties, the bound on requests) for
+    /// requests that ask every server again: the TUI's `F`.
+    #[must_use]
+    pub fn refreshing(&self) -> Engine {
+        Engine {
+            refresh: true,
+            ..self.clone()
+        }
     }
 
     async fn global_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
@@ -190,7 +205,7 @@ impl Engine {
             let _global = self.global_permit().await;
             dns::query(&self.resolver, &self.dns_label, name, rtype, self.timeout).await
         };
-        self.cache.get_or_ask(&key, template, ask).await
+        self.cache.get_or_ask(&key, template, ask, self.refresh).await
     }
 
     /// The port a whois server is reached on: `whois_port`, or the referral's own
@@ -245,7 +260,7 @@ impl Engine {
                 }
                 a
             };
-            self.cache.get_or_ask(&key, template, ask).await
+            self.cache.get_or_ask(&key, template, ask, self.refresh).await
         };
         let parsed = wparse::parse(&answer.text);
         Hop { answer, parsed }
@@ -451,7 +466,7 @@ impl Engine {
                 _ => a.failed(Status::Error, format!("HTTP {code}")),
             }
         };
-        self.cache.get_or_ask(&key, template, ask).await
+        self.cache.get_or_ask(&key, template, ask, self.refresh).await
     }
 
     /// The RDAP base URL for an address: the configured bootstrap, else the shipped table.

@@ -177,22 +177,21 @@ pub fn open(
         .enable_all()
         .build()
         .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))?;
-    let engines = rt.block_on(async {
-        let dir = Cache::default_dir();
-        let a = Engine::new(
-            cfg.network.clone(),
-            cfg.zones.clone(),
-            dir.clone(),
-            offline,
-            false,
-        )?;
-        let b = Engine::new(cfg.network.clone(), cfg.zones.clone(), dir, false, true)?;
-        Ok::<_, String>((a, b))
-    });
-    let (engine, refresher) = engines.map_err(CliError::Usage)?;
+    // One engine: a refresh (F) is a request of it that asks again, sharing its
+    // cache, its limits per server and its bound on requests.
+    let engine = rt
+        .block_on(async {
+            Engine::new(
+                cfg.network.clone(),
+                cfg.zones.clone(),
+                Cache::default_dir(),
+                offline,
+                false,
+            )
+        })
+        .map_err(CliError::Usage)?;
     let ctx = runtime::Context {
         engine: Arc::new(engine),
-        refresher: Arc::new(refresher),
         messages,
         options,
         source,

@@ -25,7 +25,6 @@ use crate::trace::{self, Options};
 pub struct Context {
     pub engine: Arc<Engine>,
     /// The same settings, asking every server again (the refresh key).
-    pub refresher: Arc<Engine>,
     pub messages: Vec<Message>,
     pub options: Options,
     pub source: String,
@@ -46,7 +45,7 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
             refresh,
         } => {
             let engine = if refresh {
-                ctx.refresher.clone()
+                Arc::new(ctx.engine.refreshing())
             } else {
                 ctx.engine.clone()
             };
