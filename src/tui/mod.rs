@@ -190,7 +190,7 @@ pub fn open(
             )
         })
         .map_err(CliError::Usage)?;
-    let ctx = runtime::Context {
+    let ctx = Arc::new(runtime::Context {
         engine: Arc::new(engine),
         messages,
         options,
@@ -200,7 +200,9 @@ pub fn open(
         log_path: crate::deliver::log::default_path(),
         clipboard_mode: cfg.clipboard,
         clipboard: std::sync::Mutex::new(crate::deliver::clipboard::Clipboard::default()),
-    };
+        save_asked: std::sync::atomic::AtomicU64::new(0),
+        save_written: std::sync::Mutex::new(0),
+    });
     let result = runtime::run_terminal(&mut model, &ctx, &rt);
     rt.shutdown_background();
     if let Some(note) = &model.exit_note {

@@ -12,6 +12,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::effect::Effect;
 use super::model::Model;
+use super::model::Quit;
 use super::msg::{Msg, SendReport};
 use super::update::{start, update};
 use super::view;
@@ -34,9 +35,16 @@ pub struct Context {
     pub log_path: Option<std::path::PathBuf>,
     pub clipboard_mode: crate::config::ClipboardMode,
     pub clipboard: std::sync::Mutex<crate::deliver::clipboard::Clipboard>,
+    /// Saves of the drafts, numbered as asked; the lock holds the newest written,
+    /// so saves never overlap and an older one never overwrites a newer one.
+    pub save_asked: std::sync::atomic::AtomicU64,
+    pub save_written: std::sync::Mutex<u64>,
 }
 
-fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
+/// Runs one effect. Lookups and sends are tasks; file work (drafts, opening a
+/// message of the mbox) runs on the blocking pool: the UI task never waits on a
+/// disk or a server. Each reports back as a message.
+fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
     match *effect {
         Effect::Lookup {
             hop,
@@ -72,13 +80,26 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
             ref drafts,
             ref history,
         } => {
-            let r = super::drafts::save(key, drafts, history)
-                .map(|_| ())
-                .map_err(|e| e.to_string());
-            if let Err(e) = &r {
-                tracing::warn!(error = %e, "saving drafts");
-            }
-            let _ = tx.send(Msg::Saved(r));
+            let (key, drafts, history, tx) = (key.clone(), drafts.clone(), history.clone(), tx.clone());
+            let ticket = ctx.save_asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            let ctx = ctx.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut written = ctx
+                    .save_written
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if *written > ticket {
+                    return; // a newer save is already on disk
+                }
+                *written = ticket;
+                let r = super::drafts::save(&key, &drafts, &history)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string());
+                if let Err(e) = &r {
+                    tracing::warn!(error = %e, "saving drafts");
+                }
+                let _ = tx.send(Msg::Saved(r));
+            });
         }
         // The terminal or the model is needed: `run` handles them.
         Effect::Editor { .. } | Effect::Log(_) => {}
@@ -135,28 +156,35 @@ fn execute(effect: &Effect, ctx: &Context, tx: &UnboundedSender<Msg>) {
             });
         }
         Effect::Open(n) => {
-            if let Some(message) = ctx.messages.iter().find(|m| m.number == n) {
-                let trace = trace::analyse(message, &ctx.options);
-                let source = format!("message {n} of {}", ctx.source);
-                let draft_key = super::drafts::key(&message.header);
-                let legacy = trace
-                    .input_point
-                    .and_then(|p| trace.hops.get(p))
-                    .and_then(|h| h.from_ip)
-                    .map(|ip| ip.to_string())
-                    .unwrap_or_default();
-                let (restored, _notes) = super::drafts::load(&draft_key, &legacy);
-                let original = ctx.origin.original(message).ok().map(Arc::new);
-                let _ = tx.send(Msg::Opened {
-                    source,
-                    trace: Box::new(trace),
-                    draft_key,
-                    restored,
-                    original,
-                });
-            }
+            let (ctx, tx) = (ctx.clone(), tx.clone());
+            tokio::task::spawn_blocking(move || open_message(&ctx, n, &tx));
         }
     }
+}
+
+/// Message `n` of the mbox, analysed, with its drafts and its text read again.
+fn open_message(ctx: &Context, n: usize, tx: &UnboundedSender<Msg>) {
+    let Some(message) = ctx.messages.iter().find(|m| m.number == n) else {
+        return;
+    };
+    let trace = trace::analyse(message, &ctx.options);
+    let source = format!("message {n} of {}", ctx.source);
+    let draft_key = super::drafts::key(&message.header);
+    let legacy = trace
+        .input_point
+        .and_then(|p| trace.hops.get(p))
+        .and_then(|h| h.from_ip)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let (restored, _notes) = super::drafts::load(&draft_key, &legacy);
+    let original = ctx.origin.original(message).ok().map(Arc::new);
+    let _ = tx.send(Msg::Opened {
+        source,
+        trace: Box::new(trace),
+        draft_key,
+        restored,
+        original,
+    });
 }
 
 /// A send that went (or may have gone): its log entry, appended to the sent log.
@@ -181,7 +209,11 @@ fn gone(
 ///
 /// # Errors
 /// The terminal cannot be drawn on or read from.
-pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Context) -> std::io::Result<()> {
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    model: &mut Model,
+    ctx: &Arc<Context>,
+) -> std::io::Result<()> {
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let mut events = EventStream::new();
     let size = terminal.size()?;
@@ -202,7 +234,7 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
             terminal.draw(|f| view::draw(f, model))?;
             model.dirty = false;
         }
-        if model.quit == super::model::Quit::Now {
+        if model.quit == Quit::Now {
             return Ok(());
         }
         let busy = model.in_flight() > 0 || model.drafts_dirty.is_some();
@@ -244,6 +276,17 @@ pub async fn run(terminal: &mut DefaultTerminal, model: &mut Model, ctx: &Contex
                     text: result,
                 });
                 model.dirty = true;
+            } else if let (Effect::SaveDrafts { key, drafts, history }, Quit::Now) = (e, model.quit) {
+                // The last save before the loop ends: done here, not on a pool the
+                // runtime's shutdown may cut short.
+                let mut last = ctx
+                    .save_written
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                *last = u64::MAX; // no save still queued may follow this one
+                if let Err(err) = super::drafts::save(key, drafts, history) {
+                    model.exit_note = Some(format!("the drafts could not be saved: {err}"));
+                }
             } else {
                 execute(e, ctx, &tx);
             }
@@ -335,7 +378,11 @@ pub fn private_file(text: &str) -> Result<(tempfile::TempDir, std::path::PathBuf
 ///
 /// # Errors
 /// The terminal cannot be used.
-pub fn run_terminal(model: &mut Model, ctx: &Context, rt: &tokio::runtime::Runtime) -> std::io::Result<()> {
+pub fn run_terminal(
+    model: &mut Model,
+    ctx: &Arc<Context>,
+    rt: &tokio::runtime::Runtime,
+) -> std::io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
