@@ -4,7 +4,7 @@
 //! than the same lookups made one after another. All three are measured here, in
 //! the same run. `cargo bench --bench lookups`; `RELAYTRACE_BENCH_DELAY_MS` changes the delay.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 #[path = "../tests/lab/mod.rs"]
 mod lab;

@@ -4,7 +4,7 @@
 //! are in flight, and what an idle screen costs (CPU time and bytes drawn) once they
 //! are done. `cargo bench --bench tui`.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 #[path = "../tests/lab/mod.rs"]
 mod lab;

@@ -148,6 +148,8 @@ impl Default for Compose {
 }
 
 /// `[network]`: where lookups go and how long they may take.
+// Each flag is a setting of its own in the file the user writes.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Network {

@@ -1,7 +1,7 @@
 //! The binary: exit codes, error lines, JSON shape, NDJSON for an mbox, stdin, and
 //! snapshots of the readable report for the bundled samples.
 
-#![allow(clippy::unwrap_used, clippy::many_single_char_names)] // test code: a panic is the failure report
+#![allow(clippy::unwrap_used, clippy::many_single_char_names, clippy::too_many_lines)] // test code: a panic is the failure report
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

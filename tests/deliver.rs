@@ -2,7 +2,7 @@
 //! (mailin-embedded, keeping the raw bytes), scripted SMTP peers for the failures
 //! mailin cannot play, and a sendmail script that records its arguments and input.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, TcpListener};

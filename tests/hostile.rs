@@ -1,7 +1,7 @@
 //! Spam is hostile input: random bytes and mutated real headers thrown at the loader,
 //! the parser and the analysis must never panic.
 
-#![allow(clippy::unwrap_used, clippy::many_single_char_names)] // test code: a panic is the failure report
+#![allow(clippy::unwrap_used, clippy::many_single_char_names, clippy::too_many_lines)] // test code: a panic is the failure report
 
 use proptest::prelude::*;
 use relaytrace::message::Reader;

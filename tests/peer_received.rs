@@ -3,7 +3,7 @@
 //! without panicking. Disagreements we judge to be the peers' are listed, with why, in
 //! `tests/fixtures/received-disagreements.md`.
 
-#![allow(clippy::unwrap_used, clippy::many_single_char_names)] // test code: a panic is the failure report
+#![allow(clippy::unwrap_used, clippy::many_single_char_names, clippy::too_many_lines)] // test code: a panic is the failure report
 
 mod common;
 

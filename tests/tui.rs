@@ -3,7 +3,7 @@
 //! see the hops, see reverse DNS and whois arrive, move, pick the input point, quit;
 //! the terminal is restored and the exit code is 0.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod lab;
 

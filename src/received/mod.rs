@@ -506,6 +506,9 @@ fn proto_is_tls(up: &str) -> bool {
 }
 
 /// What one comment of the `from` clause says.
+// Each flag is a separate thing the comment states (a bracketed address, a port
+// after it, a verified or a forged name): no two of them are one state.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Default)]
 struct CommentFacts {
     helo: Option<String>,

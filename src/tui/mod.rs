@@ -52,6 +52,85 @@ impl Origin {
     }
 }
 
+/// What composing needs besides the analysis: templates, drafts restored from disk,
+/// the message's text (one message only: an mbox reads it when one is opened), the
+/// transport and the sent log; and what loading the drafts had to say.
+fn setup(
+    cfg: &Config,
+    first: &Message,
+    trace: &trace::Trace,
+    origin: &Origin,
+    single: bool,
+) -> Result<(compose::Setup, Option<String>), CliError> {
+    let template =
+        |side| crate::compose::template(side, &cfg.compose).map_err(|e| CliError::Usage(e.to_string()));
+    let draft_key = drafts::key(&first.header);
+    let mut templates = std::collections::HashMap::new();
+    for class in crate::trace::entry::Class::ALL {
+        for side in [crate::compose::Side::Owner, crate::compose::Side::Isp] {
+            if let Ok(t) = crate::compose::template_for(class, side, &cfg.compose)
+                .map_err(|e| CliError::Usage(e.to_string()))?
+                && cfg.compose.templates_dir.is_some()
+            {
+                templates.insert((class, side), t);
+            }
+        }
+    }
+    let (restored, draft_notes) = drafts::load(
+        &draft_key,
+        &trace
+            .input_point
+            .and_then(|p| trace.hops.get(p))
+            .and_then(|h| h.from_ip)
+            .map(|ip| ip.to_string())
+            .unwrap_or_default(),
+    );
+    let setup = compose::Setup {
+        templates,
+        class_choice: None,
+        reporter: cfg.reporter.clone(),
+        config: cfg.compose.clone(),
+        owner_template: template(crate::compose::Side::Owner)?,
+        isp_template: template(crate::compose::Side::Isp)?,
+        restored,
+        original: if single {
+            origin.original(first).ok().map(Arc::new)
+        } else {
+            None
+        },
+        transport: crate::deliver::send::Transport::from_config(cfg),
+        id_salt: u64::from(std::process::id()) << 32,
+        sent: crate::deliver::log::default_path()
+            .map(|p| crate::deliver::log::for_message(&p, &draft_key))
+            .unwrap_or_default(),
+        log_path: crate::deliver::log::default_path(),
+        draft_key,
+    };
+    Ok((setup, draft_notes.into_iter().next()))
+}
+
+/// The picker's rows: each message's number, subject, sender and date.
+fn picker_rows(messages: &[Message]) -> Vec<model::PickerRow> {
+    messages
+        .iter()
+        .map(|m| {
+            let s = summarize(&m.header);
+            let has = fields(&m.header).next().is_some();
+            model::PickerRow {
+                number: m.number,
+                subject: clip(
+                    s.subject
+                        .as_deref()
+                        .unwrap_or(if has { "(no subject)" } else { "(not a message)" }),
+                    200,
+                ),
+                from: clip(s.from.as_deref().unwrap_or(""), 80),
+                date: clip(s.date.as_deref().unwrap_or(""), 40),
+            }
+        })
+        .collect()
+}
+
 /// Where the TUI writes its log (never the screen): `$XDG_STATE_HOME/relaytrace/relaytrace.log`.
 pub fn log_path() -> Option<PathBuf> {
     dirs::state_dir()
@@ -104,74 +183,14 @@ pub fn open(
         (format!("message 1 of {source}"), trace::analyse(first, &options))
     };
     let mut model = model::Model::new(shown, t, keymap, color, Instant::now());
-    let template =
-        |side| crate::compose::template(side, &cfg.compose).map_err(|e| CliError::Usage(e.to_string()));
-    let draft_key = drafts::key(&first.header);
-    let mut templates = std::collections::HashMap::new();
-    for class in crate::trace::entry::Class::ALL {
-        for side in [crate::compose::Side::Owner, crate::compose::Side::Isp] {
-            if let Ok(t) = crate::compose::template_for(class, side, &cfg.compose)
-                .map_err(|e| CliError::Usage(e.to_string()))?
-                && cfg.compose.templates_dir.is_some()
-            {
-                templates.insert((class, side), t);
-            }
-        }
+    let (setup, note) = setup(cfg, first, &model.trace, &origin, messages.len() == 1)?;
+    model.setup = setup;
+    if let Some(n) = note {
+        model.status = Some(n);
     }
-    let (restored, draft_notes) = drafts::load(
-        &draft_key,
-        &model
-            .trace
-            .input_point
-            .and_then(|p| model.trace.hops.get(p))
-            .and_then(|h| h.from_ip)
-            .map(|ip| ip.to_string())
-            .unwrap_or_default(),
-    );
-    if let Some(n) = draft_notes.first() {
-        model.status = Some(n.clone());
-    }
-    model.setup = compose::Setup {
-        templates,
-        class_choice: None,
-        reporter: cfg.reporter.clone(),
-        config: cfg.compose.clone(),
-        owner_template: template(crate::compose::Side::Owner)?,
-        isp_template: template(crate::compose::Side::Isp)?,
-        restored,
-        original: if messages.len() == 1 {
-            origin.original(first).ok().map(Arc::new)
-        } else {
-            None
-        },
-        transport: crate::deliver::send::Transport::from_config(cfg),
-        id_salt: u64::from(std::process::id()) << 32,
-        sent: crate::deliver::log::default_path()
-            .map(|p| crate::deliver::log::for_message(&p, &draft_key))
-            .unwrap_or_default(),
-        log_path: crate::deliver::log::default_path(),
-        draft_key,
-    };
     if messages.len() > 1 {
         model.screen = model::Screen::Picker;
-        model.picker = messages
-            .iter()
-            .map(|m| {
-                let s = summarize(&m.header);
-                let has = fields(&m.header).next().is_some();
-                model::PickerRow {
-                    number: m.number,
-                    subject: clip(
-                        s.subject
-                            .as_deref()
-                            .unwrap_or(if has { "(no subject)" } else { "(not a message)" }),
-                        200,
-                    ),
-                    from: clip(s.from.as_deref().unwrap_or(""), 80),
-                    date: clip(s.date.as_deref().unwrap_or(""), 40),
-                }
-            })
-            .collect();
+        model.picker = picker_rows(&messages);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

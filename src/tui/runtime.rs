@@ -122,44 +122,55 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             ref to,
             ref bytes,
             ref entry,
-        } => {
-            let Some(transport) = ctx.transport.clone() else {
-                let _ = tx.send(Msg::SendDone {
-                    panel,
-                    report: SendReport::Refused("no way to send is configured".into()),
-                });
-                return;
-            };
-            let (engine, tx, from, to, bytes, entry, log) = (
-                ctx.engine.clone(),
-                tx.clone(),
-                from.clone(),
-                to.clone(),
-                bytes.clone(),
-                entry.clone(),
-                ctx.log_path.clone(),
-            );
-            tokio::spawn(async move {
-                let timeout = transport.limit();
-                let resolve = |host: String| {
-                    let engine = engine.clone();
-                    async move { engine.resolve_host(&host).await }
-                };
-                let sent = crate::deliver::send::send(&transport, resolve, &from, &to, &bytes, timeout).await;
-                let report = match sent {
-                    Sent::Accepted(reply) => gone(entry, reply, Outcome::Sent, log.as_deref()),
-                    Sent::Unknown(why) => gone(entry, why, Outcome::Unknown, log.as_deref()),
-                    Sent::Refused(why) => SendReport::Refused(why),
-                };
-                tracing::info!(gone = matches!(report, SendReport::Gone { .. }), "send ended");
-                let _ = tx.send(Msg::SendDone { panel, report });
-            });
-        }
+        } => send(ctx, tx, panel, from, to, bytes, entry),
         Effect::Open(n) => {
             let (ctx, tx) = (ctx.clone(), tx.clone());
             tokio::task::spawn_blocking(move || open_message(&ctx, n, &tx));
         }
     }
+}
+
+/// Sends a complaint on a task; the outcome comes back as [`Msg::SendDone`].
+fn send(
+    ctx: &Arc<Context>,
+    tx: &UnboundedSender<Msg>,
+    panel: usize,
+    from: &str,
+    to: &[String],
+    bytes: &Arc<Vec<u8>>,
+    entry: &crate::deliver::log::Entry,
+) {
+    let Some(transport) = ctx.transport.clone() else {
+        let _ = tx.send(Msg::SendDone {
+            panel,
+            report: SendReport::Refused("no way to send is configured".into()),
+        });
+        return;
+    };
+    let (engine, tx, from, to, bytes, entry, log) = (
+        ctx.engine.clone(),
+        tx.clone(),
+        from.to_string(),
+        to.to_vec(),
+        bytes.clone(),
+        Box::new(entry.clone()),
+        ctx.log_path.clone(),
+    );
+    tokio::spawn(async move {
+        let timeout = transport.limit();
+        let resolve = |host: String| {
+            let engine = engine.clone();
+            async move { engine.resolve_host(&host).await }
+        };
+        let sent = crate::deliver::send::send(&transport, resolve, &from, &to, &bytes, timeout).await;
+        let report = match sent {
+            Sent::Accepted(reply) => gone(entry, reply, Outcome::Sent, log.as_deref()),
+            Sent::Unknown(why) => gone(entry, why, Outcome::Unknown, log.as_deref()),
+            Sent::Refused(why) => SendReport::Refused(why),
+        };
+        tracing::info!(gone = matches!(report, SendReport::Gone { .. }), "send ended");
+        let _ = tx.send(Msg::SendDone { panel, report });
+    });
 }
 
 /// Message `n` of the mbox, analysed, with its drafts and its text read again.

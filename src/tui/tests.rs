@@ -1,6 +1,9 @@
 //! `update` with no terminal: key → action → effects, stale answers dropped,
 //! timeouts shown as failures, the input point choice recomputing the contacts.
 
+// A test is one scenario, read best whole (the 100-line rule is for the product).
+#![allow(clippy::too_many_lines)]
+
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
