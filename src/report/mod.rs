@@ -7,38 +7,7 @@ pub mod lookup;
 use std::io::{self, Write};
 
 use crate::sanitize::{clean, clip};
-use crate::trace::{Handoff, Hop, Trace, duration};
-
-/// The symbol shown before a verdict.
-#[must_use]
-pub fn symbol(h: Handoff) -> &'static str {
-    match h {
-        Handoff::Trusted => "■",
-        Handoff::Internal => "□",
-        Handoff::Verified => "✓",
-        Handoff::Unverified => "?",
-        Handoff::Inconsistent => "✗",
-    }
-}
-
-/// The sender of a hop as shown: rDNS, with the HELO when it differs.
-#[must_use]
-pub fn sender(h: &Hop) -> String {
-    if !h.parsed {
-        return "(unparsed)".to_string();
-    }
-    match (&h.from_rdns, &h.from_helo) {
-        (Some(r), Some(helo)) if !crate::trace::names::same_host(r, helo) => {
-            format!("{r} (HELO {helo})")
-        }
-        (Some(r), _) => r.clone(),
-        (None, Some(helo)) => format!("HELO {helo}"),
-        (None, None) => match &h.fields.source {
-            Some(s) => s.clone(),
-            None => "-".to_string(),
-        },
-    }
-}
+use crate::trace::{Hop, Trace, duration};
 
 fn delay(h: &Hop) -> String {
     match h.delay_s {
@@ -95,11 +64,11 @@ pub fn write_text(out: &mut dyn Write, t: &Trace, title: Option<&str>) -> io::Re
             out,
             "  {:>3}  {:<42} {:<24} {:<32} {:>10}  {} {}{}",
             h.index,
-            clip(&sender(h), 42),
+            clip(&h.sender(), 42),
             clip(&ip, 24),
             clip(h.by.as_deref().unwrap_or("-"), 32),
             delay(h),
-            symbol(h.handoff),
+            h.handoff.symbol(),
             h.handoff.word(),
             mark
         )?;

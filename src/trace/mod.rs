@@ -47,6 +47,18 @@ pub enum Handoff {
 }
 
 impl Handoff {
+    /// The symbol shown before a verdict.
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Handoff::Trusted => "■",
+            Handoff::Internal => "□",
+            Handoff::Verified => "✓",
+            Handoff::Unverified => "?",
+            Handoff::Inconsistent => "✗",
+        }
+    }
+
     #[must_use]
     pub fn word(self) -> &'static str {
         match self {
@@ -91,6 +103,25 @@ pub struct Hop {
     pub forged: bool,
     #[serde(skip)]
     pub fields: Received,
+}
+
+impl Hop {
+    /// The sender as shown: reverse DNS, with the HELO when it differs.
+    #[must_use]
+    pub fn sender(&self) -> String {
+        if !self.parsed {
+            return "(unparsed)".to_string();
+        }
+        match (&self.from_rdns, &self.from_helo) {
+            (Some(r), Some(helo)) if !names::same_host(r, helo) => format!("{r} (HELO {helo})"),
+            (Some(r), _) => r.clone(),
+            (None, Some(helo)) => format!("HELO {helo}"),
+            (None, None) => match &self.fields.source {
+                Some(s) => s.clone(),
+                None => "-".to_string(),
+            },
+        }
+    }
 }
 
 /// The analysis of one message.

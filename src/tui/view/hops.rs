@@ -71,11 +71,7 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
         .skip(offset)
         .take(visible.max(1))
         .map(|h| {
-            let from = if h.parsed {
-                crate::report::sender(h)
-            } else {
-                h.raw.clone()
-            };
+            let from = if h.parsed { h.sender() } else { h.raw.clone() };
             let delay = match h.delay_s {
                 None => Line::from("-"),
                 Some(d) if d < 0 => Line::from(vec![Span::styled(format!("! {}", short(d)), t.bad())]),
@@ -94,7 +90,7 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
                 Cell::from(clip(h.by.as_deref().unwrap_or("-"), 80)),
                 Cell::from(delay),
                 Cell::from(Span::styled(
-                    format!("{} {}", crate::report::symbol(h.handoff), h.handoff.word()),
+                    format!("{} {}", h.handoff.symbol(), h.handoff.word()),
                     verdict_style,
                 )),
                 Cell::from(marks(m, h)),

@@ -124,7 +124,7 @@ fn received(m: &Model, t: &Theme) -> Vec<Line<'static>> {
     );
     out.push(Line::from(""));
     out.push(Line::styled(
-        format!("{} {}", crate::report::symbol(h.handoff), h.handoff.word()),
+        format!("{} {}", h.handoff.symbol(), h.handoff.word()),
         t.title(),
     ));
     for r in &h.reasons {
