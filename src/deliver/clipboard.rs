@@ -24,6 +24,11 @@ impl Via {
     }
 }
 
+/// The most text sent by OSC 52: terminals and multiplexers drop longer sequences
+/// (xterm's default limit is about 1 MB of base64), so it is refused with a reason
+/// instead of failing silently.
+pub const OSC52_MAX: usize = 512 * 1024;
+
 /// The OSC 52 sequence that sets the clipboard to `text`.
 pub fn osc52(text: &str) -> String {
     format!(
@@ -51,23 +56,22 @@ impl Clipboard {
     /// # Errors
     /// The system clipboard was asked for and cannot be used, or the terminal write failed.
     pub fn copy(&mut self, text: &str, mode: ClipboardMode, terminal: &mut dyn Write) -> Result<Via, String> {
-        let system = match mode {
-            ClipboardMode::System => true,
-            ClipboardMode::Osc52 => false,
-            ClipboardMode::Auto => has_display(),
-        };
-        if system {
+        if wants_system(mode) {
             match self.set_system(text) {
                 Ok(()) => return Ok(Via::System),
                 Err(e) if mode == ClipboardMode::System => return Err(e),
                 Err(_) => {}
             }
         }
-        terminal
-            .write_all(osc52(text).as_bytes())
-            .and_then(|()| terminal.flush())
-            .map_err(|e| e.to_string())?;
-        Ok(Via::Osc52)
+        copy_osc52(text, terminal)
+    }
+
+    /// Sets the system clipboard (may wait on the display server: not on the UI task).
+    ///
+    /// # Errors
+    /// There is no system clipboard, or it refused the text.
+    pub fn copy_system(&mut self, text: &str) -> Result<Via, String> {
+        self.set_system(text).map(|()| Via::System)
     }
 
     fn set_system(&mut self, text: &str) -> Result<(), String> {
@@ -78,6 +82,34 @@ impl Clipboard {
         cb.set_text(text.to_string())
             .map_err(|e| format!("the system clipboard refused: {e}"))
     }
+}
+
+/// Does `mode` try the system clipboard first?
+pub fn wants_system(mode: ClipboardMode) -> bool {
+    match mode {
+        ClipboardMode::System => true,
+        ClipboardMode::Osc52 => false,
+        ClipboardMode::Auto => has_display(),
+    }
+}
+
+/// Sends `text` to the terminal's clipboard by OSC 52 (at most [`OSC52_MAX`] bytes).
+///
+/// # Errors
+/// The text is too long for OSC 52, or the terminal write failed.
+pub fn copy_osc52(text: &str, terminal: &mut dyn Write) -> Result<Via, String> {
+    if text.len() > OSC52_MAX {
+        return Err(format!(
+            "{} bytes is too long for the terminal's clipboard (OSC 52 takes at most {} KiB): use the system clipboard ([clipboard] = \"system\") or the preview",
+            text.len(),
+            OSC52_MAX / 1024
+        ));
+    }
+    terminal
+        .write_all(osc52(text).as_bytes())
+        .and_then(|()| terminal.flush())
+        .map_err(|e| e.to_string())?;
+    Ok(Via::Osc52)
 }
 
 #[cfg(test)]
@@ -93,5 +125,9 @@ mod tests {
             .unwrap();
         assert_eq!(via, Via::Osc52);
         assert_eq!(out, b"\x1b]52;c;aGVsbG8=\x07");
+        // Too long for a terminal: refused with the reason, nothing written.
+        let mut out = Vec::new();
+        let e = copy_osc52(&"x".repeat(OSC52_MAX + 1), &mut out).unwrap_err();
+        assert!(e.contains("too long") && out.is_empty(), "{e}");
     }
 }

@@ -30,8 +30,13 @@ pub enum Effect {
         bytes: std::sync::Arc<Vec<u8>>,
         entry: Box<crate::deliver::log::Entry>,
     },
-    /// Put text on the clipboard.
-    Copy { what: String, text: String },
+    /// Put text on the clipboard; `terminal_only`: by OSC 52, the system clipboard
+    /// having failed.
+    Copy {
+        what: String,
+        text: String,
+        terminal_only: bool,
+    },
     /// Append this entry to the sent log now (the program is about to end).
     Log(Box<crate::deliver::log::Entry>),
 }

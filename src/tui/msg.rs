@@ -52,6 +52,11 @@ pub enum Msg {
         what: String,
         result: Result<(&'static str, usize), String>,
     },
+    /// The system clipboard failed and the configuration allows the terminal's.
+    CopyByTerminal {
+        what: String,
+        text: String,
+    },
 }
 
 /// How a send ended, as the UI tells it.

@@ -103,19 +103,11 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
         }
         // The terminal or the model is needed: `run` handles them.
         Effect::Editor { .. } | Effect::Log(_) => {}
-        Effect::Copy { ref what, ref text } => {
-            let mut out = std::io::stdout();
-            let result = ctx
-                .clipboard
-                .lock()
-                .map_err(|_| "the clipboard is in use".to_string())
-                .and_then(|mut c| c.copy(text, ctx.clipboard_mode, &mut out))
-                .map(|via| (via.words(), text.len()));
-            let _ = tx.send(Msg::Copied {
-                what: what.clone(),
-                result,
-            });
-        }
+        Effect::Copy {
+            ref what,
+            ref text,
+            terminal_only,
+        } => copy(ctx, tx, what, text, terminal_only),
         Effect::Send {
             panel,
             ref from,
@@ -128,6 +120,40 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             tokio::task::spawn_blocking(move || open_message(&ctx, n, &tx));
         }
     }
+}
+
+/// Copies text: the system clipboard on the blocking pool (a display server may
+/// be slow), falling back (as configured) to OSC 52, which is a terminal write and
+/// so happens here, on the UI task, between frames.
+fn copy(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>, what: &str, text: &str, terminal_only: bool) {
+    use crate::deliver::clipboard;
+    if terminal_only || !clipboard::wants_system(ctx.clipboard_mode) {
+        let result = clipboard::copy_osc52(text, &mut std::io::stdout()).map(|via| (via.words(), text.len()));
+        let _ = tx.send(Msg::Copied {
+            what: what.to_string(),
+            result,
+        });
+        return;
+    }
+    let (ctx, tx, what, text) = (ctx.clone(), tx.clone(), what.to_string(), text.to_string());
+    tokio::task::spawn_blocking(move || {
+        let result = ctx
+            .clipboard
+            .lock()
+            .map_err(|_| "the clipboard is in use".to_string())
+            .and_then(|mut c| c.copy_system(&text));
+        let msg = match result {
+            Ok(via) => Msg::Copied {
+                what,
+                result: Ok((via.words(), text.len())),
+            },
+            Err(_) if ctx.clipboard_mode == crate::config::ClipboardMode::Auto => {
+                Msg::CopyByTerminal { what, text }
+            }
+            Err(e) => Msg::Copied { what, result: Err(e) },
+        };
+        let _ = tx.send(msg);
+    });
 }
 
 /// Sends a complaint on a task; the outcome comes back as [`Msg::SendDone`].

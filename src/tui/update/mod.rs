@@ -45,6 +45,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             send_done(m, panel, report);
             Vec::new()
         }
+        Msg::CopyByTerminal { what, text } => vec![Effect::Copy {
+            what,
+            text,
+            terminal_only: true,
+        }],
         Msg::Copied { what, result } => {
             m.dirty = true;
             m.status = Some(match result {
@@ -236,6 +241,7 @@ fn copy(m: &mut Model) -> Vec<Effect> {
             Ok((_, d, built)) => vec![Effect::Copy {
                 what: format!("the {} complaint", d.side.word()),
                 text: String::from_utf8_lossy(&built.bytes).into_owned(),
+                terminal_only: false,
             }],
             Err(e) => {
                 m.status = Some(format!("nothing to copy yet: {e}"));
@@ -247,6 +253,7 @@ fn copy(m: &mut Model) -> Vec<Effect> {
     vec![Effect::Copy {
         what: format!("the {} pane", m.pane.title()),
         text,
+        terminal_only: false,
     }]
 }
 
