@@ -32,6 +32,15 @@ impl Status {
     }
 }
 
+/// How a failed connection or read ended, by the I/O error's kind.
+pub fn io_status(e: &std::io::Error) -> Status {
+    match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => Status::Refused,
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Status::Timeout,
+        _ => Status::Error,
+    }
+}
+
 /// A question and its answer, kept whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {

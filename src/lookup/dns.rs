@@ -101,15 +101,8 @@ pub async fn query(
             a
         }
         Ok(Err(e)) => {
-            let msg = e.to_string();
-            let status = if msg.to_ascii_lowercase().contains("timed out") || msg.contains("timeout") {
-                Status::Timeout
-            } else if msg.contains("refused") || msg.contains("Refused") {
-                Status::Refused
-            } else {
-                Status::Error
-            };
-            a.failed(status, msg)
+            let status = net_status(&e);
+            a.failed(status, e.to_string())
         }
         Ok(Ok(lookup)) => {
             let mut ttl = u32::MAX;
@@ -160,6 +153,18 @@ pub fn server_label(servers: &[String]) -> Arc<str> {
         Arc::from("system resolver")
     } else {
         Arc::from(servers.join(","))
+    }
+}
+
+/// How a failed DNS request ended, read from the error's kind (never its text).
+fn net_status(e: &hickory_resolver::net::NetError) -> Status {
+    use hickory_resolver::net::{DnsError, NetError};
+    use hickory_resolver::proto::op::ResponseCode;
+    match e {
+        NetError::Timeout => Status::Timeout,
+        NetError::Io(io) => crate::lookup::answer::io_status(io),
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => Status::Refused,
+        _ => Status::Error,
     }
 }
 

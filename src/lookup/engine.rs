@@ -79,6 +79,21 @@ fn private_literal(url: &reqwest::Url) -> bool {
     crate::received::is_private(ip) || crate::received::is_loopback(ip) || ip.is_unspecified()
 }
 
+/// Was the connection refused? Read from the I/O error in the chain, not the text.
+fn refused(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
 /// One whois answer in a chain, with what was read from it.
 #[derive(Debug, Clone)]
 pub struct Hop {
@@ -422,7 +437,7 @@ impl Engine {
                     a.elapsed_ms = started.elapsed().as_millis() as u64;
                     let status = if e.is_timeout() {
                         Status::Timeout
-                    } else if e.is_connect() && format!("{e:?}").contains("refused") {
+                    } else if e.is_connect() && refused(&e) {
                         Status::Refused
                     } else {
                         Status::Error

@@ -31,7 +31,23 @@ pub struct Route {
     pub answer: Answer,
 }
 
-fn run(ip: IpAddr, timeout: Duration) -> Result<Vec<RouteHop>, String> {
+/// Why a trace failed: refused (no privilege to send ICMP) or any other error, read
+/// from the I/O error's kind in the chain, not from the text.
+fn failure(e: &(dyn std::error::Error + 'static)) -> (Status, String) {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied)
+        {
+            return (Status::Refused, e.to_string());
+        }
+        cur = err.source();
+    }
+    (Status::Error, e.to_string())
+}
+
+fn run(ip: IpAddr, timeout: Duration) -> Result<Vec<RouteHop>, (Status, String)> {
     // Concurrent traces (one per hop) must tell their ICMP replies apart.
     static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
     let id = (std::process::id() as u16)
@@ -46,11 +62,11 @@ fn run(ip: IpAddr, timeout: Duration) -> Result<Vec<RouteHop>, String> {
         .max_round_duration(timeout.min(Duration::from_secs(2)))
         .grace_duration(Duration::from_millis(100))
         .build()
-        .map_err(|e| e.to_string())?;
-    tracer.run().map_err(|e| e.to_string())?;
+        .map_err(|e| failure(&e))?;
+    tracer.run().map_err(|e| failure(&e))?;
     let state = tracer.snapshot();
     if let Some(e) = state.error() {
-        return Err(e.to_string());
+        return Err((Status::Error, e.to_string()));
     }
     Ok(state
         .hops()
@@ -99,12 +115,7 @@ impl Engine {
                 answer = answer.failed(Status::Error, format!("the trace stopped: {e}"));
                 Vec::new()
             }
-            Ok(Ok(Err(e))) => {
-                let status = if e.contains("ermission") || e.contains("not permitted") {
-                    Status::Refused
-                } else {
-                    Status::Error
-                };
+            Ok(Ok(Err((status, e)))) => {
                 answer = answer.failed(status, e);
                 Vec::new()
             }

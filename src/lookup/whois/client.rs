@@ -85,6 +85,7 @@ pub async fn ask_raw(
     };
     let mut stream = None;
     let mut last_err = String::new();
+    let mut last_status = Status::Error;
     for addr in addrs.iter().take(4) {
         match tokio::time::timeout(left(), TcpStream::connect(addr)).await {
             Err(_) => {
@@ -98,16 +99,14 @@ pub async fn ask_raw(
                 stream = Some(s);
                 break;
             }
-            Ok(Err(e)) => last_err = format!("{addr}: {e}"),
+            Ok(Err(e)) => {
+                last_status = crate::lookup::answer::io_status(&e);
+                last_err = format!("{addr}: {e}");
+            }
         }
     }
     let Some(mut stream) = stream else {
-        let status = if last_err.contains("refused") {
-            Status::Refused
-        } else {
-            Status::Error
-        };
-        return Err((status, format!("cannot connect: {last_err}"), Vec::new()));
+        return Err((last_status, format!("cannot connect: {last_err}"), Vec::new()));
     };
     let line = format!("{}\r\n", query.replace(['\r', '\n'], " "));
     match tokio::time::timeout(left(), stream.write_all(line.as_bytes())).await {
