@@ -270,7 +270,13 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 /// # Errors
 /// The text is not valid TOML of this shape; the message says where.
 pub fn parse(text: &str) -> Result<Config, String> {
-    let c: Config = toml::from_str(text).map_err(|e| e.to_string().replace('\n', " ").trim().to_string())?;
+    // The error quotes the offending line: its control bytes are made visible, so
+    // that a configuration cannot write escape sequences to the terminal.
+    let c: Config = toml::from_str(text).map_err(|e| {
+        crate::sanitize::clean(&e.to_string().replace('\n', " "))
+            .trim()
+            .to_string()
+    })?;
     seconds("[network] timeout_secs", c.network.timeout_secs)?;
     for (what, n) in [
         ("[network] per_server", c.network.per_server),
@@ -302,6 +308,12 @@ fn seconds(what: &str, v: f64) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_line_is_quoted_without_its_control_bytes() {
+        let e = parse("[network]\ntimeout_secs = \"\x1b]52;c;aGk=\x07\x1b[2J\"\n").unwrap_err();
+        assert!(!e.chars().any(char::is_control), "{e:?}");
+    }
 
     #[test]
     fn time_limits_must_be_real_seconds() {

@@ -63,7 +63,9 @@ impl Cache {
     /// A cache in `dir` (none: memory only).
     pub fn new(dir: Option<PathBuf>, offline: bool) -> Cache {
         if let Some(d) = &dir {
-            let _ = std::fs::create_dir_all(d);
+            // The answers name the hosts the user investigated: theirs alone.
+            use std::os::unix::fs::DirBuilderExt;
+            let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(d);
         }
         Cache {
             dir,
@@ -99,7 +101,18 @@ impl Cache {
         };
         let path = dir.join(file_name(key));
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+        let written = {
+            use std::io::Write as _;
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)
+                .and_then(|mut f| f.write_all(&bytes))
+        };
+        if written.is_err() || std::fs::rename(&tmp, &path).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
     }
@@ -268,6 +281,21 @@ mod tests {
             next.get_or_ask("k", t(), async { ok("x") }, false).await.text,
             "newest"
         );
+    }
+
+    #[tokio::test]
+    async fn the_cache_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let top = tempfile::tempdir().unwrap();
+        let dir = top.path().join("relaytrace");
+        let cache = Cache::new(Some(dir.clone()), false);
+        cache
+            .get_or_ask("k", Answer::new("dns", "s", "q"), async { ok("x") }, false)
+            .await;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        assert_eq!(mode(&file), 0o600);
     }
 
     #[test]

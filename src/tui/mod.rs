@@ -139,11 +139,18 @@ pub fn log_path() -> Option<PathBuf> {
 }
 
 fn start_log() {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     let Some(path) = log_path() else { return };
+    // It names the messages and hosts investigated: the user's alone.
     if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
     }
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)
+    else {
         return;
     };
     let level = if std::env::var_os("RELAYTRACE_DEBUG").is_some() {

@@ -59,6 +59,27 @@ pub enum Msg {
     },
 }
 
+impl Msg {
+    /// What kind of message it is, for the log: never a key's character, an edited
+    /// text or a complaint.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Msg::Key(_) => "key",
+            Msg::Mouse(_) => "mouse",
+            Msg::Resize(..) => "resize",
+            Msg::Tick => "tick",
+            Msg::Part { .. } => "lookup part",
+            Msg::Done { .. } => "lookup done",
+            Msg::Opened { .. } => "opened",
+            Msg::Edited { .. } => "edited",
+            Msg::Saved(_) => "saved",
+            Msg::SendDone { .. } => "send done",
+            Msg::Copied { .. } => "copied",
+            Msg::CopyByTerminal { .. } => "copy by terminal",
+        }
+    }
+}
+
 /// How a send ended, as the UI tells it.
 #[derive(Debug, Clone)]
 pub enum SendReport {

@@ -287,7 +287,8 @@ pub async fn run(
             Some(msg) = rx.recv() => msg,
             _ = tick.tick(), if busy => Msg::Tick,
         };
-        tracing::debug!(?msg, "message");
+        // Never the keys themselves: what the user types is their complaint.
+        tracing::debug!(msg = msg.kind(), "message");
         let mut effects = update(model, msg);
         // Drain what else is queued, then draw once.
         while let Ok(more) = rx.try_recv() {
