@@ -295,6 +295,8 @@ pub struct Model {
     pub setup: super::compose::Setup,
     /// Drafts edited since this moment and not yet saved.
     pub drafts_dirty: Option<Instant>,
+    /// Why the last save of the drafts failed, until one succeeds.
+    pub save_failed: Option<String>,
     /// Unix time now (for the Date of a previewed complaint); set by the runtime.
     pub epoch: i64,
 }
@@ -327,6 +329,7 @@ impl Model {
             compose: None,
             setup: super::compose::Setup::default(),
             drafts_dirty: None,
+            save_failed: None,
             epoch: 0,
         }
     }

@@ -321,9 +321,20 @@ pub async fn run(
                     .save_written
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                *last = u64::MAX; // no save still queued may follow this one
-                if let Err(err) = super::drafts::save(key, drafts, history) {
-                    model.exit_note = Some(format!("the drafts could not be saved: {err}"));
+                match super::drafts::save(key, drafts, history) {
+                    Ok(_) => *last = u64::MAX, // no save still queued may follow this one
+                    // The first time it fails, the user is asked (the edits are still
+                    // on screen); asked already, they chose to quit without them.
+                    Err(err) if model.save_failed.is_none() => {
+                        model.quit = Quit::No;
+                        update(model, Msg::Saved(Err(err.to_string())));
+                        // Asks, as a second `q` would after any failed save.
+                        let asked = super::update::quit(model);
+                        debug_assert!(asked.is_empty());
+                    }
+                    Err(err) => {
+                        model.exit_note = Some(format!("the drafts could not be saved: {err}"));
+                    }
                 }
             } else {
                 execute(e, ctx, &tx);

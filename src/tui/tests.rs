@@ -832,6 +832,34 @@ mod compose_screen {
         assert!(m.quit == Quit::Now && matches!(&e[..], [Effect::SaveDrafts { .. }]));
     }
 
+    /// A save that failed (full or read-only disk) makes quitting ask first: the
+    /// edits since are still on screen, and only a second `q` gives them up.
+    #[test]
+    fn quitting_after_a_failed_save_asks_first() {
+        let mut m = composing();
+        update(&mut m, Msg::Saved(Err("No space left on device".into())));
+        assert!(m.status.as_deref().unwrap().contains("No space left"));
+        let e = update(&mut m, key(KeyCode::Char('q')));
+        assert_eq!(m.quit, Quit::Asked);
+        assert!(e.is_empty(), "nothing done yet: {e:?}");
+        assert!(m.status.as_deref().unwrap().contains("q again quits"));
+        update(&mut m, key(KeyCode::Char('j')));
+        assert_eq!(m.quit, Quit::No, "any other key stays");
+        // A save that works again clears it: q quits at once.
+        update(&mut m, Msg::Saved(Ok(())));
+        update(&mut m, key(KeyCode::Char('q')));
+        assert_eq!(m.quit, Quit::Now);
+        let mut m = composing();
+        update(&mut m, Msg::Saved(Err("Read-only file system".into())));
+        update(&mut m, key(KeyCode::Char('q')));
+        let e = update(&mut m, key(KeyCode::Char('q')));
+        assert_eq!(m.quit, Quit::Now);
+        assert!(
+            matches!(&e[..], [Effect::SaveDrafts { .. }]),
+            "it still tries: {e:?}"
+        );
+    }
+
     /// The preview, the send dialog and the send carry one complaint: the same
     /// bytes, size, encoding and Message-ID, for every format, line-end kind of the
     /// stored spam and transport.

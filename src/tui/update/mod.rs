@@ -59,9 +59,13 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Saved(r) => {
-            if let Err(e) = r {
-                m.status = Some(format!("the drafts could not be saved: {e}"));
-                m.dirty = true;
+            match r {
+                Err(e) => {
+                    m.status = Some(format!("the drafts could not be saved: {e}"));
+                    m.save_failed = Some(e);
+                    m.dirty = true;
+                }
+                Ok(()) => m.save_failed = None,
             }
             Vec::new()
         }
@@ -259,7 +263,7 @@ fn copy(m: &mut Model) -> Vec<Effect> {
 
 /// Quits, saving the drafts; while a complaint is being sent, asks first, and on
 /// the second `q` logs that send with outcome unknown (the server may have it).
-fn quit(m: &mut Model) -> Vec<Effect> {
+pub fn quit(m: &mut Model) -> Vec<Effect> {
     let mut effects = Vec::new();
     if let Some(entry) = m.compose.as_mut().and_then(|c| c.sending.take()) {
         if m.quit != Quit::Asked {
@@ -279,6 +283,19 @@ fn quit(m: &mut Model) -> Vec<Effect> {
         entry.outcome = crate::deliver::log::Outcome::Unknown;
         effects.push(Effect::Log(Box::new(entry)));
     }
+    // The last save failed (a full or read-only disk): quitting would lose the
+    // edits since, so it is asked first.
+    if let Some(e) = &m.save_failed
+        && m.quit != Quit::Asked
+        && m.compose.is_some()
+    {
+        m.quit = Quit::Asked;
+        m.status = Some(format!(
+            "the drafts could not be saved ({}): q again quits without the latest edits (y copies a complaint first); any other key stays",
+            crate::sanitize::clip(e, 80)
+        ));
+        return effects;
+    }
     m.quit = Quit::Now;
     effects.extend(save(m));
     effects
@@ -287,7 +304,11 @@ fn quit(m: &mut Model) -> Vec<Effect> {
 fn act(m: &mut Model, a: Action) -> Vec<Effect> {
     if a != Action::Quit && m.quit == Quit::Asked {
         m.quit = Quit::No;
-        m.status = Some("still sending; not quitting".into());
+        m.status = Some(if m.save_failed.is_some() {
+            "not quitting: the edits are still here".into()
+        } else {
+            "still sending; not quitting".into()
+        });
     }
     if m.screen == Screen::Picker {
         return picker(m, a);
