@@ -281,6 +281,8 @@ fn drafts_survive_a_killed_process() {
             .into_iter()
             .flatten()
             .flatten()
+            // The saved file itself, not the temporary one it is renamed from.
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
             .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("XYZZY draft text")));
         if saved {
             break;
@@ -998,4 +1000,81 @@ fn a_damaged_draft_is_set_aside_and_said() {
             .contains("my precious text"),
         "never overwritten"
     );
+}
+
+/// Two relaytraces on one message (issue 16): the second says at once that the
+/// drafts are held elsewhere, saves nothing over them, and asks before quitting
+/// with its edits; the first's drafts stay as it left them.
+#[test]
+fn a_second_instance_on_one_message_does_not_overwrite_the_drafts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(dir.path(), "");
+    let data = dir.path().join("data");
+    let env = [("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())];
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "assets/samples/sa20021010-0031.eml",
+    ];
+    let mut first = Pty::spawn(&args, &env, (160, 40));
+    first.wait_for("the first instance", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    first.send("c");
+    first.wait_for("its compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints (")
+    });
+    first.send("e");
+    first.wait_for("editing", Duration::from_secs(5), |s| {
+        s.contents().contains("Esc stop editing")
+    });
+    first.send("FIRST");
+    first.wait_for("the typing", Duration::from_secs(5), |s| {
+        s.contents().contains("FIRST")
+    });
+    first.send("\x1b");
+    first.wait_for("editing ended", Duration::from_secs(5), |s| {
+        s.contents().contains("owner/ISP") && !s.contents().contains("Esc stop editing")
+    });
+    let mut second = Pty::spawn(&args, &env, (160, 40));
+    second.wait_for("the warning", Duration::from_secs(10), |s| {
+        s.contents()
+            .contains("another relaytrace has this message's drafts open")
+    });
+    second.send("c");
+    second.wait_for("its compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints (")
+    });
+    second.send("e");
+    second.wait_for("editing", Duration::from_secs(5), |s| {
+        s.contents().contains("Esc stop editing")
+    });
+    second.send("SECOND");
+    second.wait_for("the typing", Duration::from_secs(5), |s| {
+        s.contents().contains("SECOND")
+    });
+    second.send("\x1b");
+    second.wait_for("editing ended", Duration::from_secs(5), |s| {
+        s.contents().contains("owner/ISP") && !s.contents().contains("Esc stop editing")
+    });
+    second.send("q");
+    second.wait_for("the question", Duration::from_secs(5), |s| {
+        s.contents().contains("q again quits")
+    });
+    second.send("q");
+    assert_eq!(second.exit_code(Duration::from_secs(10)), 0);
+    first.send("q");
+    assert_eq!(first.exit_code(Duration::from_secs(10)), 0);
+    let drafts = data.join("relaytrace/drafts");
+    let saved: String = std::fs::read_dir(&drafts)
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            p.extension()
+                .is_some_and(|x| x == "json")
+                .then(|| std::fs::read_to_string(p).unwrap())
+        })
+        .collect();
+    assert!(saved.contains("FIRST"), "the first instance's edit is kept");
+    assert!(!saved.contains("SECOND"), "the second wrote nothing over it");
 }

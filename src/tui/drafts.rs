@@ -25,6 +25,39 @@ pub fn dir() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("relaytrace").join("drafts"))
 }
 
+/// The drafts of one message, held by this instance alone while it runs: two
+/// relaytraces on one message would otherwise overwrite each other's edits.
+#[derive(Debug)]
+pub struct Lock(#[allow(dead_code)] std::fs::File);
+
+/// Takes the lock on the drafts of message `key`: `Ok(None)` when another instance
+/// holds it (an advisory lock the system drops when that process ends).
+///
+/// # Errors
+/// The drafts folder or the lock file cannot be made.
+pub fn lock(key: &str) -> std::io::Result<Option<Lock>> {
+    let dir = dir().ok_or_else(|| std::io::Error::other("no data directory (set XDG_DATA_HOME or HOME)"))?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(dir.join(format!(".{key}.lock")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(Lock(file))),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// Why the drafts of a message held by another instance are not saved here.
+pub const HELD_ELSEWHERE: &str =
+    "another relaytrace has this message's drafts open: edits here are not saved, so as not to overwrite its";
+
 #[derive(serde::Serialize, serde::Deserialize)]
 struct File {
     drafts: Vec<Draft>,

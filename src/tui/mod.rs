@@ -216,6 +216,7 @@ pub fn open(
             )
         })
         .map_err(CliError::Usage)?;
+    let messages_single = messages.len() == 1;
     let ctx = Arc::new(runtime::Context {
         engine: Arc::new(engine),
         messages,
@@ -228,7 +229,14 @@ pub fn open(
         clipboard: std::sync::Mutex::new(crate::deliver::clipboard::Clipboard::default()),
         save_asked: std::sync::atomic::AtomicU64::new(0),
         save_written: std::sync::Mutex::new(0),
+        locks: std::sync::Mutex::new(std::collections::HashMap::new()),
     });
+    // Two instances on one message would overwrite each other's drafts: the second
+    // says so at once, saves nothing, and asks before quitting with edits.
+    if messages_single && let Err(e) = ctx.hold_drafts(&model.setup.draft_key) {
+        model.status = Some(e.clone());
+        model.save_failed = Some(e);
+    }
     let result = runtime::run_terminal(&mut model, &ctx, &rt);
     rt.shutdown_background();
     if let Some(note) = &model.exit_note {

@@ -39,6 +39,34 @@ pub struct Context {
     /// so saves never overlap and an older one never overwrites a newer one.
     pub save_asked: std::sync::atomic::AtomicU64,
     pub save_written: std::sync::Mutex<u64>,
+    /// The drafts this instance holds, by message key (`None`: another has them).
+    pub locks: std::sync::Mutex<std::collections::HashMap<String, Option<super::drafts::Lock>>>,
+}
+
+impl Context {
+    /// Takes (once) the lock on a message's drafts.
+    ///
+    /// # Errors
+    /// Another instance holds them.
+    pub fn hold_drafts(&self, key: &str) -> Result<(), String> {
+        let mut locks = self
+            .locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !locks.contains_key(key) {
+            match super::drafts::lock(key) {
+                Ok(l) => {
+                    locks.insert(key.to_string(), l);
+                }
+                // No lock file (a read-only disk): the save itself will say why.
+                Err(_) => return Ok(()),
+            }
+        }
+        match locks.get(key) {
+            Some(None) => Err(super::drafts::HELD_ELSEWHERE.to_string()),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Runs one effect. Lookups and sends are tasks; file work (drafts, opening a
@@ -92,9 +120,10 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
                     return; // a newer save is already on disk
                 }
                 *written = ticket;
-                let r = super::drafts::save(&key, &drafts, &history)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string());
+                let r = ctx
+                    .hold_drafts(&key)
+                    .and_then(|()| super::drafts::save(&key, &drafts, &history).map_err(|e| e.to_string()))
+                    .map(|_| ());
                 if let Err(e) = &r {
                     tracing::warn!(error = %e, "saving drafts");
                 }
@@ -215,6 +244,7 @@ fn open_message(ctx: &Context, n: usize, tx: &UnboundedSender<Msg>) {
         .unwrap_or_default();
     let (restored, _notes) = super::drafts::load(&draft_key, &legacy);
     let original = ctx.origin.original(message).ok().map(Arc::new);
+    let held = ctx.hold_drafts(&draft_key);
     let _ = tx.send(Msg::Opened {
         source,
         trace: Box::new(trace),
@@ -222,6 +252,9 @@ fn open_message(ctx: &Context, n: usize, tx: &UnboundedSender<Msg>) {
         restored,
         original,
     });
+    if let Err(e) = held {
+        let _ = tx.send(Msg::Saved(Err(e)));
+    }
 }
 
 /// A send that went (or may have gone): its log entry, appended to the sent log.
@@ -321,13 +354,16 @@ pub async fn run(
                     .save_written
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                match super::drafts::save(key, drafts, history) {
+                match ctx
+                    .hold_drafts(key)
+                    .and_then(|()| super::drafts::save(key, drafts, history).map_err(|e| e.to_string()))
+                {
                     Ok(_) => *last = u64::MAX, // no save still queued may follow this one
                     // The first time it fails, the user is asked (the edits are still
                     // on screen); asked already, they chose to quit without them.
                     Err(err) if model.save_failed.is_none() => {
                         model.quit = Quit::No;
-                        update(model, Msg::Saved(Err(err.to_string())));
+                        update(model, Msg::Saved(Err(err)));
                         // Asks, as a second `q` would after any failed save.
                         let asked = super::update::quit(model);
                         debug_assert!(asked.is_empty());

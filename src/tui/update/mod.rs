@@ -291,8 +291,8 @@ pub fn quit(m: &mut Model) -> Vec<Effect> {
     {
         m.quit = Quit::Asked;
         m.status = Some(format!(
-            "the drafts could not be saved ({}): q again quits without the latest edits (y copies a complaint first); any other key stays",
-            crate::sanitize::clip(e, 80)
+            "q again quits without the latest edits, any other key stays (y copies a complaint): the drafts could not be saved: {}",
+            crate::sanitize::clip(e, 100)
         ));
         return effects;
     }
