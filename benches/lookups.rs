@@ -182,6 +182,7 @@ fn main() {
         raw: false,
         hop: None,
         pick: None,
+        max_message: relaytrace::message::MAX_MESSAGE,
     };
     let run = |sequential: bool| {
         rt.block_on(async {

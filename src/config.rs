@@ -12,6 +12,7 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct Config {
     pub trust: Trust,
+    pub input: Input,
     pub network: Network,
     pub zones: Zones,
     pub reporter: Reporter,
@@ -24,6 +25,30 @@ pub struct Config {
     /// version does not know, kept so that a newer configuration still loads.
     #[serde(flatten)]
     pub other: toml::Table,
+}
+
+/// `[input]`: how much of a message is read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Input {
+    /// The largest message read, in MiB (each of an mbox's; standard input whole):
+    /// past it, an error rather than gigabytes held.
+    pub max_message_mb: u64,
+}
+
+impl Default for Input {
+    fn default() -> Self {
+        Input {
+            max_message_mb: 256, // message::MAX_MESSAGE, the readers' own default
+        }
+    }
+}
+
+impl Input {
+    /// The limit in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_message_mb << 20
+    }
 }
 
 /// `[trust]`: the user's own mail site (`SpamCop`'s "mailhosts").
@@ -164,6 +189,9 @@ pub struct Network {
     pub timeout_secs: f64,
     /// At most this many requests to one server at a time.
     pub per_server: usize,
+    /// At most this many requests a second start to one whois or RDAP server
+    /// (0: no pacing, the concurrency limit only).
+    pub per_server_rate: f64,
     /// At most this many requests (DNS, whois, RDAP) in flight at once, over all
     /// servers: a forged chain of many hops cannot open hundreds of sockets.
     pub max_requests: usize,
@@ -188,6 +216,7 @@ impl Default for Network {
             rdap_bootstrap_url: None,
             timeout_secs: 8.0,
             per_server: 2,
+            per_server_rate: 10.0,
             max_requests: 64,
             iana_tables: true,
             cache: true,
@@ -278,6 +307,18 @@ pub fn parse(text: &str) -> Result<Config, String> {
             .to_string()
     })?;
     seconds("[network] timeout_secs", c.network.timeout_secs)?;
+    if !(1..=16384).contains(&c.input.max_message_mb) {
+        return Err(format!(
+            "[input] max_message_mb = {}: give a size in MiB from 1 to 16384",
+            c.input.max_message_mb
+        ));
+    }
+    let rate = c.network.per_server_rate;
+    if !(rate.is_finite() && (0.0..=1000.0).contains(&rate)) {
+        return Err(format!(
+            "[network] per_server_rate = {rate}: give requests a second from 0 (no pacing) to 1000"
+        ));
+    }
     for (what, n) in [
         ("[network] per_server", c.network.per_server),
         ("[network] max_requests", c.network.max_requests),
@@ -326,6 +367,10 @@ mod tests {
         for bad in ["0", "5000"] {
             let e = parse(&format!("[network]\nmax_requests = {bad}\n")).unwrap_err();
             assert!(e.contains("max_requests"), "{bad}: {e}");
+        }
+        for bad in ["nan", "inf", "-1", "5000"] {
+            let e = parse(&format!("[network]\nper_server_rate = {bad}\n")).unwrap_err();
+            assert!(e.contains("per_server_rate"), "{bad}: {e}");
         }
         let c = parse("[network]\ntimeout_secs = 2.5\n[sendmail]\ntimeout_secs = 5\n").unwrap();
         assert!((c.network.timeout_secs - 2.5).abs() < f64::EPSILON);

@@ -311,3 +311,44 @@ fn compose_text_with_a_bad_recipient_is_a_usage_error() {
         assert!(out.stdout.is_empty(), "{format}");
     }
 }
+
+/// `[input] max_message_mb` (issue 16): a message past it ends with one line that
+/// names the limit and how to raise it, exit 1; below it, it is read.
+#[test]
+fn the_input_limit_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[input]\nmax_message_mb = 1\n").unwrap();
+    let big = dir.path().join("big.eml");
+    let mut text = b"Received: from a by b\nSubject: big\n\n".to_vec();
+    text.extend(std::iter::repeat_n(b'x', 2 << 20));
+    std::fs::write(&big, &text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_relaytrace"))
+        .args(["--config", cfg.to_str().unwrap(), "hops", big.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("larger than 1 MiB") && err.contains("max_message_mb"),
+        "{err}"
+    );
+    std::fs::write(&cfg, "[input]\nmax_message_mb = 3\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_relaytrace"))
+        .args(["--config", cfg.to_str().unwrap(), "hops", big.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&cfg, "[input]\nmax_message_mb = 0\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_relaytrace"))
+        .args(["--config", cfg.to_str().unwrap(), "hops", big.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

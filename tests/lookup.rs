@@ -988,3 +988,58 @@ fn private_servers_are_refused_unless_allowed() {
     let (v, _) = run_json(&lab, "", &["lookup", "--json", ip]);
     assert_eq!(answer(&v, "whois", "whois.arin.net")["status"], "ok");
 }
+
+/// Requests to one whois server start at most `per_server_rate` a second, however
+/// many are asked at once (issue 16: a forged chain must not become a burst against
+/// one registry); answers from the cache are not paced.
+#[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
+fn one_server_is_asked_at_a_bounded_rate() {
+    use relaytrace::config::{Network, Zones};
+    let w = lab::whois_data();
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "*",
+        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
+    );
+    let lab = Lab::start(plan);
+    let net = Network {
+        dns_servers: vec![lab.dns.to_string()],
+        whois_port: lab.whois_port,
+        timeout_secs: 10.0,
+        cache: false,
+        traceroute: false,
+        allow_private_servers: true,
+        per_server: 8,
+        per_server_rate: 5.0,
+        ..Network::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine = relaytrace::lookup::Engine::new(net, Zones::default(), None, false, false).unwrap();
+    let queries: Vec<String> = (1..=6).map(|i| format!("n + 74.125.225.{i}")).collect();
+    let started = Instant::now();
+    let answers = rt.block_on(futures_util::future::join_all(
+        queries
+            .iter()
+            .map(|q| engine.whois("whois", "whois.arin.net", lab.whois_port, q)),
+    ));
+    let took = started.elapsed();
+    assert!(answers.iter().all(|h| h.answer.ok()), "{answers:?}");
+    // Six starts at 5 a second: the sixth no sooner than a second after the first.
+    assert!(took >= Duration::from_millis(950), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    // The same questions again come from memory at once.
+    let again = Instant::now();
+    rt.block_on(futures_util::future::join_all(
+        queries
+            .iter()
+            .map(|q| engine.whois("whois", "whois.arin.net", lab.whois_port, q)),
+    ));
+    assert!(
+        again.elapsed() < Duration::from_millis(300),
+        "{:?}",
+        again.elapsed()
+    );
+}

@@ -438,7 +438,7 @@ fn compose_confirm_send_log_and_ask_before_sending_again() {
     let file =
         std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples/sa20021010-0031.eml"))
             .unwrap();
-    let original = relaytrace::message::read_message(file, 1).unwrap();
+    let original = relaytrace::message::read_message(file, 1, relaytrace::message::MAX_MESSAGE).unwrap();
     // Stored with LF line ends, it travels in its canonical CRLF form (SMTP carries
     // nothing else) and arrives byte-identical to that, as 7bit/8bit.
     let canonical = relaytrace::compose::mime::canonical(&original);

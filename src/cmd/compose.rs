@@ -1,11 +1,25 @@
 //! `relaytrace compose`: one complaint about one hop, written to standard output.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use crate::error::Error;
 use crate::lookup::Engine;
 use crate::message::{LoadError, Reader, fields};
 use crate::trace::{self, Options};
+
+/// The whole text of message `number`: a file is read by seeking to it (an mbox of
+/// any size), a stream whole up to the limit.
+fn original(input: super::Input, number: usize, max: u64) -> Result<Vec<u8>, LoadError> {
+    match input {
+        super::Input::File(path) => {
+            let m = crate::message::select(std::fs::File::open(&path)?, Some(number), max)
+                .next()
+                .unwrap_or(Err(LoadError::NotAMessage))?;
+            crate::message::read_at(std::fs::File::open(&path)?, &m, max)
+        }
+        super::Input::Stream(mut r) => crate::message::read_message(&mut r, number, max),
+    }
+}
 
 /// `relaytrace compose`.
 ///
@@ -15,7 +29,7 @@ use crate::trace::{self, Options};
 pub async fn run(
     engine: &Engine,
     cfg: &crate::config::Config,
-    mut input: Box<dyn Read>,
+    input: super::Input,
     shown: &str,
     a: &crate::cli::ComposeArgs,
     number: usize,
@@ -23,8 +37,7 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     use crate::compose::{self, Format, Side};
-    let original = crate::message::read_message(&mut input, number)
-        .map_err(|e| Error::Input(format!("{shown}: {e}")))?;
+    let original = original(input, number, cfg.input.max_bytes()).map_err(|e| Error::input(shown, e))?;
     let message = Reader::new(original.as_slice())
         .next()
         .transpose()

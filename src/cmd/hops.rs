@@ -18,11 +18,12 @@ pub fn run(
     path: &PathBuf,
     json: bool,
     pick: Option<usize>,
+    max: u64,
     opts: &Options,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let shown = super::shown(path);
-    let mut messages = message::select(super::open(path)?, pick);
+    let mut messages = message::select(super::open(path)?, pick, max);
     let mut out = BufWriter::with_capacity(1 << 16, out);
     while let Some(next) = messages.next() {
         let message = match next {

@@ -17,6 +17,8 @@ pub struct Request {
     pub raw: bool,
     pub hop: Option<usize>,
     pub pick: Option<usize>,
+    /// The largest message read (`[input] max_message_mb`).
+    pub max_message: u64,
 }
 
 /// `relaytrace investigate`.
@@ -32,7 +34,7 @@ pub async fn run(
     opts: &Options,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let mut messages = message::select(input, req.pick);
+    let mut messages = message::select(input, req.pick, req.max_message);
     let mut out = BufWriter::new(out);
     let mut done = 0usize;
     while let Some(next) = messages.next() {

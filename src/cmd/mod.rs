@@ -51,6 +51,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
                 raw: a.raw,
                 hop: a.hop,
                 pick,
+                max_message: cfg.input.max_bytes(),
             };
             return runtime()?.block_on(async {
                 let engine = engine(&cfg, &cli.global)?;
@@ -58,7 +59,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             });
         }
         (Some(Command::Compose(a)), _) => {
-            let input = open(&a.file)?;
+            let input = input(&a.file)?;
             let shown = shown(&a.file);
             return runtime()?.block_on(async {
                 let engine = engine(&cfg, &cli.global)?;
@@ -86,7 +87,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             ));
         }
     };
-    hops::run(&path, json, pick, &opts, out)
+    hops::run(&path, json, pick, cfg.input.max_bytes(), &opts, out)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
@@ -115,6 +116,20 @@ fn shown(path: &std::path::Path) -> String {
     } else {
         shown
     }
+}
+
+/// A message's source: a file (it can be read again, by seeking) or a stream.
+pub enum Input {
+    File(PathBuf),
+    Stream(Box<dyn Read>),
+}
+
+/// `path` as an [`Input`]: `-` is standard input; a file is checked to open.
+fn input(path: &PathBuf) -> Result<Input, Error> {
+    if path.as_os_str() == "-" {
+        return open(path).map(Input::Stream);
+    }
+    open(path).map(|_| Input::File(path.clone()))
 }
 
 pub(crate) fn open(path: &PathBuf) -> Result<Box<dyn Read>, Error> {

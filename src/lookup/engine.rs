@@ -37,6 +37,8 @@ pub struct Engine {
     /// Ask again instead of answering from the cache (and store what comes back).
     refresh: bool,
     limits: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// When each whois or RDAP server may be asked next (`[network] per_server_rate`).
+    slots: Arc<Mutex<HashMap<String, Instant>>>,
     /// `[network] max_requests`: requests in flight over all servers.
     global: Arc<Semaphore>,
     penalty: Arc<Mutex<HashMap<String, Instant>>>,
@@ -152,6 +154,7 @@ impl Engine {
             cache: Arc::new(Cache::new(dir, offline)),
             refresh,
             limits: Arc::new(Mutex::new(HashMap::new())),
+            slots: Arc::new(Mutex::new(HashMap::new())),
             global: Arc::new(Semaphore::new(net_max)),
             penalty: Arc::new(Mutex::new(HashMap::new())),
         })
@@ -169,6 +172,27 @@ impl Engine {
 
     async fn global_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
         self.global.clone().acquire_owned().await.ok()
+    }
+
+    /// Waits for `server`'s next slot: requests to one whois or RDAP server start at
+    /// most `per_server_rate` a second, however many hops name it (a forged chain
+    /// cannot turn relaytrace into a burst against one registry).
+    async fn pace(&self, server: &str) {
+        let rate = self.net.per_server_rate;
+        if rate <= 0.0 {
+            return;
+        }
+        let gap = Duration::from_secs_f64(1.0 / rate);
+        let wait = {
+            let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = Instant::now();
+            let slot = slots.get(server).copied().filter(|s| *s > now).unwrap_or(now);
+            slots.insert(server.to_string(), slot + gap);
+            slot.saturating_duration_since(now)
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
     }
 
     fn permit_pool(&self, server: &str) -> Arc<Semaphore> {
@@ -251,6 +275,7 @@ impl Engine {
             let ask = async {
                 let pool = self.permit_pool(host);
                 let _permit = pool.acquire().await;
+                self.pace(host).await;
                 let _global = self.global_permit().await;
                 let mut a = whois::client::ask(
                     &self.resolver,
@@ -422,6 +447,7 @@ impl Engine {
         let ask = async {
             let pool = self.permit_pool(&host);
             let _permit = pool.acquire().await;
+            self.pace(&host).await;
             let _global = self.global_permit().await;
             let mut a = Answer::new("rdap", &host, url);
             let started = Instant::now();

@@ -18,16 +18,30 @@ pub use header::{Field, Fields, Summary, fields, summarize};
 /// section is skipped (and reported).
 pub const MAX_HEADER: usize = 8 * 1024 * 1024;
 
-/// The largest single message read (an mbox's messages each, a file or standard
-/// input whole): past it, a clear error rather than reading `/dev/zero` forever or
-/// holding gigabytes.
+/// The largest single message read by default (an mbox's messages each, a file or
+/// standard input whole): past it, a clear error rather than reading `/dev/zero`
+/// forever or holding gigabytes. `[input] max_message_mb` sets another.
 pub const MAX_MESSAGE: u64 = 256 * 1024 * 1024;
 
-fn too_large() -> io::Error {
+fn too_large(max: u64) -> io::Error {
     io::Error::other(format!(
-        "the message is larger than {} MiB: not read further",
-        MAX_MESSAGE >> 20
+        "the message is larger than {} MiB: not read further ([input] max_message_mb raises the limit)",
+        max >> 20
     ))
+}
+
+/// Bytes held once and read from (standard input kept whole for the TUI), without
+/// a second copy.
+pub struct SharedBytes(pub std::sync::Arc<Vec<u8>>, pub usize);
+
+impl Read for SharedBytes {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let rest = self.0.get(self.1..).unwrap_or(&[]);
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.1 += n;
+        Ok(n)
+    }
 }
 
 /// The UTF-8 byte order mark some editors put before a saved message.
@@ -78,10 +92,10 @@ pub struct Select<R> {
     finished: bool,
 }
 
-/// See [`Select`].
-pub fn select<R: Read>(input: R, pick: Option<usize>) -> Select<R> {
+/// See [`Select`]; messages over `max` bytes are an error.
+pub fn select<R: Read>(input: R, pick: Option<usize>, max: u64) -> Select<R> {
     Select {
-        reader: Reader::new(input),
+        reader: Reader::with_max(input, max),
         pick,
         seen: 0,
         good: 0,
@@ -157,10 +171,17 @@ pub struct Reader<R> {
     number: usize,
     done: bool,
     finder: memmem::Finder<'static>,
+    /// The largest message read.
+    max: u64,
 }
 
 impl<R: Read> Reader<R> {
     pub fn new(inner: R) -> Self {
+        Self::with_max(inner, MAX_MESSAGE)
+    }
+
+    /// A reader that refuses messages over `max` bytes.
+    pub fn with_max(inner: R, max: u64) -> Self {
         Self {
             inner,
             buf: Vec::with_capacity(CHUNK),
@@ -171,6 +192,7 @@ impl<R: Read> Reader<R> {
             number: 0,
             done: false,
             finder: memmem::Finder::new(FROM_SEP),
+            max,
         }
     }
 
@@ -251,8 +273,8 @@ impl<R: Read> Reader<R> {
         let mut at_line_start = true;
         let start = self.consumed;
         loop {
-            if self.consumed - start > MAX_MESSAGE {
-                return Err(too_large());
+            if self.consumed - start > self.max {
+                return Err(too_large(self.max));
             }
             self.want(8)?;
             if self.avail().is_empty() {
@@ -307,8 +329,8 @@ impl<R: Read> Reader<R> {
             if !mbox {
                 let n = self.avail().len();
                 self.consume(n);
-                if self.consumed > MAX_MESSAGE {
-                    return Err(too_large());
+                if self.consumed > self.max {
+                    return Err(too_large(self.max));
                 }
                 continue;
             }
@@ -460,9 +482,9 @@ fn read_up_to(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 ///
 /// # Errors
 /// The source cannot be read, or changed since (it is shorter now).
-pub fn read_at(mut source: impl Read + io::Seek, m: &Message) -> Result<Vec<u8>, LoadError> {
-    if m.size > MAX_MESSAGE {
-        return Err(LoadError::Io(too_large()));
+pub fn read_at(mut source: impl Read + io::Seek, m: &Message, max: u64) -> Result<Vec<u8>, LoadError> {
+    if m.size > max {
+        return Err(LoadError::Io(too_large(max)));
     }
     source.seek(io::SeekFrom::Start(m.offset))?;
     let mut msg = Vec::with_capacity(usize::try_from(m.size).unwrap_or(0));
@@ -479,22 +501,26 @@ pub fn read_at(mut source: impl Read + io::Seek, m: &Message) -> Result<Vec<u8>,
     Ok(msg)
 }
 
-/// The whole text of message `number` (1-based) of a source read from its start.
+/// The whole text of message `number` (1-based) of a source read from its start
+/// (a stream that cannot seek, such as standard input): at most `max` bytes of it
+/// are read, an mbox's too. A file is better read by [`select`] and [`read_at`].
 ///
 /// # Errors
-/// The source cannot be read, or has no such message.
-pub fn read_message(mut source: impl Read, number: usize) -> Result<Vec<u8>, LoadError> {
+/// The source cannot be read, is over `max`, or has no such message.
+pub fn read_message(mut source: impl Read, number: usize, max: u64) -> Result<Vec<u8>, LoadError> {
     let mut all = Vec::new();
-    // An mbox may be large; a single message is capped.
     let mut head = [0u8; 5];
     let n = read_up_to(&mut source, &mut head)?;
     all.extend_from_slice(&head[..n]);
     if all.starts_with(b"From ") {
-        source.read_to_end(&mut all)?;
+        source.by_ref().take(max + 1).read_to_end(&mut all)?;
+        if all.len() as u64 > max {
+            return Err(LoadError::Io(too_large(max)));
+        }
     } else {
-        source.by_ref().take(MAX_MESSAGE + 1).read_to_end(&mut all)?;
-        if all.len() as u64 > MAX_MESSAGE {
-            return Err(LoadError::Io(too_large()));
+        source.by_ref().take(max + 1).read_to_end(&mut all)?;
+        if all.len() as u64 > max {
+            return Err(LoadError::Io(too_large(max)));
         }
         if all.starts_with(BOM) {
             all.drain(..BOM.len());

@@ -51,11 +51,11 @@ fn mbox_splits_and_unescapes() {
         m[0].envelope.as_deref(),
         Some("From a@b Thu Jan  1 00:00:00 1970")
     );
-    let whole = read_message(MBOX, 1).unwrap();
+    let whole = read_message(MBOX, 1, MAX_MESSAGE).unwrap();
     assert!(whole.windows(14).any(|w| w == b"\nFrom the desk"));
     assert!(whole.starts_with(b"Subject: one\n"));
     assert!(matches!(
-        read_message(MBOX, 4),
+        read_message(MBOX, 4, MAX_MESSAGE),
         Err(LoadError::NoSuchMessage { wanted: 4, count: 3 })
     ));
 }
@@ -154,31 +154,31 @@ fn a_200_mb_message_streams() {
 #[test]
 fn select_picks_one_or_all_and_names_what_is_missing() {
     let mbox = b"From a@x Fri Aug 23 12:21:07 2002\nSubject: one\n\nbody\n\nFrom b@x Fri Aug 23 12:21:07 2002\nSubject: two\n\nbody\n";
-    let all: Vec<usize> = super::select(&mbox[..], None)
+    let all: Vec<usize> = super::select(&mbox[..], None, MAX_MESSAGE)
         .map(|m| m.unwrap().number)
         .collect();
     assert_eq!(all, vec![1, 2]);
-    let two: Vec<usize> = super::select(&mbox[..], Some(2))
+    let two: Vec<usize> = super::select(&mbox[..], Some(2), MAX_MESSAGE)
         .map(|m| m.unwrap().number)
         .collect();
     assert_eq!(two, vec![2]);
-    let three: Vec<_> = super::select(&mbox[..], Some(3)).collect();
+    let three: Vec<_> = super::select(&mbox[..], Some(3), MAX_MESSAGE).collect();
     assert!(matches!(
         three.as_slice(),
         [Err(LoadError::NoSuchMessage { wanted: 3, count: 2 })]
     ));
     // A lone input without a header field is not a message.
-    let junk: Vec<_> = super::select(&b"just some words\n"[..], None).collect();
+    let junk: Vec<_> = super::select(&b"just some words\n"[..], None, MAX_MESSAGE).collect();
     assert!(matches!(junk.as_slice(), [Err(LoadError::NotAMessage)]));
     // An mbox whose messages have none: each is yielded, then the verdict.
     let empty = b"From a@x Fri Aug 23 12:21:07 2002\nno fields here\n";
-    let got: Vec<_> = super::select(&empty[..], None).collect();
+    let got: Vec<_> = super::select(&empty[..], None, MAX_MESSAGE).collect();
     assert!(
         matches!(got.as_slice(), [Ok(_), Err(LoadError::NotAMessage)]),
         "{got:?}"
     );
     // One message, asked for as message 1.
-    let one: Vec<_> = super::select(&b"Subject: x\n\nbody\n"[..], Some(1)).collect();
+    let one: Vec<_> = super::select(&b"Subject: x\n\nbody\n"[..], Some(1), MAX_MESSAGE).collect();
     assert!(matches!(one.as_slice(), [Ok(m)] if m.number == 1));
 }
 
@@ -187,8 +187,8 @@ fn reading_a_message_at_its_offset_gives_what_reading_it_again_gives() {
     let bom: Vec<u8> = [BOM, b"Subject: bom\n\nbody\n"].concat();
     for source in [MBOX, b"Subject: single\n\nbody\n".as_slice(), bom.as_slice()] {
         for m in all(source) {
-            let seek = read_at(std::io::Cursor::new(source), &m).unwrap();
-            let again = read_message(source, m.number).unwrap();
+            let seek = read_at(std::io::Cursor::new(source), &m, MAX_MESSAGE).unwrap();
+            let again = read_message(source, m.number, MAX_MESSAGE).unwrap();
             assert_eq!(
                 String::from_utf8_lossy(&seek),
                 String::from_utf8_lossy(&again),
@@ -199,5 +199,5 @@ fn reading_a_message_at_its_offset_gives_what_reading_it_again_gives() {
     }
     // The file shrank since it was read: said, not a short message.
     let m = all(MBOX).pop().unwrap();
-    assert!(read_at(std::io::Cursor::new(&MBOX[..MBOX.len() - 5]), &m).is_err());
+    assert!(read_at(std::io::Cursor::new(&MBOX[..MBOX.len() - 5]), &m, MAX_MESSAGE).is_err());
 }

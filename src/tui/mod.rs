@@ -41,12 +41,14 @@ impl Origin {
     ///
     /// # Errors
     /// The file cannot be read again, or changed since.
-    pub fn original(&self, m: &crate::message::Message) -> Result<Vec<u8>, String> {
+    pub fn original(&self, m: &crate::message::Message, max: u64) -> Result<Vec<u8>, String> {
         let r = match self {
             Origin::Path(p) => std::fs::File::open(p)
                 .map_err(|e| e.to_string())
-                .and_then(|f| read_at(f, m).map_err(|e| e.to_string())),
-            Origin::Bytes(b) => read_at(std::io::Cursor::new(b.as_slice()), m).map_err(|e| e.to_string()),
+                .and_then(|f| read_at(f, m, max).map_err(|e| e.to_string())),
+            Origin::Bytes(b) => {
+                read_at(std::io::Cursor::new(b.as_slice()), m, max).map_err(|e| e.to_string())
+            }
         };
         r.map_err(|e| format!("cannot read message {} again: {e}", m.number))
     }
@@ -94,7 +96,7 @@ fn setup(
         isp_template: template(crate::compose::Side::Isp)?,
         restored,
         original: if single {
-            origin.original(first).ok().map(Arc::new)
+            origin.original(first, cfg.input.max_bytes()).ok().map(Arc::new)
         } else {
             None
         },
@@ -230,6 +232,7 @@ pub fn open(
         save_asked: std::sync::atomic::AtomicU64::new(0),
         save_written: std::sync::Mutex::new(0),
         locks: std::sync::Mutex::new(std::collections::HashMap::new()),
+        max_message: cfg.input.max_bytes(),
     });
     // Two instances on one message would overwrite each other's drafts: the second
     // says so at once, saves nothing, and asks before quitting with edits.

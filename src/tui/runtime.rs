@@ -39,6 +39,8 @@ pub struct Context {
     /// so saves never overlap and an older one never overwrites a newer one.
     pub save_asked: std::sync::atomic::AtomicU64,
     pub save_written: std::sync::Mutex<u64>,
+    /// The largest message read (`[input] max_message_mb`).
+    pub max_message: u64,
     /// The drafts this instance holds, by message key (`None`: another has them).
     pub locks: std::sync::Mutex<std::collections::HashMap<String, Option<super::drafts::Lock>>>,
 }
@@ -243,7 +245,7 @@ fn open_message(ctx: &Context, n: usize, tx: &UnboundedSender<Msg>) {
         .map(|ip| ip.to_string())
         .unwrap_or_default();
     let (restored, _notes) = super::drafts::load(&draft_key, &legacy);
-    let original = ctx.origin.original(message).ok().map(Arc::new);
+    let original = ctx.origin.original(message, ctx.max_message).ok().map(Arc::new);
     let held = ctx.hold_drafts(&draft_key);
     let _ = tx.send(Msg::Opened {
         source,
