@@ -175,3 +175,115 @@ mod registry_answers {
         })
     }
 }
+
+/// Seeded from `../shared`: the real corpus spam and the captured registry answers,
+/// mutated, through the loader and analysis, the whois reader, and the owner/ISP
+/// judgement; nothing panics, nothing unsafe or cross-side comes out.
+mod seeded_from_shared {
+    use super::mutate_bytes;
+    use proptest::prelude::*;
+    use relaytrace::lookup::attribute::{Evidence, answer_of, attribute};
+    use relaytrace::lookup::contact::is_placeholder;
+    use relaytrace::lookup::whois::{decode, parse};
+    use std::path::{Path, PathBuf};
+    use std::sync::OnceLock;
+
+    fn files(dir: &Path, ext: &str) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p: PathBuf = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == ext) {
+                    out.push(std::fs::read(&p).unwrap());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn shared() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+    }
+
+    fn corpus() -> &'static [Vec<u8>] {
+        static C: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+        C.get_or_init(|| files(&shared().join("corpus/spam"), "eml"))
+    }
+
+    fn whois() -> &'static [Vec<u8>] {
+        static W: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+        W.get_or_init(|| files(&shared().join("peer/whois/ip-whois"), "txt"))
+    }
+
+    fn rdap() -> &'static [Vec<u8>] {
+        static R: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+        R.get_or_init(|| files(&shared().join("peer/whois/rdap/ip"), "json"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        #[cfg_attr(no_shared, ignore = "needs ../shared")]
+        fn corpus_messages_mutated_survive_the_analysis(which in any::<usize>(), edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..40)) {
+            let c = corpus();
+            let bytes = mutate_bytes(&c[which % c.len()], &edits);
+            for m in relaytrace::message::Reader::new(&bytes[..]).flatten() {
+                let t = relaytrace::trace::analyse(&m, &relaytrace::trace::Options::default());
+                assert!(t.entry.hop.is_none_or(|h| h < t.hops.len()));
+            }
+        }
+
+        #[test]
+        #[cfg_attr(no_shared, ignore = "needs ../shared")]
+        fn captured_answers_mutated_survive_the_reader_and_the_judgement(
+            w in any::<usize>(),
+            r in any::<usize>(),
+            wedits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..40),
+            redits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..40),
+        ) {
+            let (ws, rs) = (whois(), rdap());
+            let wtext = decode(&mutate_bytes(&ws[w % ws.len()], &wedits), "");
+            let p = parse::parse(&wtext);
+            for n in &p.networks {
+                assert!(!n.range.chars().any(char::is_control));
+            }
+            let mut e = Evidence::new("192.0.2.1".parse().unwrap());
+            // The address of the first network, so that the answer is about it.
+            if let Some(first) = p.networks.iter().find_map(|n| n.first) {
+                e = Evidence::new(first);
+            }
+            e.whois = Some(vec![answer_of("whois", "fuzz", "q", &wtext)]);
+            let rtext = String::from_utf8_lossy(&mutate_bytes(&rs[r % rs.len()], &redits)).into_owned();
+            e.rdap = Some(vec![answer_of("rdap", "fuzz", "ip/x", &rtext)]);
+            let a = attribute(&e);
+            for (side, list) in [("owner", &a.owner_contacts), ("isp", &a.isp_contacts)] {
+                assert!(list.iter().filter(|c| c.preselect).count() <= 1, "{side}: two pre-selected");
+                for c in list {
+                    assert!(!is_placeholder(&c.email) && !c.email.chars().any(char::is_control), "{side}: {}", c.email);
+                }
+            }
+            for c in &a.isp_contacts {
+                assert!(!a.owner_contacts.iter().any(|o| o.email == c.email), "on both sides: {}", c.email);
+            }
+        }
+    }
+}
+
+/// Random byte edits of a seed: (position, byte) pairs.
+fn mutate_bytes(base: &[u8], edits: &[(usize, u8)]) -> Vec<u8> {
+    let mut b = base.to_vec();
+    for &(pos, byte) in edits {
+        if b.is_empty() {
+            b.push(byte);
+        } else {
+            let i = pos % b.len();
+            b[i] = byte;
+        }
+    }
+    b
+}
