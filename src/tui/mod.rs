@@ -199,7 +199,7 @@ pub fn open(
     }
     if messages.len() > 1 {
         model.screen = model::Screen::Picker;
-        model.picker = picker_rows(&messages);
+        model.picker.rows = picker_rows(&messages);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

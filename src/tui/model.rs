@@ -226,7 +226,24 @@ pub struct PickerRow {
     pub date: String,
 }
 
-/// Which screen is up.
+/// The picker: an mbox's messages and the one under the cursor.
+#[derive(Debug, Clone, Default)]
+pub struct PickerState {
+    pub rows: Vec<PickerRow>,
+    pub picked: usize,
+}
+
+/// The hops screen: the selected hop, the pane shown, and how far each pane of
+/// each hop is scrolled.
+#[derive(Debug, Clone)]
+pub struct HopsState {
+    pub selected: usize,
+    pub pane: Pane,
+    pub scroll: HashMap<(usize, Pane), u16>,
+}
+
+/// Which screen is up; each screen's state is its own struct in [`Model`] (the
+/// picker's and the compose screen's outlive a switch: going back finds them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     /// Choosing a message of an mbox.
@@ -268,11 +285,10 @@ pub struct Model {
     pub source: String,
     pub trace: Trace,
     pub screen: Screen,
-    pub picker: Vec<PickerRow>,
-    pub picked: usize,
-    pub selected: usize,
-    pub pane: Pane,
-    pub scroll: HashMap<(usize, Pane), u16>,
+    /// The picker's state (an mbox's messages), kept to go back to.
+    pub picker: PickerState,
+    /// The hops screen's state.
+    pub hops: HopsState,
     pub lookups: HashMap<usize, HopLookup>,
     /// The user's choices, overriding the analysis.
     pub relay_choice: Option<usize>,
@@ -308,11 +324,12 @@ impl Model {
             source,
             trace,
             screen: Screen::Hops,
-            picker: Vec::new(),
-            picked: 0,
-            selected,
-            pane: Pane::Received,
-            scroll: HashMap::new(),
+            picker: PickerState::default(),
+            hops: HopsState {
+                selected,
+                pane: Pane::Received,
+                scroll: HashMap::new(),
+            },
             lookups: HashMap::new(),
             relay_choice: None,
             input_choice: None,
@@ -378,7 +395,7 @@ impl Model {
         use crate::compose::{Choices, Complaint, Format, LineEnds};
         let c = self.compose.as_ref().ok_or("nothing composed")?;
         let p = c.panels.get(c.focus).ok_or("no complaint")?;
-        let hop = self.input_point().unwrap_or(self.selected);
+        let hop = self.input_point().unwrap_or(self.hops.selected);
         let lookup = self.lookups.get(&hop).and_then(HopLookup::done);
         let facts = self.facts(hop, lookup);
         let mut draft = p.draft();
@@ -422,6 +439,10 @@ impl Model {
     }
 
     pub fn scroll_of(&self, pane: Pane) -> u16 {
-        self.scroll.get(&(self.selected, pane)).copied().unwrap_or(0)
+        self.hops
+            .scroll
+            .get(&(self.hops.selected, pane))
+            .copied()
+            .unwrap_or(0)
     }
 }

@@ -77,7 +77,7 @@ fn req_of(effects: &[Effect], hop: usize) -> u64 {
 #[test]
 fn lookups_start_for_external_hops_selected_first() {
     let mut m = model();
-    assert_eq!(m.selected, 2, "the input point is selected at first");
+    assert_eq!(m.hops.selected, 2, "the input point is selected at first");
     let effects = start(&mut m, false);
     let hops: Vec<usize> = effects
         .iter()
@@ -94,17 +94,17 @@ fn lookups_start_for_external_hops_selected_first() {
 fn keys_move_switch_panes_and_quit() {
     let mut m = model();
     assert!(update(&mut m, key(KeyCode::Char('j'))).is_empty());
-    assert_eq!(m.selected, 3);
+    assert_eq!(m.hops.selected, 3);
     update(&mut m, key(KeyCode::Char('j')));
-    assert_eq!(m.selected, 3, "stays on the last hop");
+    assert_eq!(m.hops.selected, 3, "stays on the last hop");
     update(&mut m, key(KeyCode::Up));
-    assert_eq!(m.selected, 2);
+    assert_eq!(m.hops.selected, 2);
     update(&mut m, key(KeyCode::Tab));
-    assert_eq!(m.pane, Pane::Rdns);
+    assert_eq!(m.hops.pane, Pane::Rdns);
     update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT)));
-    assert_eq!(m.pane, Pane::Received);
+    assert_eq!(m.hops.pane, Pane::Received);
     update(&mut m, key(KeyCode::BackTab));
-    assert_eq!(m.pane, Pane::Traceroute);
+    assert_eq!(m.hops.pane, Pane::Traceroute);
     update(&mut m, key(KeyCode::Char('?')));
     assert!(matches!(m.overlay, Some(Overlay::Help)));
     update(&mut m, key(KeyCode::Char('q')));
@@ -121,7 +121,7 @@ fn a_stale_answer_is_dropped() {
     let mut m = model();
     let first = req_of(&start(&mut m, false), 2);
     // The user refreshes hop 2: a new request replaces the first.
-    m.selected = 2;
+    m.hops.selected = 2;
     let refreshed = update(&mut m, key(KeyCode::Char('F')));
     let second = req_of(&refreshed, 2);
     assert!(matches!(refreshed[0], Effect::Lookup { refresh: true, .. }));
@@ -282,9 +282,9 @@ fn mouse_wheel_and_click() {
         })
     };
     update(&mut m, click(a.hops.y + 2));
-    assert_eq!(m.selected, 0);
+    assert_eq!(m.hops.selected, 0);
     update(&mut m, click(a.hops.y + 5));
-    assert_eq!(m.selected, 3);
+    assert_eq!(m.hops.selected, 3);
     let wheel = Msg::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
         column: 10,
@@ -292,7 +292,7 @@ fn mouse_wheel_and_click() {
         modifiers: KeyModifiers::NONE,
     });
     update(&mut m, wheel);
-    assert_eq!(m.scroll_of(m.pane), 3);
+    assert_eq!(m.scroll_of(m.hops.pane), 3);
     let tab = Msg::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: a.tabs.x + 14,
@@ -300,7 +300,7 @@ fn mouse_wheel_and_click() {
         modifiers: KeyModifiers::NONE,
     });
     update(&mut m, tab);
-    assert_eq!(m.pane, Pane::Rdns);
+    assert_eq!(m.hops.pane, Pane::Rdns);
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn idle_ticks_do_not_redraw() {
 fn the_mbox_picker_opens_a_message() {
     let mut m = model();
     m.screen = Screen::Picker;
-    m.picker = (1..=3)
+    m.picker.rows = (1..=3)
         .map(|n| super::model::PickerRow {
             number: n,
             subject: format!("s{n}"),
@@ -589,7 +589,7 @@ mod snapshots {
                     if pane == Pane::Received && state != "done" {
                         continue;
                     }
-                    m.pane = pane;
+                    m.hops.pane = pane;
                     insta::assert_snapshot!(
                         format!("{}_{state}_{w}x{h}", pane.title().to_lowercase()),
                         render(&m, w, h)
@@ -602,15 +602,15 @@ mod snapshots {
     #[test]
     fn idle_hop_help_and_picker() {
         let mut m = model();
-        m.selected = 0;
-        m.pane = Pane::Whois;
+        m.hops.selected = 0;
+        m.hops.pane = Pane::Whois;
         insta::assert_snapshot!("idle_hop_80x24", render(&m, 80, 24));
         m.overlay = Some(Overlay::Help);
         insta::assert_snapshot!("help_80x24", render(&m, 80, 24));
         insta::assert_snapshot!("help_160x48", render(&m, 160, 48));
         m.overlay = None;
         m.screen = Screen::Picker;
-        m.picker = (1..=4)
+        m.picker.rows = (1..=4)
             .map(|n| super::super::model::PickerRow {
                 number: n,
                 subject: format!("Cheap offer {n}"),
@@ -618,7 +618,7 @@ mod snapshots {
                 date: "2002-08-23".into(),
             })
             .collect();
-        m.picked = 1;
+        m.picker.picked = 1;
         insta::assert_snapshot!("picker_80x24", render(&m, 80, 24));
     }
 
@@ -632,7 +632,7 @@ mod snapshots {
             for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (400, 120)] {
                 m.size = (w, h);
                 for pane in Pane::ALL {
-                    m.pane = pane;
+                    m.hops.pane = pane;
                     let _ = render(&m, w, h);
                     m.overlay = Some(Overlay::Help);
                     let _ = render(&m, w, h);
@@ -664,7 +664,7 @@ mod snapshots {
             "owner: \x1b]52;c;AAAA\x07 \u{202e}evil\r\nabuse\x1b[31m",
         )]));
         m.lookups.insert(2, l);
-        m.pane = Pane::Whois;
+        m.hops.pane = Pane::Whois;
         let screen = render(&m, 120, 40);
         assert!(!screen.chars().any(|c| c.is_control() && c != '\n'), "{screen}");
         assert!(!screen.contains('\u{202e}'));

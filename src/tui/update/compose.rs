@@ -5,7 +5,7 @@ use super::{Action, Effect, Model, Overlay, Screen, copy, quit, save};
 
 /// The address the complaints are about now: the input point's sender.
 pub(super) fn about(m: &Model) -> String {
-    let hop = m.input_point().unwrap_or(m.selected);
+    let hop = m.input_point().unwrap_or(m.hops.selected);
     m.trace
         .hops
         .get(hop)
@@ -18,7 +18,7 @@ pub(super) fn about(m: &Model) -> String {
 /// input point's facts, addressed to its contacts.
 pub(super) fn fresh_drafts(m: &Model) -> Vec<crate::compose::Draft> {
     use crate::compose::{Draft, Format, Side};
-    let hop = m.input_point().unwrap_or(m.selected);
+    let hop = m.input_point().unwrap_or(m.hops.selected);
     let class = m.class();
     let lookup = m.lookups.get(&hop).and_then(|l| l.done());
     let facts = m.facts(hop, lookup);
@@ -67,7 +67,7 @@ pub(super) fn open_compose(m: &mut Model) {
         m.screen = Screen::Compose;
         return;
     }
-    let hop = m.input_point().unwrap_or(m.selected);
+    let hop = m.input_point().unwrap_or(m.hops.selected);
     if m.trace.hops.get(hop).is_none_or(|h| h.from_ip.is_none()) {
         m.status = Some(format!(
             "no relay to complain about: hop {hop} names no sender address (select a hop that does and press i)"
@@ -193,7 +193,7 @@ pub fn side_contacts_of(m: &Model) -> Vec<crate::lookup::contact::Contact> {
     if p.side == crate::compose::Side::Isp && crate::compose::isp_is_client_network(m.class()) {
         return Vec::new();
     }
-    let hop = m.input_point().unwrap_or(m.selected);
+    let hop = m.input_point().unwrap_or(m.hops.selected);
     m.lookups
         .get(&hop)
         .and_then(|l| l.done())
@@ -452,7 +452,7 @@ fn send_confirmed(m: &mut Model, a: Action, cf: crate::tui::compose::Confirm) ->
         side.word(),
         cf.transport
     ));
-    let hop = m.input_point().unwrap_or(m.selected);
+    let hop = m.input_point().unwrap_or(m.hops.selected);
     let entry = crate::deliver::log::Entry {
         time: String::new(),
         message: m.setup.draft_key.clone(),

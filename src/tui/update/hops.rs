@@ -9,7 +9,7 @@ use crate::tui::view::layout;
 pub(super) fn select(m: &mut Model, hop: usize) {
     let n = m.trace.hops.len();
     if n > 0 {
-        m.selected = hop.min(n - 1);
+        m.hops.selected = hop.min(n - 1);
     }
 }
 
@@ -21,16 +21,16 @@ pub(super) fn scroll(m: &mut Model, delta: i32) {
             .saturating_sub(2)
             .max(1),
     );
-    let key = (m.selected, m.pane);
-    let cur = i32::from(m.scroll.get(&key).copied().unwrap_or(0));
+    let key = (m.hops.selected, m.hops.pane);
+    let cur = i32::from(m.hops.scroll.get(&key).copied().unwrap_or(0));
     let next = (cur + delta * page).max(0);
-    m.scroll.insert(key, u16::try_from(next).unwrap_or(u16::MAX));
+    m.hops.scroll.insert(key, u16::try_from(next).unwrap_or(u16::MAX));
 }
 
 /// `i` / `R`: the selected hop becomes the input point / the relay; choosing the
 /// analysis' own hop again clears the override.
 pub(super) fn choose(m: &mut Model, input: bool) -> Vec<Effect> {
-    let hop = m.selected;
+    let hop = m.hops.selected;
     let Some(h) = m.trace.hops.get(hop) else {
         return Vec::new();
     };
@@ -89,30 +89,30 @@ pub(super) fn mouse(m: &mut Model, e: crossterm::event::MouseEvent) -> Vec<Effec
         e.column >= r.x && e.column < r.x + r.width && e.row >= r.y && e.row < r.y + r.height
     };
     match e.kind {
-        MouseEventKind::ScrollDown if inside(a.hops) => select(m, m.selected + 1),
-        MouseEventKind::ScrollUp if inside(a.hops) => select(m, m.selected.saturating_sub(1)),
+        MouseEventKind::ScrollDown if inside(a.hops) => select(m, m.hops.selected + 1),
+        MouseEventKind::ScrollUp if inside(a.hops) => select(m, m.hops.selected.saturating_sub(1)),
         MouseEventKind::ScrollDown => {
-            let key = (m.selected, m.pane);
-            let v = m.scroll.get(&key).copied().unwrap_or(0).saturating_add(3);
-            m.scroll.insert(key, v);
+            let key = (m.hops.selected, m.hops.pane);
+            let v = m.hops.scroll.get(&key).copied().unwrap_or(0).saturating_add(3);
+            m.hops.scroll.insert(key, v);
         }
         MouseEventKind::ScrollUp => {
-            let key = (m.selected, m.pane);
-            let v = m.scroll.get(&key).copied().unwrap_or(0).saturating_sub(3);
-            m.scroll.insert(key, v);
+            let key = (m.hops.selected, m.hops.pane);
+            let v = m.hops.scroll.get(&key).copied().unwrap_or(0).saturating_sub(3);
+            m.hops.scroll.insert(key, v);
         }
         MouseEventKind::Down(MouseButton::Left) if inside(a.hops) => {
             // Rows start under the border and the column titles.
             let first_row = a.hops.y + 2;
             if e.row >= first_row {
                 let visible = usize::from(a.hops.height.saturating_sub(3));
-                let offset = layout::hops_offset(m.selected, m.trace.hops.len(), visible);
+                let offset = layout::hops_offset(m.hops.selected, m.trace.hops.len(), visible);
                 select(m, offset + usize::from(e.row - first_row));
             }
         }
         MouseEventKind::Down(MouseButton::Left) if inside(a.tabs) => {
             if let Some(p) = layout::tab_at(a.tabs, e.column) {
-                m.pane = p;
+                m.hops.pane = p;
             }
         }
         _ => return Vec::new(),
@@ -128,21 +128,23 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         Action::Help => m.overlay = Some(Overlay::Help),
         Action::Quit => return quit(m),
         Action::Back => {
-            if m.picker.len() > 1 {
+            if m.picker.rows.len() > 1 {
                 m.screen = Screen::Picker;
             } else {
                 return quit(m);
             }
         }
-        Action::Down => select(m, m.selected + 1),
-        Action::Up => select(m, m.selected.saturating_sub(1)),
+        Action::Down => select(m, m.hops.selected + 1),
+        Action::Up => select(m, m.hops.selected.saturating_sub(1)),
         Action::First => select(m, 0),
         Action::Last => select(m, n.saturating_sub(1)),
-        Action::NextPane => m.pane = Pane::ALL[(m.pane.index() + 1) % Pane::ALL.len()],
-        Action::PrevPane => m.pane = Pane::ALL[(m.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+        Action::NextPane => m.hops.pane = Pane::ALL[(m.hops.pane.index() + 1) % Pane::ALL.len()],
+        Action::PrevPane => {
+            m.hops.pane = Pane::ALL[(m.hops.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+        }
         Action::PageDown => scroll(m, 1),
         Action::PageUp => scroll(m, -1),
-        Action::Open => m.pane = Pane::Contacts,
+        Action::Open => m.hops.pane = Pane::Contacts,
         Action::InputPoint => return choose(m, true),
         Action::Relay => return choose(m, false),
         Action::Class => {
@@ -152,7 +154,7 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
             follow(m, "the class");
         }
         Action::Retry => {
-            let hop = m.selected;
+            let hop = m.hops.selected;
             match m.lookups.get(&hop) {
                 Some(l) if l.in_flight() => m.status = Some(format!("hop {hop}: lookups still in flight")),
                 Some(l) if l.has_failures() => {
@@ -168,7 +170,7 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
             }
         }
         Action::Refresh => {
-            let hop = m.selected;
+            let hop = m.hops.selected;
             if m.lookups.contains_key(&hop) {
                 m.status = Some(format!("hop {hop}: asking every server again"));
                 return lookup(m, hop, true).into_iter().collect();

@@ -81,7 +81,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             if let Some(l) = m.lookups.get_mut(&hop).filter(|l| l.req == req) {
                 l.finish(*lookup, m.now);
                 m.dirty = true;
-                if m.input_point().unwrap_or(m.selected) == hop {
+                if m.input_point().unwrap_or(m.hops.selected) == hop {
                     follow(m, "the lookups");
                 }
             }
@@ -185,10 +185,10 @@ fn opened(
     m.setup.original = original;
     m.compose = None;
     m.source = source;
-    m.selected = trace.input_point.or(trace.relay).unwrap_or(0);
+    m.hops.selected = trace.input_point.or(trace.relay).unwrap_or(0);
     m.trace = trace;
     m.lookups.clear();
-    m.scroll.clear();
+    m.hops.scroll.clear();
     m.relay_choice = None;
     m.input_choice = None;
     m.screen = Screen::Hops;
@@ -199,7 +199,7 @@ fn opened(
 /// The lookups of every external hop, the selected one first.
 pub fn start(m: &mut Model, refresh: bool) -> Vec<Effect> {
     let mut order: Vec<usize> = crate::trace::hops_to_look_up(&m.trace);
-    order.sort_by_key(|&i| i != m.selected);
+    order.sort_by_key(|&i| i != m.hops.selected);
     order
         .into_iter()
         .filter_map(|hop| lookup(m, hop, refresh))
@@ -253,9 +253,9 @@ fn copy(m: &mut Model) -> Vec<Effect> {
             }
         };
     }
-    let text = super::view::panes::plain_text(m, m.pane);
+    let text = super::view::panes::plain_text(m, m.hops.pane);
     vec![Effect::Copy {
-        what: format!("the {} pane", m.pane.title()),
+        what: format!("the {} pane", m.hops.pane.title()),
         text,
         terminal_only: false,
     }]

@@ -25,7 +25,7 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
         Side::Owner => format!(
             "owner: {}",
             m.lookups
-                .get(&m.input_point().unwrap_or(m.selected))
+                .get(&m.input_point().unwrap_or(m.hops.selected))
                 .and_then(|l| l.done())
                 .and_then(|l| l.owner_name().map(str::to_string))
                 .unwrap_or_else(|| "?".into())
@@ -33,7 +33,7 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
         Side::Isp => format!(
             "ISP: {}",
             m.lookups
-                .get(&m.input_point().unwrap_or(m.selected))
+                .get(&m.input_point().unwrap_or(m.hops.selected))
                 .and_then(|l| l.done())
                 .and_then(|l| l.isp_name().map(str::to_string))
                 .unwrap_or_else(|| "?".into())

@@ -63,7 +63,7 @@ fn marks(m: &Model, h: &Hop) -> String {
 
 pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
     let visible = usize::from(area.height.saturating_sub(3));
-    let offset = hops_offset(m.selected, m.trace.hops.len(), visible);
+    let offset = hops_offset(m.hops.selected, m.trace.hops.len(), visible);
     let rows: Vec<Row> = m
         .trace
         .hops
@@ -95,7 +95,7 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
                 )),
                 Cell::from(marks(m, h)),
             ]);
-            if h.index == m.selected {
+            if h.index == m.hops.selected {
                 row.style(t.selected())
             } else {
                 row
@@ -104,7 +104,7 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
         .collect();
     let title = format!(
         " hops {}/{} · relay {} · input point {} ",
-        m.selected,
+        m.hops.selected,
         m.trace.hops.len().saturating_sub(1),
         m.relay().map_or("none".into(), |r| r.to_string()),
         m.input_point().map_or("none".into(), |r| r.to_string())

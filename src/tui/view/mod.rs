@@ -308,15 +308,16 @@ fn picker(f: &mut Frame, m: &Model, t: &Theme) {
         Paragraph::new(format!(
             "{} — {} messages: choose one",
             clip(&m.source, 100),
-            m.picker.len()
+            m.picker.rows.len()
         ))
         .style(t.title()),
         title,
     );
     let visible = usize::from(list.height.saturating_sub(3));
-    let offset = layout::hops_offset(m.picked, m.picker.len(), visible);
+    let offset = layout::hops_offset(m.picker.picked, m.picker.rows.len(), visible);
     let rows: Vec<Row> = m
         .picker
+        .rows
         .iter()
         .enumerate()
         .skip(offset)
@@ -328,7 +329,7 @@ fn picker(f: &mut Frame, m: &Model, t: &Theme) {
                 clip(&r.from, 40),
                 clip(&r.subject, 200),
             ]);
-            if i == m.picked {
+            if i == m.picker.picked {
                 row.style(t.selected())
             } else {
                 row

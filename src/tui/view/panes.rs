@@ -18,9 +18,9 @@ pub fn state(m: &Model, pane: Pane) -> PaneState {
     if pane == Pane::Received {
         return PaneState::Done;
     }
-    match m.lookups.get(&m.selected) {
+    match m.lookups.get(&m.hops.selected) {
         Some(l) => l.state(pane, m.now),
-        None => PaneState::Idle(match m.trace.hops.get(m.selected) {
+        None => PaneState::Idle(match m.trace.hops.get(m.hops.selected) {
             Some(h) if h.from_ip.is_none() => "this hop names no sender address: nothing to look up".into(),
             Some(h) if crate::trace::is_external(h) => {
                 "below the entry: not looked up on its own (r looks it up)".into()
@@ -42,7 +42,11 @@ pub fn tabs(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
         }
         let s = state(m, p);
         let label = format!(" {} {} ", glyph(&s), super::layout::tab_title(p, area.width));
-        let style = if p == m.pane { t.selected() } else { t.state(&s) };
+        let style = if p == m.hops.pane {
+            t.selected()
+        } else {
+            t.state(&s)
+        };
         spans.push(Span::styled(label, style));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -96,7 +100,7 @@ fn contact_lines(out: &mut Vec<Line<'_>>, t: &Theme, list: &[Contact]) {
 }
 
 fn received(m: &Model, t: &Theme) -> Vec<Line<'static>> {
-    let Some(h) = m.trace.hops.get(m.selected) else {
+    let Some(h) = m.trace.hops.get(m.hops.selected) else {
         return vec![Line::from("no hops")];
     };
     let mut out = vec![
@@ -152,7 +156,7 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
     if pane == Pane::Received {
         return received(m, t);
     }
-    let Some(l) = m.lookups.get(&m.selected) else {
+    let Some(l) = m.lookups.get(&m.hops.selected) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -410,14 +414,14 @@ pub fn plain_text(m: &Model, pane: Pane) -> String {
 }
 
 pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
-    let st = state(m, m.pane);
+    let st = state(m, m.hops.pane);
     let title = Line::from(vec![
-        Span::styled(format!(" {} ", m.pane.title()), t.title()),
+        Span::styled(format!(" {} ", m.hops.pane.title()), t.title()),
         Span::styled(format!("— {} ", words(&st)), t.state(&st)),
     ]);
-    let lines = body(m, t, m.pane);
+    let lines = body(m, t, m.hops.pane);
     let max = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_sub(1);
-    let scroll = m.scroll_of(m.pane).min(max);
+    let scroll = m.scroll_of(m.hops.pane).min(max);
     let p = Paragraph::new(lines)
         .block(Block::default().borders(Borders::ALL).title(title))
         .wrap(Wrap { trim: false })
