@@ -1078,3 +1078,59 @@ fn a_second_instance_on_one_message_does_not_overwrite_the_drafts() {
     assert!(saved.contains("FIRST"), "the first instance's edit is kept");
     assert!(!saved.contains("SECOND"), "the second wrote nothing over it");
 }
+
+/// Drafts that cannot be saved (issue 16: a full or read-only disk; here the data
+/// folder cannot even be made): the failure is said, and quitting with edits asks
+/// first instead of losing them without a word.
+#[test]
+fn quitting_with_unsavable_drafts_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline_config(dir.path(), "");
+    // A file where the data folder should be: nothing can be made under it (even as root).
+    let blocked = dir.path().join("not-a-folder");
+    std::fs::write(&blocked, b"").unwrap();
+    let env = [
+        ("XDG_STATE_HOME", dir.path()),
+        ("XDG_DATA_HOME", blocked.as_path()),
+    ];
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "assets/samples/sa20021010-0031.eml",
+    ];
+    let mut pty = Pty::spawn(&args, &env, (160, 40));
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hops 2/3")
+    });
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints (")
+    });
+    pty.send("e");
+    pty.wait_for("editing", Duration::from_secs(5), |s| {
+        s.contents().contains("Esc stop editing")
+    });
+    pty.send("PRECIOUS");
+    pty.wait_for("the typing", Duration::from_secs(5), |s| {
+        s.contents().contains("PRECIOUS")
+    });
+    pty.send("\x1b");
+    pty.wait_for("the failed save said", Duration::from_secs(5), |s| {
+        s.contents().contains("could not be saved")
+    });
+    pty.send("q");
+    pty.wait_for("the question", Duration::from_secs(5), |s| {
+        s.contents().contains("q again quits")
+    });
+    // Any other key stays, with the edits.
+    pty.send("j");
+    pty.wait_for("still here", Duration::from_secs(5), |s| {
+        s.contents().contains("not quitting") && s.contents().contains("PRECIOUS")
+    });
+    pty.send("q");
+    pty.wait_for("asked again", Duration::from_secs(5), |s| {
+        s.contents().contains("q again quits")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}
