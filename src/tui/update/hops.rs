@@ -140,7 +140,7 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         Action::Last => select(m, n.saturating_sub(1)),
         Action::NextPane => m.hops.pane = Pane::ALL[(m.hops.pane.index() + 1) % Pane::ALL.len()],
         Action::PrevPane => {
-            m.hops.pane = Pane::ALL[(m.hops.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+            m.hops.pane = Pane::ALL[(m.hops.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()];
         }
         Action::PageDown => scroll(m, 1),
         Action::PageUp => scroll(m, -1),
