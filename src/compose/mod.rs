@@ -441,46 +441,63 @@ pub fn fill(template: &str, f: &Facts) -> Result<String, ComposeError> {
     Ok(reflow(&out, 72))
 }
 
-/// Re-wraps the plain paragraphs of a filled template at `width` columns (a
-/// placeholder's value can make a line long); indented lines, lists and the lines
-/// of a paragraph that has any are left as they are.
+/// Re-wraps what a value made longer than `width` columns in a filled template.
+/// A prose paragraph (its lines, but the last, run near the width) is joined and
+/// wrapped again; any other paragraph keeps its lines, a long one wrapped on its
+/// own, so that a signature, an address block or a list is never merged into one
+/// line. Indented lines (evidence, quoted header lines) are never touched, and the
+/// template's line ends do not matter.
 pub fn reflow(text: &str, width: usize) -> String {
+    let text = text.replace("\r\n", "\n");
     let mut out = String::with_capacity(text.len());
     for (i, para) in text.split("\n\n").enumerate() {
         if i > 0 {
             out.push_str("\n\n");
         }
-        // Only a paragraph that a value made too long is re-wrapped: short lines
-        // (a signature, an address block) stay as written.
-        let plain = !para.is_empty()
-            && para.lines().any(|l| l.chars().count() > width)
-            && para
-                .lines()
-                .all(|l| !l.starts_with([' ', '\t', '-', '*', '>']) && !l.is_empty());
-        if !plain {
+        let lines: Vec<&str> = para.split('\n').collect();
+        let long = lines.iter().any(|l| l.chars().count() > width);
+        let indented = lines.iter().any(|l| l.starts_with([' ', '\t', '-', '*', '>']));
+        let prose = lines.len() > 1
+            && lines[..lines.len() - 1]
+                .iter()
+                .all(|l| l.chars().count() * 2 >= width);
+        if !long || indented && !prose {
             out.push_str(para);
-            continue;
-        }
-        let mut col = 0;
-        for (j, word) in para.split_whitespace().enumerate() {
-            let w = word.chars().count();
-            if j > 0 {
-                if col + 1 + w > width {
+        } else if prose && !indented {
+            wrap_into(&mut out, para, width);
+        } else {
+            for (j, l) in lines.iter().enumerate() {
+                if j > 0 {
                     out.push('\n');
-                    col = 0;
+                }
+                if l.chars().count() > width && !l.starts_with([' ', '\t', '>']) {
+                    wrap_into(&mut out, l, width);
                 } else {
-                    out.push(' ');
-                    col += 1;
+                    out.push_str(l);
                 }
             }
-            out.push_str(word);
-            col += w;
-        }
-        if para.ends_with('\n') {
-            out.push('\n');
         }
     }
     out
+}
+
+/// `text`'s words, wrapped at `width` columns.
+fn wrap_into(out: &mut String, text: &str, width: usize) {
+    let mut col = 0;
+    for (j, word) in text.split_whitespace().enumerate() {
+        let w = word.chars().count();
+        if j > 0 {
+            if col + 1 + w > width {
+                out.push('\n');
+                col = 0;
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+        }
+        out.push_str(word);
+        col += w;
+    }
 }
 
 /// A complaint being written: what the user sees and edits.

@@ -453,3 +453,28 @@ fn every_class_template_rendered() {
         }
     }
 }
+
+/// The signature's two lines stay two lines (issue 13), whatever the template's line
+/// ends and however long a value made the lines around them; a long line is wrapped
+/// on its own.
+#[test]
+fn the_signature_lines_are_never_merged() {
+    for ends in ["\n", "\r\n"] {
+        let t = [
+            "A line that a long value made much longer than seventy-two columns, far too long to send.",
+            "",
+            "Thank you.",
+            "",
+            "Pat Postmaster",
+            "postmaster@example.net",
+        ]
+        .join(ends);
+        let r = reflow(&t, 72);
+        assert!(r.ends_with("\n\nPat Postmaster\npostmaster@example.net"), "{r:?}");
+        assert!(r.lines().all(|l| l.chars().count() <= 72), "{r:?}");
+        assert!(!r.contains('\r'), "{r:?}");
+    }
+    // Indented evidence lines are left whole.
+    let long = format!("  Received: {}", "x".repeat(100));
+    assert_eq!(reflow(&long, 72), long);
+}
