@@ -52,8 +52,13 @@ Exit status: 0 success, 1 the input is not a readable message, 2 usage error.";
 /// Options every command takes.
 #[derive(Debug, Args, Default)]
 pub struct Global {
-    /// Configuration file (default: $`XDG_CONFIG_HOME/relaytrace/config.toml`).
-    #[arg(long, value_name = "FILE", global = true)]
+    /// The configuration file.
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        help = "Configuration file (default: $XDG_CONFIG_HOME/relaytrace/config.toml)"
+    )]
     pub config: Option<PathBuf>,
 
     /// A host name, domain, IP address or CIDR network of your own mail site;

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::lookup::Lookup;
+use crate::lookup::answer::Status;
 use crate::sanitize::{clean, clip};
 
 fn contacts(s: &mut String, list: &[crate::lookup::contact::Contact]) {
@@ -36,7 +37,15 @@ pub fn render(l: &Lookup, raw: bool) -> String {
 
 /// Reverse DNS and the origin AS.
 fn names(s: &mut String, l: &Lookup) {
-    let rdns = if l.rdns().is_empty() {
+    // What the PTR query said: a name, none, or no answer at all.
+    let ptr_failed = l.evidence.rdns.as_ref().is_none_or(|r| {
+        r.answers
+            .first()
+            .is_none_or(|a| !matches!(a.status, Status::Ok | Status::NotFound))
+    });
+    let rdns = if l.rdns().is_empty() && ptr_failed {
+        "unknown (the PTR query got no answer)".to_string()
+    } else if l.rdns().is_empty() {
         "(no PTR record)".to_string()
     } else {
         let v = match l.fcrdns() {
@@ -52,6 +61,22 @@ fn names(s: &mut String, l: &Lookup) {
                 .join(", ")
         )
     };
+    // A domain asked about is not an address: its address is what was looked up.
+    if let Some((name, addr, _)) = &l.evidence.name {
+        let a: Vec<&str> = addr.lines().collect();
+        let _ = writeln!(
+            s,
+            "  address      {}",
+            if a.is_empty() {
+                format!("{} has no address record", clean(name))
+            } else {
+                clean(&a.join(", ")).into_owned()
+            }
+        );
+        if l.evidence.ip.is_none() {
+            return;
+        }
+    }
     let _ = writeln!(s, "  reverse DNS  {rdns}");
     if let Some(a) = &l.asn() {
         let peers: Vec<String> = a.peers.iter().take(8).map(|p| format!("AS{p}")).collect();
@@ -75,10 +100,14 @@ fn names(s: &mut String, l: &Lookup) {
 /// The network, the allocation above it, and the domain of the name.
 fn networks(s: &mut String, l: &Lookup) {
     let net_line = |n: &crate::lookup::result::Network| {
+        let name = n
+            .name
+            .as_deref()
+            .map(|x| format!(" {}", clean(x)))
+            .unwrap_or_default();
         format!(
-            "{} {} — {} ({}{})",
+            "{}{name} — {} ({}{})",
             n.cidr.as_deref().unwrap_or("?"),
-            clean(n.name.as_deref().unwrap_or("")),
             clean(n.org.as_deref().unwrap_or("?")),
             n.source,
             if n.customer { ", customer reassignment" } else { "" }
@@ -140,9 +169,14 @@ fn probes(s: &mut String, l: &Lookup) {
         if let (Some(why), Some(cmd)) = (&r.answer.reason, &r.command) {
             let _ = writeln!(s, "  traceroute   {}; run: {}", clean(why), clean(cmd));
         } else {
-            let up = r.upstream_ip.map(|u| format!("upstream {u}")).unwrap_or_default();
-            let asn = r.upstream_asn.map(|n| format!(" (AS{n})")).unwrap_or_default();
-            let _ = writeln!(s, "  traceroute   {} hops; {up}{asn}", r.hops.len());
+            let up = r
+                .upstream_ip
+                .map(|u| {
+                    let asn = r.upstream_asn.map(|n| format!(" (AS{n})")).unwrap_or_default();
+                    format!("; upstream {u}{asn}")
+                })
+                .unwrap_or_default();
+            let _ = writeln!(s, "  traceroute   {} hops{up}", r.hops.len());
         }
     }
 }
@@ -170,5 +204,69 @@ fn answers(s: &mut String, l: &Lookup, raw: bool) {
                 let _ = writeln!(s, "      | {}", clean(line));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lookup::answer::Answer;
+    use crate::lookup::attribute::{DomainEvidence, Evidence, Network, Rdns, answer_of};
+    use crate::lookup::traceroute::{Route, RouteHop};
+
+    /// The words the report had wrong (issue 13.8): a domain is not an address, a
+    /// failed PTR query is not "no PTR record", a traceroute without an upstream
+    /// leaves no dangling "; ", a network without a name leaves no gap.
+    #[test]
+    fn words_and_states() {
+        let mut e = Evidence::new("192.0.2.1".parse().unwrap());
+        let mut ptr = Answer::new("dns", "s", "1.2.0.192.in-addr.arpa PTR").failed(Status::Timeout, "slow");
+        ptr.elapsed_ms = 1;
+        e.rdns = Some(Rdns {
+            names: Vec::new(),
+            fcrdns: None,
+            answers: vec![ptr],
+        });
+        e.traceroute = Some(Some(Route {
+            hops: vec![RouteHop {
+                ttl: 1,
+                addrs: Vec::new(),
+                avg_ms: None,
+            }],
+            upstream_ip: None,
+            upstream_asn: None,
+            command: None,
+            answer: answer_of("traceroute", "local", "192.0.2.1", ""),
+        }));
+        let mut l = Lookup::from_evidence(e);
+        l.attribution.network = Some(Network {
+            cidr: Some("192.0.2.0/29".into()),
+            org: Some("Example".into()),
+            source: "whois".into(),
+            ..Network::default()
+        });
+        let r = render(&l, false);
+        assert!(
+            r.contains("reverse DNS  unknown (the PTR query got no answer)"),
+            "{r}"
+        );
+        assert!(r.contains("traceroute   1 hops\n"), "{r}");
+        assert!(r.contains("network      192.0.2.0/29 — Example (whois)"), "{r}");
+
+        let mut d = Evidence {
+            query: "example.org".into(),
+            ..Evidence::default()
+        };
+        d.name = Some((
+            "example.org".into(),
+            answer_of("dns", "s", "example.org A", ""),
+            DomainEvidence::default(),
+        ));
+        let r = render(&Lookup::from_evidence(d), false);
+        assert!(
+            r.contains("address      example.org has no address record"),
+            "{r}"
+        );
+        assert!(!r.contains("reverse DNS"), "{r}");
     }
 }

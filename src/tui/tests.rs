@@ -938,7 +938,15 @@ mod compose_screen {
             m.compose.as_ref().unwrap().panels[0].format,
             crate::compose::Format::Arf
         );
+        assert!(
+            !m.compose.as_ref().unwrap().panels[0].redact,
+            "ARF goes unredacted, as the CLI and the README say"
+        );
         update(&mut m, key(KeyCode::Char('f')));
+        assert!(
+            m.compose.as_ref().unwrap().panels[0].redact,
+            "eml is redacted again"
+        );
         update(&mut m, key(KeyCode::Char('Q')));
         assert!(m.compose.as_ref().unwrap().panels[0].quote_inline);
         update(&mut m, key(KeyCode::Char('Q')));

@@ -362,7 +362,11 @@ pub(super) fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
                             crate::compose::Format::Eml => crate::compose::Format::Text,
                             crate::compose::Format::Text => crate::compose::Format::Arf,
                             crate::compose::Format::Arf => crate::compose::Format::Eml,
-                        }
+                        };
+                        // An ARF report goes unredacted (a feedback loop matches the
+                        // message as it was sent); the other formats are redacted
+                        // by default. `x` still changes it.
+                        p.redact = p.format != crate::compose::Format::Arf;
                     }
                 }
             }
