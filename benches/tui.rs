@@ -77,7 +77,7 @@ fn main() {
         (120, 40),
     );
     pty.wait_for("the first frame", Duration::from_secs(10), |s| {
-        s.contents().contains("hops 2/3")
+        s.contents().contains("hop 2 of 0–3")
     });
     let first_frame = started.elapsed();
 
@@ -85,9 +85,9 @@ fn main() {
     let mut latencies = Vec::new();
     for i in 0..60 {
         let (key, want) = if i % 2 == 0 {
-            ("j", "hops 3/3")
+            ("j", "hop 3 of 0–3")
         } else {
-            ("k", "hops 2/3")
+            ("k", "hop 2 of 0–3")
         };
         let t = Instant::now();
         pty.send(key);

@@ -102,13 +102,17 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
             }
         })
         .collect();
-    let title = format!(
-        " hops {}/{} · relay {} · input point {} ",
-        m.hops.selected,
-        m.trace.hops.len().saturating_sub(1),
-        m.relay().map_or("none".into(), |r| r.to_string()),
-        m.input_point().map_or("none".into(), |r| r.to_string())
-    );
+    let title = if m.trace.hops.is_empty() {
+        " the message has no Received lines ".to_string()
+    } else {
+        format!(
+            " hop {} of 0–{} · relay {} · input point {} ",
+            m.hops.selected,
+            m.trace.hops.len() - 1,
+            m.relay().map_or("none".into(), |r| r.to_string()),
+            m.input_point().map_or("none".into(), |r| r.to_string())
+        )
+    };
     let table = Table::new(
         rows,
         [
