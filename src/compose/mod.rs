@@ -71,6 +71,9 @@ pub enum ComposeError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
     pub org: String,
+    /// How the ISP's letter names the owner: "your customer <org>", or "a customer
+    /// of yours" when no record names it.
+    pub customer: String,
     pub isp: String,
     pub relay_ip: String,
     pub relay_host: String,
@@ -148,10 +151,24 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
     let verified_name = lookup
         .filter(|l| l.fcrdns() == Some(true))
         .and_then(|l| l.rdns().first().cloned());
+    // A "name" that is only an address (`[200.173.221.83]`) names nothing: the
+    // complaint would say the address twice.
+    let a_name = |n: &String| {
+        n.trim_matches(['[', ']'])
+            .trim_start_matches("IPv6:")
+            .parse::<std::net::IpAddr>()
+            .is_err()
+    };
     f.relay_host = clip(
         &verified_name
-            .or_else(|| h.from_rdns.clone())
-            .or_else(|| h.from_helo.clone().map(|helo| format!("calling itself {helo}")))
+            .filter(a_name)
+            .or_else(|| h.from_rdns.clone().filter(a_name))
+            .or_else(|| {
+                h.from_helo
+                    .clone()
+                    .filter(a_name)
+                    .map(|helo| format!("calling itself {helo}"))
+            })
             .map_or_else(|| "no host name".into(), |h| h.trim_end_matches('.').to_string()),
         200,
     );
@@ -197,6 +214,11 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
     if let Some(l) = lookup {
         lookup_facts(&mut f, l, &ip);
     }
+    f.customer = if f.org.is_empty() {
+        "a customer of yours".into()
+    } else {
+        format!("your customer {}", f.org)
+    };
     if f.org.is_empty() {
         f.org = format!("the network of {ip}");
     }
@@ -397,6 +419,7 @@ pub fn fill(template: &str, f: &Facts) -> Result<String, ComposeError> {
         let name = after[..close].trim();
         let value = match name {
             "org" => f.org.clone(),
+            "customer" => f.customer.clone(),
             "isp" => f.isp.clone(),
             "relay_ip" => f.relay_ip.clone(),
             "relay_host" => f.relay_host.clone(),

@@ -478,3 +478,35 @@ fn the_signature_lines_are_never_merged() {
     let long = format!("  Received: {}", "x".repeat(100));
     assert_eq!(reflow(&long, 72), long);
 }
+
+/// A relay known only by its address is "no host name", not the address twice
+/// ("200.173.221.83 (200.173.221.83)", issue 13.8).
+#[test]
+fn a_relay_named_by_its_address_is_not_named_twice() {
+    let raw = b"Received: from [200.173.221.83] (200.173.221.83) by mx.example.net with SMTP id 1; Mon, 1 Jan 2024 10:00:00 +0000\nSubject: x\n\nbody\n";
+    let msg = Reader::new(&raw[..]).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    let f = facts(&t, 0, None, &reporter());
+    assert_eq!(f.relay_ip, "200.173.221.83");
+    assert_eq!(f.relay_host, "no host name");
+}
+
+/// With no record naming the owner, the ISP's letter says "a customer of yours",
+/// not "your customer the network of … on your network" (issue 13.8).
+#[test]
+fn an_unnamed_owner_reads_as_a_customer_of_yours() {
+    let msg = Reader::new(SAMPLES[0]).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    let hop = t.input_point.unwrap();
+    let f = facts(&t, hop, None, &reporter());
+    for class in [
+        crate::trace::entry::Class::OpenRelay,
+        crate::trace::entry::Class::SpammerHost,
+    ] {
+        let text = fill(super::builtin(class, Side::Isp).unwrap(), &f)
+            .unwrap()
+            .replace('\n', " ");
+        assert!(text.contains("a customer of yours"), "{text}");
+        assert!(!text.contains("your customer the network of"), "{text}");
+    }
+}
