@@ -120,11 +120,7 @@ impl Engine {
                 Vec::new()
             }
             Ok(Ok(Ok(hops))) => {
-                answer.status = if hops.iter().any(|h| h.addrs.contains(&ip)) {
-                    Status::Ok
-                } else {
-                    Status::NotFound
-                };
+                (answer.status, answer.reason) = route_status(&hops, ip);
                 answer.text = hops
                     .iter()
                     .map(|h| {
@@ -156,6 +152,18 @@ impl Engine {
     }
 }
 
+/// How a finished trace reads: a path with routers that answered is an answer,
+/// whether or not the relay itself answered the probes (many drop them); that it
+/// did not is said.
+pub fn route_status(hops: &[RouteHop], target: IpAddr) -> (Status, Option<String>) {
+    if !hops.iter().any(|h| !h.addrs.is_empty()) {
+        return (Status::NotFound, None);
+    }
+    let note = (!hops.iter().any(|h| h.addrs.contains(&target)))
+        .then(|| "the relay itself did not answer the probes; the routers before it did".to_string());
+    (Status::Ok, note)
+}
+
 /// The last router before the relay's network (`cidr`), or the one before the relay.
 pub fn upstream_of(route: &Route, target: IpAddr, cidr: Option<&str>) -> Option<IpAddr> {
     let net: Option<ipnet::IpNet> = cidr.and_then(|c| c.parse().ok());
@@ -169,6 +177,24 @@ pub fn upstream_of(route: &Route, target: IpAddr, cidr: Option<&str>) -> Option<
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_path_that_stops_before_the_relay_is_still_a_path() {
+        let hop = |ttl: u8, a: &[&str]| RouteHop {
+            ttl,
+            addrs: a.iter().map(|x| x.parse().unwrap()).collect(),
+            avg_ms: Some(1.0),
+        };
+        let target: IpAddr = "192.0.2.9".parse().unwrap();
+        let partial = [hop(1, &["198.51.100.1"]), hop(2, &[])];
+        let (status, note) = route_status(&partial, target);
+        assert_eq!(status, Status::Ok);
+        assert!(note.unwrap().contains("did not answer"));
+        let whole = [hop(1, &["198.51.100.1"]), hop(2, &["192.0.2.9"])];
+        assert_eq!(route_status(&whole, target), (Status::Ok, None));
+        assert_eq!(route_status(&[hop(1, &[])], target).0, Status::NotFound);
+    }
+
     use super::*;
 
     #[test]

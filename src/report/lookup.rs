@@ -176,7 +176,13 @@ fn probes(s: &mut String, l: &Lookup) {
                     format!("; upstream {u}{asn}")
                 })
                 .unwrap_or_default();
-            let _ = writeln!(s, "  traceroute   {} hops{up}", r.hops.len());
+            let note = r
+                .answer
+                .reason
+                .as_deref()
+                .map(|w| format!(" ({})", clean(w)))
+                .unwrap_or_default();
+            let _ = writeln!(s, "  traceroute   {} hops{up}{note}", r.hops.len());
         }
     }
 }

@@ -380,6 +380,8 @@ fn traceroute_pane(out: &mut Vec<Line<'static>>, t: &Theme, l: &HopLookup) {
         if let (Some(why), Some(cmd)) = (&r.answer.reason, &r.command) {
             out.push(Line::styled(clip(why, 200), t.warn()));
             out.push(Line::from(format!("run it yourself: {}", clean(cmd))));
+        } else if let Some(why) = &r.answer.reason {
+            out.push(Line::styled(clip(why, 200), t.dim()));
         }
         for h in &r.hops {
             let addrs: Vec<String> = h.addrs.iter().map(ToString::to_string).collect();
