@@ -553,7 +553,9 @@ pub fn subject(f: &Facts) -> String {
         Class::SpammerHost => format!("Spam from your customer's server {}", f.relay_ip),
         Class::BotnetDirect => format!("Infected machine at {} sending spam", f.relay_ip),
     };
-    header_text(&format!("{what} - re: {}", f.spam_subject))
+    // A spam's subject that reads like an encoded word (`=?…?=`) must not be one in
+    // ours: a reader would decode it (perhaps to line breaks) instead of showing it.
+    header_text(&format!("{what} - re: {}", f.spam_subject.replace("=?", "= ?")))
 }
 
 /// The built-in template of a class and side, or why nobody on that side gets one.

@@ -122,16 +122,205 @@ pub fn summarize(header: &[u8]) -> Summary {
             (Some(n), None) => n.to_string(),
             (None, None) => String::new(),
         });
+    // The subject read by our own decoder (charsets as senders mean them); the
+    // parser's where ours finds nothing.
+    let subject = fields(header)
+        .find(|f| f.is("subject"))
+        .map(|f| decode_text(f.value.get(..f.value.len().min(64 * 1024)).unwrap_or(f.value)))
+        .filter(|s| !s.is_empty())
+        .or_else(|| msg.subject().map(str::to_string));
     Summary {
-        subject: msg.subject().map(str::to_string),
+        subject,
         message_id: msg.message_id().map(str::to_string),
         from: from.filter(|f| !f.is_empty()),
         date: msg.date().map(mail_parser::DateTime::to_rfc3339),
     }
 }
 
+/// A header field's text for people: RFC 2047 encoded words decoded with the
+/// WHATWG decoders (a `gb2312` label reads GBK, as senders mean it), and raw 8-bit
+/// text in no declared charset read as UTF-8 when it is, else in the East Asian or
+/// Western charset it reads best in; one line. Not yet safe to show: each output
+/// escapes what a terminal would obey. The message itself is never changed.
+pub fn decode_text(raw: &[u8]) -> String {
+    let unfolded: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+        .collect();
+    let mut out = String::new();
+    let mut rest = &unfolded[..];
+    let mut last_was_word = false;
+    while !rest.is_empty() {
+        let Some(start) = memchr::memmem::find(rest, b"=?") else {
+            out.push_str(&undeclared(rest));
+            break;
+        };
+        let (before, at) = rest.split_at(start);
+        if let Some((text, used)) = encoded_word(at) {
+            // Whitespace between two encoded words is not part of the text.
+            if !(last_was_word && before.iter().all(u8::is_ascii_whitespace)) {
+                out.push_str(&undeclared(before));
+            }
+            out.push_str(&text);
+            rest = &at[used..];
+            last_was_word = true;
+        } else {
+            out.push_str(&undeclared(&rest[..start + 2]));
+            rest = &rest[start + 2..];
+            last_was_word = false;
+        }
+    }
+    // One line of text: a decoded line break or tab is a space. Other controls stay
+    // for each output to show safely (the report escapes them, JSON too).
+    let line: String = out
+        .chars()
+        .map(|c| if matches!(c, '\r' | '\n' | '\t') { ' ' } else { c })
+        .collect();
+    line.trim().to_string()
+}
+
+/// One `=?charset?B|Q?text?=` at the start of `s`: its text and its length.
+fn encoded_word(s: &[u8]) -> Option<(String, usize)> {
+    let body = s.strip_prefix(b"=?")?;
+    let q1 = memchr::memchr(b'?', body)?;
+    let charset = std::str::from_utf8(&body[..q1]).ok()?;
+    // RFC 2231 language suffix: `utf-8*en`.
+    let charset = charset.split('*').next().unwrap_or(charset);
+    let kind = *body.get(q1 + 1)?;
+    if body.get(q1 + 2) != Some(&b'?') {
+        return None;
+    }
+    let text_start = q1 + 3;
+    let end = memchr::memmem::find(&body[text_start..], b"?=")? + text_start;
+    let text = &body[text_start..end];
+    if text.len() > 4096 || text.contains(&b' ') {
+        return None;
+    }
+    let bytes = match kind.to_ascii_uppercase() {
+        b'B' => {
+            // Leniently, as mail readers do: the alphabet's characters only, padding
+            // optional, a broken tail dropped.
+            use base64::Engine as _;
+            let mut clean: Vec<u8> = text
+                .iter()
+                .copied()
+                .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+                .collect();
+            // A lone sixth of a byte at the end says nothing: dropped.
+            if clean.len() % 4 == 1 {
+                clean.pop();
+            }
+            let engine = base64::engine::GeneralPurpose::new(
+                &base64::alphabet::STANDARD,
+                base64::engine::GeneralPurposeConfig::new()
+                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+                    .with_decode_allow_trailing_bits(true),
+            );
+            engine.decode(&clean).ok()?
+        }
+        b'Q' => quoted(text),
+        _ => return None,
+    };
+    let encoding = encoding_rs::Encoding::for_label(charset.trim().as_bytes()).unwrap_or(encoding_rs::UTF_8);
+    let (decoded, _, _) = encoding.decode(&bytes);
+    Some((decoded.into_owned(), 2 + end + 2))
+}
+
+/// RFC 2047 Q encoding: `_` is a space, `=XX` a byte.
+fn quoted(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'_' => out.push(b' '),
+            b'=' if i + 2 < text.len() => {
+                let hex = std::str::from_utf8(&text[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'='),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Raw header bytes in no declared charset: UTF-8 when they are, else the charset
+/// of EUC-KR, GBK, `Shift_JIS`, Big5 they decode in without error and with the most
+/// characters of that charset's script; windows-1252 last.
+fn undeclared(bytes: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let script = |c: char, e: &'static encoding_rs::Encoding| -> bool {
+        let u = c as u32;
+        if e == encoding_rs::EUC_KR {
+            (0xAC00..=0xD7A3).contains(&u)
+        } else if e == encoding_rs::SHIFT_JIS {
+            (0x3040..=0x30FF).contains(&u) || (0x4E00..=0x9FFF).contains(&u)
+        } else {
+            (0x4E00..=0x9FFF).contains(&u)
+        }
+    };
+    let mut best: Option<(usize, String)> = None;
+    for e in [
+        encoding_rs::EUC_KR,
+        encoding_rs::GBK,
+        encoding_rs::SHIFT_JIS,
+        encoding_rs::BIG5,
+    ] {
+        let Some(text) = e.decode_without_bom_handling_and_without_replacement(bytes) else {
+            continue;
+        };
+        let score = text.chars().filter(|&c| script(c, e)).count();
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, text.into_owned()));
+        }
+    }
+    match best {
+        Some((score, text)) if score > 0 => text,
+        _ => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::decode_text;
+
+    /// Subjects in undeclared or mislabelled charsets (issue 13.3).
+    #[test]
+    fn subjects_decode_as_their_senders_meant() {
+        // `gb2312` carrying GBK bytes (corpus spamscope-mail_test_9): no U+FFFD.
+        let gbk = decode_text(b"=?gb2312?B?ztKw0b61zbfArb380KmjrMTjw8e/tL+01eK49srHyrLDtIzCo6zV4g==?=");
+        assert!(!gbk.contains('\u{fffd}') && gbk.starts_with("我把镜头"), "{gbk}");
+        // Raw 8-bit EUC-KR with no charset at all.
+        assert_eq!(
+            decode_text(b"\xc0\xce\xc5\xcd\xb3\xdd \xc3\xd6\xc0\xfa"),
+            "인터넷 최저"
+        );
+        // Adjacent encoded words join; the space between them is not text.
+        assert_eq!(
+            decode_text(b"=?utf-8?Q?caf=C3=A9?= =?utf-8?B?IGNsdWI=?="),
+            "café club"
+        );
+        assert_eq!(
+            decode_text(b"Re: =?iso-8859-1?Q?Gr=FC=DFe_aus?= Wien"),
+            "Re: Grüße aus Wien"
+        );
+        // Folded over two lines, as sent.
+        assert_eq!(decode_text(b"=?utf-8?B?YWI=?=\r\n\t=?utf-8?B?Y2Q=?="), "abcd");
+        // Not an encoded word: kept as written; plain UTF-8 kept.
+        assert_eq!(decode_text(b"50% off =?x"), "50% off =?x");
+        assert_eq!(decode_text("Grüße".as_bytes()), "Grüße");
+        // A decoded line break is a space: the subject stays one line.
+        assert_eq!(decode_text(b"=?utf-8?Q?a=0D=0Ab?="), "a  b");
+    }
+
     use super::*;
 
     #[test]
