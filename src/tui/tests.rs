@@ -832,6 +832,39 @@ mod compose_screen {
         assert!(m.quit == Quit::Now && matches!(&e[..], [Effect::SaveDrafts { .. }]));
     }
 
+    /// Every dialog keeps its action line down to 80x24, however much its text
+    /// wraps; below that the screen says it is too small (issue 13.5).
+    #[test]
+    fn the_send_dialog_keeps_its_keys_at_80x24() {
+        let mut m = composing();
+        m.setup.original = Some(std::sync::Arc::new(SAMPLE.to_vec()));
+        m.setup.transport = crate::deliver::send::Transport::from_config(
+            &crate::config::parse("[smtp]\nhost = \"mail.example.org\"\n").unwrap(),
+        );
+        // Many earlier sends: the warning wraps over several lines.
+        for i in 0..12 {
+            m.setup.sent.push(crate::deliver::log::Entry {
+                time: "2026-11-01T10:00:00Z".into(),
+                message: "test-key".into(),
+                relay_ip: "216.201.75.12".into(),
+                side: crate::compose::Side::Owner,
+                recipients: vec![format!("abuse{i}@saks.test"), "abuse@saks.test".into()],
+                transport: "smtp".into(),
+                reply: "250 ok".into(),
+                subject: "s".into(),
+                bytes: 1,
+                outcome: crate::deliver::log::Outcome::Sent,
+            });
+        }
+        update(&mut m, key(KeyCode::Char('s')));
+        assert!(matches!(m.overlay, Some(Overlay::Confirm(_))));
+        let screen = super::snapshots::render_screen(&m, 80, 24);
+        assert!(screen.contains("Enter sends · Esc cancels"), "{screen}");
+        let small = super::snapshots::render_screen(&m, 70, 20);
+        assert!(small.contains("too small"), "{small}");
+        assert!(!small.contains("Enter sends"), "{small}");
+    }
+
     /// A save that failed (full or read-only disk) makes quitting ask first: the
     /// edits since are still on screen, and only a second `q` gives them up.
     #[test]

@@ -241,10 +241,7 @@ fn recipients(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, row: usize)
     let Some(p) = c.panels.get(c.focus) else { return };
     let to = p.draft().to;
     let contacts = crate::tui::update::side_contacts_of(m);
-    let mut lines = vec![Line::styled(
-        "Enter checks or unchecks · j/k move · Esc closes · ● pre-selected by the analysis",
-        t.dim(),
-    )];
+    let mut lines = Vec::new();
     for (i, ct) in contacts.iter().enumerate() {
         let checked = to.iter().any(|x| x.eq_ignore_ascii_case(&ct.email));
         let style = if i == row { t.selected() } else { Style::default() };
@@ -275,7 +272,11 @@ fn recipients(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, row: usize)
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(format!(" recipients of the {} complaint ", p.side.word())),
+                .title(format!(" recipients of the {} complaint ", p.side.word()))
+                .title_bottom(Line::styled(
+                    " Enter checks or unchecks · j/k move · Esc closes · ● pre-selected ",
+                    t.dim(),
+                )),
         ),
         rect,
     );
@@ -330,10 +331,11 @@ fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
             t.bad(),
         ));
     }
-    lines.push(Line::from(""));
-    lines.push(Line::styled("Enter sends · Esc cancels", t.title()));
     let area = f.area();
-    let h = u16::try_from(lines.len()).unwrap_or(12) + 2;
+    // Lines wrap in a narrow dialog: its height counts the wrapped rows.
+    let inner = area.width.saturating_sub(4).min(110).saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let h = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
     let w = area.width.saturating_sub(4).min(110);
     let rect = Rect::new(
         area.x + (area.width.saturating_sub(w)) / 2,
@@ -348,7 +350,9 @@ fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
             .block(
                 Block::default()
                     .borders(Borders::ALL)
-                    .title(" send this complaint? "),
+                    .title(" send this complaint? ")
+                    // In the frame, not the text: no size of terminal cuts it off.
+                    .title_bottom(Line::styled(" Enter sends · Esc cancels ", t.title())),
             ),
         rect,
     );

@@ -115,6 +115,23 @@ pub fn draw(f: &mut Frame, m: &Model) {
         Some(Overlay::SentLog) => sent_log(f, m, &t),
         _ => {}
     }
+    // A dialog keeps its action line down to 80x24; below that, the screen says so
+    // rather than showing a dialog without its keys.
+    let area = f.area();
+    if m.overlay.is_some() && (area.width < 80 || area.height < 24) {
+        f.render_widget(ratatui::widgets::Clear, area);
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::styled("the terminal is too small for this dialog", t.warn()),
+                Line::from(format!(
+                    "{}x{}: it needs 80x24; Esc closes it",
+                    area.width, area.height
+                )),
+            ])
+            .wrap(ratatui::widgets::Wrap { trim: false }),
+            area,
+        );
+    }
 }
 
 /// What the sent log holds for this message (any key closes).
