@@ -95,23 +95,38 @@ pub fn for_message(path: &Path, message: &str) -> Vec<Entry> {
     read(path).into_iter().filter(|e| e.message == message).collect()
 }
 
-/// The recipients that already got this side's complaint about this message, or
-/// may have got it (`… (outcome unknown)` when no send to them is known to have
-/// gone).
+/// The recipients that already got a complaint about this message, each with what
+/// they got and when: this side's ("sent 2026-11-01 10:00 UTC", or "outcome
+/// unknown" when no send to them is known to have gone), or the other side's (the
+/// owner's and the ISP's desks are often one mailbox).
 pub fn already_sent(entries: &[Entry], side: crate::compose::Side, recipients: &[String]) -> Vec<String> {
     recipients
         .iter()
         .filter_map(|r| {
-            let to_r = |e: &&Entry| e.side == side && e.recipients.iter().any(|x| x.eq_ignore_ascii_case(r));
-            let mut sends = entries.iter().filter(to_r).peekable();
-            sends.peek()?;
-            Some(if sends.any(|e| e.outcome == Outcome::Sent) {
-                r.clone()
-            } else {
-                format!("{r} (outcome unknown)")
-            })
+            let to_r = |e: &&Entry| e.recipients.iter().any(|x| x.eq_ignore_ascii_case(r));
+            let mine: Vec<&Entry> = entries.iter().filter(to_r).filter(|e| e.side == side).collect();
+            if let Some(e) = mine.iter().rev().find(|e| e.outcome == Outcome::Sent) {
+                return Some(format!("{r} (sent {})", when(&e.time)));
+            }
+            if let Some(e) = mine.last() {
+                return Some(format!("{r} (outcome unknown, {})", when(&e.time)));
+            }
+            let other = entries.iter().filter(to_r).rev().find(|e| e.side != side)?;
+            Some(format!(
+                "{r} (got the {} complaint {})",
+                other.side.word(),
+                when(&other.time)
+            ))
         })
         .collect()
+}
+
+/// An entry's RFC 3339 time as people read it: `2026-11-01 10:00 UTC`.
+fn when(time: &str) -> String {
+    match time.get(..16) {
+        Some(t) if time.ends_with('Z') => format!("{} UTC", t.replace('T', " ")),
+        _ => time.to_string(),
+    }
 }
 
 /// Now as RFC 3339 UTC.
@@ -193,9 +208,16 @@ mod tests {
                 crate::compose::Side::Owner,
                 &["ABUSE@x.test".into(), "new@x.test".into()]
             ),
-            vec!["ABUSE@x.test"]
+            vec![format!("ABUSE@x.test (sent {})", when(&e.time))]
         );
-        assert!(already_sent(&mine, crate::compose::Side::Isp, &["abuse@x.test".into()]).is_empty());
+        // The ISP complaint to the mailbox that got the owner's: said too.
+        assert_eq!(
+            already_sent(&mine, crate::compose::Side::Isp, &["abuse@x.test".into()]),
+            vec![format!(
+                "abuse@x.test (got the owner complaint {})",
+                when(&e.time)
+            )]
+        );
         let unknown = Entry {
             side: crate::compose::Side::Isp,
             outcome: Outcome::Unknown,
@@ -207,7 +229,7 @@ mod tests {
                 crate::compose::Side::Isp,
                 &["abuse@x.test".into()]
             ),
-            vec!["abuse@x.test (outcome unknown)"]
+            vec![format!("abuse@x.test (outcome unknown, {})", when(&e.time))]
         );
         assert_eq!(
             already_sent(
@@ -215,13 +237,14 @@ mod tests {
                     unknown,
                     Entry {
                         side: crate::compose::Side::Isp,
-                        ..e
+                        ..e.clone()
                     }
                 ],
                 crate::compose::Side::Isp,
                 &["abuse@x.test".into()]
             ),
-            vec!["abuse@x.test"]
+            vec![format!("abuse@x.test (sent {})", when(&e.time))]
         );
+        assert_eq!(when("2026-11-01T10:00:05Z"), "2026-11-01 10:00 UTC");
     }
 }

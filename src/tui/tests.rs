@@ -865,6 +865,30 @@ mod compose_screen {
         assert!(!small.contains("Enter sends"), "{small}");
     }
 
+    /// `L` shows the way each complaint went whole at 80 columns (issue 13.9).
+    #[test]
+    fn the_sent_log_shows_the_way_whole() {
+        let mut m = composing();
+        m.setup.sent.push(crate::deliver::log::Entry {
+            time: "2026-11-01T10:00:00Z".into(),
+            message: "test-key".into(),
+            relay_ip: "216.201.75.12".into(),
+            side: crate::compose::Side::Owner,
+            recipients: vec!["abuse@saks.test".into()],
+            transport: "smtp mail.example.org:587 (starttls)".into(),
+            reply: "250 2.0.0 Ok: queued as 4F1A2B".into(),
+            subject: "s".into(),
+            bytes: 1,
+            outcome: crate::deliver::log::Outcome::Sent,
+        });
+        m.overlay = Some(Overlay::SentLog);
+        let screen = super::snapshots::render_screen(&m, 80, 24);
+        assert!(
+            screen.contains("smtp mail.example.org:587 (starttls)"),
+            "{screen}"
+        );
+    }
+
     /// A save that failed (full or read-only disk) makes quitting ask first: the
     /// edits since are still on screen, and only a second `q` gives them up.
     #[test]

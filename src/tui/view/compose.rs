@@ -325,8 +325,8 @@ fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
         lines.push(Line::from(""));
         lines.push(Line::styled(
             format!(
-                "already sent to {} for this message: Enter sends it again",
-                clip(&cf.already.join(", "), 150)
+                "already complained to about this message: {} — Enter sends it again",
+                clip(&cf.already.join(", "), 300)
             ),
             t.bad(),
         ));

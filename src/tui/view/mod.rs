@@ -168,14 +168,22 @@ fn sent_log(f: &mut Frame, m: &Model, t: &Theme) {
             .as_ref()
             .map_or("no log".into(), |p| clip(&p.display().to_string(), 60))
     );
+    // The way it went is read whole: its column is as wide as its longest entry.
+    let via = m
+        .setup
+        .sent
+        .iter()
+        .map(|e| e.transport.chars().count().min(40))
+        .max()
+        .unwrap_or(3);
     let table = Table::new(
         rows,
         [
             Constraint::Length(20),
             Constraint::Length(5),
             Constraint::Fill(2),
+            Constraint::Length(u16::try_from(via).unwrap_or(40)),
             Constraint::Fill(1),
-            Constraint::Fill(2),
         ],
     )
     .header(Row::new(vec!["time", "side", "recipients", "via", "reply"]).style(t.title()))
