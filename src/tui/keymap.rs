@@ -109,7 +109,7 @@ impl Action {
     /// What it does, for the help overlay.
     pub fn describe(self) -> &'static str {
         match self {
-            Action::Help => "this help (any key closes it)",
+            Action::Help => "this help (j/k scroll it, any other key closes it)",
             Action::Quit => "quit",
             Action::Back => "close the overlay, or go back one view",
             Action::Down => "next hop (or message)",
@@ -143,6 +143,19 @@ impl Action {
             Action::Copy => "copy the focused complaint (or pane) to the clipboard",
             Action::SentLog => "what was sent for this message",
         }
+    }
+
+    /// What the action does on the compose screen, where it differs from the hops
+    /// screen's.
+    pub fn in_compose(self) -> Option<&'static str> {
+        Some(match self {
+            Action::NextPane | Action::PrevPane => "the other complaint (owner / ISP)",
+            Action::Down => "next field (To, Subject, body)",
+            Action::Up => "previous field",
+            Action::Back => "back to the hops (the drafts are kept)",
+            Action::Copy => "copy the focused complaint, as text",
+            _ => return None,
+        })
     }
 
     fn defaults(self) -> &'static [&'static str] {
@@ -358,6 +371,17 @@ impl Keymap {
     }
 
     /// The help overlay's rows: keys and what they do, in the table's order.
+    /// The keys of the compose screen that mean something else there.
+    pub fn compose_help(&self) -> Vec<(String, &'static str)> {
+        Action::ALL
+            .into_iter()
+            .filter_map(|a| {
+                let keys = self.keys(a);
+                (!keys.is_empty()).then(|| a.in_compose().map(|w| (keys.join(" "), w)))?
+            })
+            .collect()
+    }
+
     pub fn help(&self) -> Vec<(String, &'static str)> {
         Action::ALL
             .into_iter()

@@ -267,7 +267,8 @@ pub enum Quit {
 /// What is drawn over the screen and takes the keys until it closes.
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help,
+    /// The keys and signs, scrolled this far.
+    Help(u16),
     /// What the sent log holds for this message.
     SentLog,
     /// The preview of the focused complaint, scrolled this far.

@@ -106,7 +106,34 @@ fn keys_move_switch_panes_and_quit() {
     update(&mut m, key(KeyCode::BackTab));
     assert_eq!(m.hops.pane, Pane::Traceroute);
     update(&mut m, key(KeyCode::Char('?')));
-    assert!(matches!(m.overlay, Some(Overlay::Help)));
+    assert!(matches!(m.overlay, Some(Overlay::Help(0))));
+    // At 80x24 the help scrolls down to its last lines: every key and sign is there.
+    let top = snapshots::render_screen(&m, 80, 24);
+    assert!(top.contains("on the hops screen"), "{top}");
+    for _ in 0..60 {
+        update(&mut m, key(KeyCode::Char('j')));
+    }
+    assert!(
+        matches!(m.overlay, Some(Overlay::Help(60))),
+        "j scrolls, it does not close"
+    );
+    let bottom = snapshots::render_screen(&m, 80, 24);
+    for needed in [
+        "on the compose screen",
+        "the other complaint (owner / ISP)",
+        "next field",
+        "tabs",
+        "done",
+        "waiting",
+        "marks",
+        "verdicts",
+    ] {
+        assert!(
+            bottom.contains(needed) || top.contains(needed),
+            "{needed}:\n{top}\n{bottom}"
+        );
+    }
+    assert!(bottom.contains("verdicts"), "the end is reachable:\n{bottom}");
     update(&mut m, key(KeyCode::Char('q')));
     assert!(
         m.overlay.is_none() && m.quit == Quit::No,
@@ -605,7 +632,7 @@ mod snapshots {
         m.hops.selected = 0;
         m.hops.pane = Pane::Whois;
         insta::assert_snapshot!("idle_hop_80x24", render(&m, 80, 24));
-        m.overlay = Some(Overlay::Help);
+        m.overlay = Some(Overlay::Help(0));
         insta::assert_snapshot!("help_80x24", render(&m, 80, 24));
         insta::assert_snapshot!("help_160x48", render(&m, 160, 48));
         m.overlay = None;
@@ -634,7 +661,7 @@ mod snapshots {
                 for pane in Pane::ALL {
                     m.hops.pane = pane;
                     let _ = render(&m, w, h);
-                    m.overlay = Some(Overlay::Help);
+                    m.overlay = Some(Overlay::Help(0));
                     let _ = render(&m, w, h);
                     m.overlay = None;
                 }

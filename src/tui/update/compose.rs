@@ -424,7 +424,7 @@ pub(super) fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             return save(m);
         }
         Action::Quit => return quit(m),
-        Action::Help => m.overlay = Some(Overlay::Help),
+        Action::Help => m.overlay = Some(Overlay::Help(0)),
         _ => {}
     }
     Vec::new()

@@ -125,7 +125,7 @@ pub(super) fn mouse(m: &mut Model, e: crossterm::event::MouseEvent) -> Vec<Effec
 pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
     let n = m.trace.hops.len();
     match a {
-        Action::Help => m.overlay = Some(Overlay::Help),
+        Action::Help => m.overlay = Some(Overlay::Help(0)),
         Action::Quit => return quit(m),
         Action::Back => {
             if m.picker.rows.len() > 1 {

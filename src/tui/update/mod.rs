@@ -104,7 +104,18 @@ fn key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     m.dirty = true;
-    if matches!(m.overlay, Some(Overlay::Help | Overlay::SentLog)) {
+    if let Some(Overlay::Help(scroll)) = m.overlay {
+        // The help scrolls with the keys that scroll; any other key closes it.
+        m.overlay = match m.keymap.action(&k) {
+            Some(Action::Down) => Some(Overlay::Help(scroll.saturating_add(1))),
+            Some(Action::Up) => Some(Overlay::Help(scroll.saturating_sub(1))),
+            Some(Action::PageDown) => Some(Overlay::Help(scroll.saturating_add(10))),
+            Some(Action::PageUp) => Some(Overlay::Help(scroll.saturating_sub(10))),
+            _ => None,
+        };
+        return Vec::new();
+    }
+    if matches!(m.overlay, Some(Overlay::SentLog)) {
         m.overlay = None;
         return Vec::new();
     }

@@ -15,7 +15,7 @@ pub(super) fn picker(m: &mut Model, a: Action) -> Vec<Effect> {
             }
         }
         Action::Quit | Action::Back => return quit(m),
-        Action::Help => m.overlay = Some(Overlay::Help),
+        Action::Help => m.overlay = Some(Overlay::Help(0)),
         _ => {}
     }
     Vec::new()

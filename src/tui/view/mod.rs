@@ -111,7 +111,7 @@ pub fn draw(f: &mut Frame, m: &Model) {
         }
     }
     match m.overlay {
-        Some(Overlay::Help) => help(f, m, &t),
+        Some(Overlay::Help(scroll)) => help(f, m, &t, scroll),
         Some(Overlay::SentLog) => sent_log(f, m, &t),
         _ => {}
     }
@@ -287,33 +287,74 @@ fn status(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn help(f: &mut Frame, m: &Model, t: &Theme) {
-    let rows: Vec<Row> = m
-        .keymap
-        .help()
-        .into_iter()
-        .map(|(keys, what)| Row::new(vec![Span::styled(keys, t.key()), Span::raw(what)]))
-        .chain([
-            Row::new(vec![Span::raw(""), Span::raw("")]),
-            Row::new(vec![
-                Span::styled("marks", t.key()),
-                Span::raw("S your site · R relay · I input point · * your choice"),
-            ]),
-            Row::new(vec![
-                Span::styled("verdicts", t.key()),
-                Span::raw("■ trusted □ internal ✓ verified ? unverified ✗ inconsistent"),
-            ]),
+fn help(f: &mut Frame, m: &Model, t: &Theme, scroll: u16) {
+    let key_line = |keys: &str, what: &str| {
+        Line::from(vec![
+            Span::styled(format!("{keys:<22} "), t.key()),
+            Span::raw(what.to_string()),
         ])
-        .collect();
-    let h = u16::try_from(rows.len()).unwrap_or(20) + 2;
-    let area = centered(f.area(), 100, h);
-    f.render_widget(Clear, area);
-    let table = Table::new(rows, [Constraint::Length(24), Constraint::Fill(1)]).block(
-        Block::default()
-            .borders(Borders::ALL)
-            .title(" keys (any key closes) "),
+    };
+    let mut lines = vec![Line::styled("on the hops screen", t.title())];
+    lines.extend(m.keymap.help().iter().map(|(k, w)| key_line(k, w)));
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "on the compose screen (the others as above)",
+        t.title(),
+    ));
+    lines.extend(m.keymap.compose_help().iter().map(|(k, w)| key_line(k, w)));
+    lines.push(Line::from(""));
+    lines.push(Line::styled("signs", t.title()));
+    let waiting = glyph(&PaneState::Waiting(std::time::Duration::ZERO));
+    for (sign, what) in [
+        (
+            "tabs".to_string(),
+            format!(
+                "{} done · {} nothing found · {} failed · {} rate-limited · {waiting} waiting (it turns)",
+                glyph(&PaneState::Done),
+                glyph(&PaneState::NotFound),
+                glyph(&PaneState::Failed(String::new())),
+                glyph(&PaneState::RateLimited(String::new())),
+            ),
+        ),
+        (
+            "marks".to_string(),
+            "S your site · R relay · I input point · * your choice".to_string(),
+        ),
+        (
+            "verdicts".to_string(),
+            "■ trusted □ internal ✓ verified ? unverified ✗ inconsistent".to_string(),
+        ),
+        (
+            "contacts".to_string(),
+            "● pre-selected (from the address or its confirmed name) · ○ suggestion".to_string(),
+        ),
+    ] {
+        lines.push(key_line(&sign, &what));
+    }
+    let area = f.area();
+    let width = area.width.saturating_sub(4).min(110);
+    let height = area.height.saturating_sub(2);
+    let rect = centered(area, width, height);
+    // Not past the end: the last line stays at the bottom at most.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let max = u16::try_from(rows.saturating_sub(usize::from(height.saturating_sub(2)))).unwrap_or(u16::MAX);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(max), 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" keys and signs ")
+                    .title_bottom(Line::styled(
+                        " j/k PgDn/PgUp scroll · any other key closes ",
+                        t.dim(),
+                    )),
+            ),
+        rect,
     );
-    f.render_widget(table, area);
 }
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
