@@ -134,11 +134,11 @@ fn a_message_from_standard_input_with_keys_from_the_terminal() {
     });
     pty.send("?");
     pty.wait_for("the help", Duration::from_secs(5), |s| {
-        s.contents().contains("any key closes")
+        s.contents().contains("keys and signs")
     });
     pty.send("x");
     pty.wait_for("the help closed", Duration::from_secs(5), |s| {
-        !s.contents().contains("any key closes")
+        !s.contents().contains("keys and signs")
     });
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
