@@ -33,6 +33,30 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A line of text to show as text (a header line, a whois answer, the preview):
+/// tabs expanded to the next multiple of 8 columns, a line end's CR dropped, then
+/// [`clean`].
+#[must_use]
+pub fn clean_line(s: &str) -> String {
+    let s = s.strip_suffix('\r').unwrap_or(s);
+    if !s.contains('\t') {
+        return clean(s).into_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut col = 0usize;
+    for c in s.chars() {
+        if c == '\t' {
+            let n = 8 - col % 8;
+            out.extend(std::iter::repeat_n(' ', n));
+            col += n;
+        } else {
+            out.push(c);
+            col += 1;
+        }
+    }
+    clean(&out).into_owned()
+}
+
 /// One compact JSON line of `value`, with every character JSON leaves raw but a
 /// terminal would obey escaped as `\uXXXX`: C1 controls, DEL and the bidi controls
 /// (`U+202E` and the like), as `serde_json` already does for C0.
@@ -76,6 +100,13 @@ pub fn clip(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tabs_are_columns_not_escapes() {
+        assert_eq!(super::clean_line("a\tb"), "a       b");
+        assert_eq!(super::clean_line("\tby mx\r"), "        by mx");
+        assert_eq!(super::clean_line("x\x1b[2J"), "x\\x1b[2J");
+    }
     use super::*;
 
     #[test]

@@ -138,9 +138,7 @@ fn preview(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, scroll: u16) {
                 }
                 lines.push(Line::from(""));
                 for l in String::from_utf8_lossy(&built.bytes).lines() {
-                    lines.push(Line::from(
-                        crate::sanitize::clean(l.trim_end_matches('\r')).into_owned(),
-                    ));
+                    lines.push(Line::from(crate::sanitize::clean_line(l)));
                 }
             }
         },

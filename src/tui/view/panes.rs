@@ -10,7 +10,7 @@ use super::{Theme, glyph, words};
 use crate::lookup::answer::{Answer, Status};
 use crate::lookup::attribute::Rdns;
 use crate::lookup::contact::Contact;
-use crate::sanitize::{clean, clip};
+use crate::sanitize::{clean, clean_line, clip};
 use crate::tui::model::{HopLookup, Model, Pane, PaneState};
 
 /// The state of a pane for the selected hop.
@@ -76,7 +76,7 @@ fn answer_lines(out: &mut Vec<Line<'_>>, t: &Theme, answers: &[Answer], raw: boo
         }
         if raw {
             for line in a.text.lines() {
-                out.push(Line::styled(format!("  │ {}", clean(line)), t.dim()));
+                out.push(Line::styled(format!("  │ {}", clean_line(line)), t.dim()));
             }
             out.push(Line::from(""));
         }
@@ -104,7 +104,7 @@ fn received(m: &Model, t: &Theme) -> Vec<Line<'static>> {
         return vec![Line::from("no hops")];
     };
     let mut out = vec![
-        Line::styled(format!("Received: {}", clean(&h.raw)), t.title()),
+        Line::styled(format!("Received: {}", clean_line(&h.raw)), t.title()),
         Line::from(""),
     ];
     let field = |k: &str, v: Option<String>| v.map(|v| Line::from(format!("  {k:<10} {}", clip(&v, 200))));
