@@ -602,6 +602,29 @@ mod snapshots {
         l
     }
 
+    /// `y` on a pane copies the answers as the servers sent them, without the
+    /// `│` gutter the pane draws (issue 13.7).
+    #[test]
+    fn a_copied_pane_has_no_gutter() {
+        let mut m = model();
+        start(&mut m, false);
+        let base = m.lookups[&2].clone();
+        let mut l = lookup_in("done", &base);
+        l.apply(Part::Whois(vec![ok(
+            "whois",
+            "whois.lacnic.net",
+            "216.201.75.12",
+            "inetnum: 216.201.64.0/19\nowner: Example Cable",
+        )]));
+        m.lookups.insert(2, l);
+        let text = super::super::view::panes::plain_text(&m, Pane::Whois);
+        assert!(
+            text.contains("\ninetnum: 216.201.64.0/19\nowner: Example Cable"),
+            "{text}"
+        );
+        assert!(!text.contains('│'), "{text}");
+    }
+
     #[test]
     fn every_pane_in_every_state() {
         for (w, h) in [(80u16, 24u16), (160, 48)] {

@@ -410,7 +410,14 @@ pub fn plain_text(m: &Model, pane: Pane) -> String {
     let t = Theme::new(false);
     body(m, &t, pane)
         .iter()
-        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            // An answer's text is copied as the server sent it, without the gutter.
+            match text.strip_prefix("  │ ") {
+                Some(rest) => rest.to_string(),
+                None => text,
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
