@@ -33,9 +33,10 @@ pub struct Composed {
     pub recipients: Vec<String>,
 }
 
-/// The transfer encoding that keeps `original` intact (RFC 2046 §5.2.1 allows only
-/// 7bit, 8bit and binary for `message/rfc822`; base64 is not allowed): 7bit or 8bit
-/// when every line ends in CRLF and is at most 998 octets without NULs, else binary.
+/// The transfer encoding that keeps `original` intact on its way: 7bit or 8bit (as
+/// `message/rfc822`) when every line ends in CRLF and is at most 998 octets without
+/// NULs, else base64 (as a file: RFC 2046 §5.2.1 allows no base64 in
+/// `message/rfc822`), with why.
 pub fn encoding(original: &[u8]) -> (&'static str, Option<String>) {
     let mut eight = false;
     let mut bare = false;
@@ -73,14 +74,49 @@ pub fn encoding(original: &[u8]) -> (&'static str, Option<String>) {
     if why.is_empty() {
         (if eight { "8bit" } else { "7bit" }, None)
     } else {
+        // Mail servers carry lines of at most 998 octets ending in CRLF, without NULs
+        // (RFC 5321); binary would need BINARYMIME and BDAT, which few offer. A file
+        // in base64 carries every byte over any of them.
         (
-            "binary",
+            "base64",
             Some(format!(
-                "the spam has {}: it is attached unchanged with Content-Transfer-Encoding: binary",
+                "the spam has {}: no mail server carries that unchanged, so it is attached as a file (spam.eml, base64) that holds every byte",
                 why.join(" and ")
             )),
         )
     }
+}
+
+/// The forwarded spam as a part: `message/rfc822` in 7bit or 8bit, else a file in
+/// base64 (RFC 2046 allows no base64 in `message/rfc822`).
+fn spam_part(forwarded: &[u8], encoding: &'static str) -> MimePart<'static> {
+    if encoding == "base64" {
+        MimePart::new(
+            ContentType::new("application/octet-stream").attribute("name", "spam.eml"),
+            BodyPart::Text(base64_lines(forwarded).into()),
+        )
+        .transfer_encoding("base64")
+        .attachment("spam.eml")
+    } else {
+        MimePart::new(
+            ContentType::new("message/rfc822"),
+            BodyPart::Binary(forwarded.to_vec().into()),
+        )
+        .transfer_encoding(encoding)
+        .attachment("spam.eml")
+    }
+}
+
+/// `bytes` in base64, lines of 76 characters ending in CRLF (RFC 2045).
+fn base64_lines(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let all = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut out = String::with_capacity(all.len() + all.len() / 76 * 2 + 2);
+    for chunk in all.as_bytes().chunks(76) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or(""));
+        out.push_str("\r\n");
+    }
+    out
 }
 
 /// The message in its canonical form for SMTP (RFC 5322): every line ending CRLF.
@@ -208,12 +244,7 @@ pub fn build(
         ContentType::new("text/plain").attribute("charset", "utf-8"),
         text_with_quote(d, &forwarded),
     );
-    let spam = MimePart::new(
-        ContentType::new("message/rfc822"),
-        BodyPart::Binary(forwarded.clone().into()),
-    )
-    .transfer_encoding(encoding)
-    .attachment("spam.eml");
+    let spam = spam_part(&forwarded, encoding);
     let body = if d.format == Format::Arf {
         let report = feedback_report(f);
         let feedback = MimePart::new(
