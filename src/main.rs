@@ -7,6 +7,19 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // The clipboard's background owner (started by the TUI as it exits): no terminal,
+    // no output, the text on standard input.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == relaytrace::deliver::clipboard::SERVE_ARG)
+    {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut io::stdin().lock(), &mut text);
+        return match relaytrace::deliver::clipboard::serve(&text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(1),
+        };
+    }
     std::panic::set_hook(Box::new(|info| {
         let msg = info
             .payload()

@@ -670,6 +670,30 @@ fn copy_reaches_the_system_clipboard_under_x11() {
     );
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+    // And after relaytrace has exited (issue 13.1): a background owner serves it.
+    let out = std::process::Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", &display)
+        .output()
+        .unwrap();
+    let after = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(after, got, "still pasteable after the exit");
+    // Another program taking the clipboard ends the background owner.
+    let mut take = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard"])
+        .env("DISPLAY", &display)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut take.stdin.take().unwrap(), b"other").unwrap();
+    let _ = take.wait();
+    std::thread::sleep(Duration::from_millis(300));
+    let out = std::process::Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", &display)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "other");
     if let Some(mut x) = xvfb {
         let _ = x.kill();
         let _ = x.wait();

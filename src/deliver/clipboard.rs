@@ -48,6 +48,9 @@ pub fn has_display() -> bool {
 #[derive(Default)]
 pub struct Clipboard {
     system: Option<arboard::Clipboard>,
+    /// The last text set on the system clipboard: handed to a small background
+    /// owner when relaytrace exits, so that it can still be pasted.
+    last: Option<String>,
 }
 
 impl Clipboard {
@@ -74,14 +77,86 @@ impl Clipboard {
         self.set_system(text).map(|()| Via::System)
     }
 
+    /// On X11 a selection lives only as long as its owner: hands the last text
+    /// copied to a detached `relaytrace` that serves it until another program
+    /// takes the clipboard (as `xclip` does). Says what it did, or why not.
+    ///
+    /// # Errors
+    /// The helper cannot be started.
+    pub fn keep_after_exit(&mut self) -> Result<Option<&'static str>, String> {
+        let Some(text) = self.last.take() else {
+            return Ok(None);
+        };
+        if std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())
+            && std::env::var_os("DISPLAY").is_none_or(|v| v.is_empty())
+        {
+            return Ok(Some("Wayland keeps the copy only while a clipboard manager runs"));
+        }
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut child = {
+            use std::os::unix::process::CommandExt;
+            std::process::Command::new(exe)
+                .arg(SERVE_ARG)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                // Its own process group: the terminal's hang-up does not end it.
+                .process_group(0)
+                .spawn()
+                .map_err(|e| format!("cannot keep the clipboard: {e}"))?
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+        }
+        // It says `ok` once it owns the selection (or ends, having failed): only
+        // then may this process, the owner until now, go.
+        let mut said = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut said);
+        }
+        if said.trim() == "ok" {
+            Ok(Some("kept on the clipboard after relaytrace exits"))
+        } else {
+            Err("the clipboard could not be kept after exit".into())
+        }
+    }
+
     fn set_system(&mut self, text: &str) -> Result<(), String> {
         if self.system.is_none() {
             self.system = Some(arboard::Clipboard::new().map_err(|e| format!("no system clipboard: {e}"))?);
         }
         let cb = self.system.as_mut().ok_or("no system clipboard")?;
         cb.set_text(text.to_string())
-            .map_err(|e| format!("the system clipboard refused: {e}"))
+            .map_err(|e| format!("the system clipboard refused: {e}"))?;
+        self.last = Some(text.to_string());
+        Ok(())
     }
+}
+
+/// The hidden first argument that makes `relaytrace` the clipboard's owner for the
+/// text on its standard input, until another program takes the clipboard.
+pub const SERVE_ARG: &str = "__serve-clipboard";
+
+/// Serves `text` on the system clipboard until another program takes it (the
+/// background owner [`Clipboard::keep_after_exit`] starts).
+///
+/// # Errors
+/// No system clipboard.
+pub fn serve(text: &str) -> Result<(), String> {
+    let mut cb = arboard::Clipboard::new().map_err(|e| e.to_string())?;
+    cb.set_text(text.to_string()).map_err(|e| e.to_string())?;
+    // It owns the selection now: the TUI that started it may exit.
+    println!("ok");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    #[cfg(target_os = "linux")]
+    {
+        use arboard::SetExtLinux;
+        cb.set()
+            .wait()
+            .text(text.to_string())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Does `mode` try the system clipboard first?

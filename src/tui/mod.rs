@@ -245,6 +245,18 @@ pub fn open(
     if let Some(note) = &model.exit_note {
         eprintln!("relaytrace: {}", crate::sanitize::clean(note));
     }
+    // What was copied stays pasteable after the exit (X11 drops a selection with its
+    // owner): a small background owner takes it.
+    let kept = ctx
+        .clipboard
+        .lock()
+        .map_err(|_| "the clipboard is in use".to_string())
+        .and_then(|mut c| c.keep_after_exit());
+    match kept {
+        Ok(Some(words)) => tracing::info!(words, "clipboard after exit"),
+        Ok(None) => {}
+        Err(e) => eprintln!("relaytrace: {}", crate::sanitize::clean(&e)),
+    }
     result.map_err(|e| CliError::Input(format!("the terminal failed: {e}")))
 }
 
