@@ -59,7 +59,7 @@ pub fn redact(original: &[u8], addresses: &[String], with: &str) -> (Vec<u8>, Ve
 fn preview(original: &[u8], redacted: &[u8], offsets: &[usize]) -> Vec<Change> {
     let lines_of = |b: &[u8]| -> Vec<String> {
         b.split(|&c| c == b'\n')
-            .map(|l| crate::sanitize::clip(&String::from_utf8_lossy(l), 300))
+            .map(|l| crate::sanitize::clip(&crate::sanitize::clean_line(&String::from_utf8_lossy(l)), 300))
             .collect()
     };
     let (a, b) = (lines_of(original), lines_of(redacted));

@@ -625,6 +625,19 @@ mod snapshots {
         assert!(!text.contains('│'), "{text}");
     }
 
+    /// Scrolling past the end of a pane shows its last lines, never an empty pane
+    /// (issue 13.7).
+    #[test]
+    fn a_pane_scrolled_past_its_end_shows_its_last_lines() {
+        let mut m = model();
+        m.hops.scroll.insert((m.hops.selected, Pane::Received), 5000);
+        let text = super::super::view::panes::plain_text(&m, Pane::Received);
+        let last = text.lines().rev().find(|l| l.trim().len() > 8).unwrap().trim();
+        let screen = render_screen(&m, 80, 24);
+        let head: String = last.chars().take(20).collect();
+        assert!(screen.contains(&head), "{head:?} not on:\n{screen}");
+    }
+
     #[test]
     fn every_pane_in_every_state() {
         for (w, h) in [(80u16, 24u16), (160, 48)] {

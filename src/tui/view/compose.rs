@@ -143,14 +143,17 @@ fn preview(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, scroll: u16) {
             }
         },
     }
-    let area = f.area();
-    let inner = Rect::new(
-        area.x + 2,
-        area.y + 1,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
+    // The whole screen: no strips of what is under it stay beside it.
+    let inner = f.area();
     f.render_widget(ratatui::widgets::Clear, inner);
+    // Not past the end: the last lines fill the preview at most.
+    let max = u16::try_from(
+        lines
+            .len()
+            .saturating_sub(usize::from(inner.height.saturating_sub(2))),
+    )
+    .unwrap_or(u16::MAX);
+    let scroll = scroll.min(max);
     let title = format!(
         " preview: the {} complaint (PgUp/PgDn scroll, any other key closes) ",
         p.side.word()

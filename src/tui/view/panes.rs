@@ -429,7 +429,11 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
         Span::styled(format!("— {} ", words(&st)), t.state(&st)),
     ]);
     let lines = body(m, t, m.hops.pane);
-    let max = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_sub(1);
+    // Not past the end: the last rows (the lines as wrapped) fill the pane at most.
+    let inner_w = usize::from(area.width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+    let visible = usize::from(area.height.saturating_sub(2));
+    let max = u16::try_from(rows.saturating_sub(visible)).unwrap_or(u16::MAX);
     let scroll = m.scroll_of(m.hops.pane).min(max);
     let p = Paragraph::new(lines)
         .block(Block::default().borders(Borders::ALL).title(title))
