@@ -102,6 +102,9 @@ pub struct Evidence {
     pub dnsbl: Option<(Vec<Listing>, Vec<Answer>)>,
     /// The whois chain, in the order asked (IANA or RIR, referrals, handles).
     pub whois: Option<Vec<Answer>>,
+    /// Those answers read, once: given by the engine (it read them to follow the
+    /// chain), else read when first needed. A hostile answer is not read twice.
+    pub whois_read: std::sync::OnceLock<Vec<Parsed>>,
     /// RDAP: bootstrap steps, the address's network, then its parent.
     pub rdap: Option<Vec<Answer>>,
     /// `Some(None)`: traceroute is switched off.
@@ -344,7 +347,11 @@ fn rdap_pair(e: &Evidence) -> (Option<rparse::Object>, Option<rparse::Object>) {
 fn whois_union(e: &Evidence, ip: IpAddr) -> Parsed {
     let mut union = Parsed::empty();
     let mut handle_contacts = Vec::new();
-    for a in e.whois.iter().flatten().rev().filter(|a| a.ok()) {
+    let answers: Vec<&Answer> = e.whois.iter().flatten().collect();
+    let read = e
+        .whois_read
+        .get_or_init(|| answers.iter().map(|a| wparse::parse(&a.text)).collect());
+    for (a, parsed) in answers.iter().zip(read).rev().filter(|(a, _)| a.ok()) {
         if a.query.starts_with("p + ") {
             for addr in contact::emails_in(&a.text).into_iter().take(1) {
                 if let Some(f) = Found::new(
@@ -357,18 +364,17 @@ fn whois_union(e: &Evidence, ip: IpAddr) -> Parsed {
             }
             continue;
         }
-        let parsed = wparse::parse(&a.text);
-        for n in parsed.networks {
+        for n in &parsed.networks {
             if n.contains(ip)
                 && !union
                     .networks
                     .iter()
                     .any(|u| u.first == n.first && u.last == n.last)
             {
-                union.networks.push(n);
+                union.networks.push(n.clone());
             }
         }
-        union.loose.extend(parsed.loose);
+        union.loose.extend(parsed.loose.iter().cloned());
     }
     if let Some(most) = union.networks.iter_mut().min_by_key(|n| n.size()) {
         for f in handle_contacts {

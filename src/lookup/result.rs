@@ -177,7 +177,10 @@ impl Evidence {
             Part::Domain(d) => self.domain = Some(d),
             Part::Asn { asn, answers } => self.asn = Some((asn, answers)),
             Part::Dnsbl { listings, answers } => self.dnsbl = Some((listings, answers)),
-            Part::Whois(a) => self.whois = Some(a),
+            Part::Whois(a) => {
+                self.whois = Some(a);
+                self.whois_read = std::sync::OnceLock::new();
+            }
             Part::Rdap(a) => self.rdap = Some(a),
             Part::Traceroute(r) => self.traceroute = Some(r),
         }
@@ -459,9 +462,14 @@ impl Engine {
             r
         };
         let whois = async {
-            let chain: Vec<Answer> = self.whois_chain(ip).await.into_iter().map(|h| h.answer).collect();
+            let (chain, read): (Vec<Answer>, Vec<_>) = self
+                .whois_chain(ip)
+                .await
+                .into_iter()
+                .map(|h| (h.answer, h.parsed))
+                .unzip();
             progress(Part::Whois(chain.clone()));
-            chain
+            (chain, read)
         };
         let rdap = async {
             let r = self.rdap_ip(ip).await;
@@ -488,14 +496,20 @@ impl Engine {
             asn: Some(asn),
             abusix: Some(abusix),
             dnsbl: Some(dnsbl),
-            whois: Some(whois),
+            whois: Some(whois.0),
+            whois_read: std::sync::OnceLock::from(whois.1),
             rdap: Some(rdap),
             ..Evidence::new(ip)
         };
 
         self.route_evidence(&mut ev, ip, route).await;
 
-        // Where no record names an ISP desk: the upstream AS's record, then judge again.
+        self.judge(ev).await
+    }
+
+    /// Judges the evidence; where no record names an ISP desk, asks for the
+    /// upstream AS's record and judges again.
+    async fn judge(&self, mut ev: Evidence) -> Lookup {
         let attribution = attribute(&ev);
         let Some(peer) = upstream_to_ask(&ev, &attribution) else {
             return Lookup {
