@@ -679,10 +679,14 @@ fn copy_reaches_the_system_clipboard_under_x11() {
     let after = String::from_utf8_lossy(&out.stdout);
     assert_eq!(after, got, "still pasteable after the exit");
     // Another program taking the clipboard ends the background owner.
+    // `-loops 1`: xclip serves one paste and ends; its output goes nowhere (a
+    // forked xclip holding the test's output would keep `cargo test | tee` open).
     let mut take = std::process::Command::new("xclip")
-        .args(["-selection", "clipboard"])
+        .args(["-loops", "1", "-selection", "clipboard"])
         .env("DISPLAY", &display)
         .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     std::io::Write::write_all(&mut take.stdin.take().unwrap(), b"other").unwrap();

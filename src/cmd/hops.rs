@@ -39,13 +39,7 @@ pub fn run(
                 .insert(0, "not an e-mail message: no header fields found".to_string());
         }
         if json {
-            out.write_all(
-                crate::sanitize::json_line(&t)
-                    .map_err(|e| Error::Input(e.to_string()))?
-                    .as_bytes(),
-            )
-            .map_err(|e| Error::write(&e))?;
-            out.write_all(b"\n").map_err(|e| Error::write(&e))?;
+            super::write_json_line(&mut out, &t)?;
         } else {
             let title = messages
                 .is_mbox()

@@ -79,13 +79,7 @@ pub async fn run(
                     }
                 }
             }
-            out.write_all(
-                crate::sanitize::json_line(&v)
-                    .map_err(|e| Error::Input(e.to_string()))?
-                    .as_bytes(),
-            )
-            .map_err(|e| Error::write(&e))?;
-            out.write_all(b"\n").map_err(|e| Error::write(&e))?;
+            super::write_json_line(&mut out, &v)?;
         } else {
             let title = messages
                 .is_mbox()

@@ -62,13 +62,7 @@ pub async fn run(
     };
     let mut out = BufWriter::new(out);
     if json {
-        out.write_all(
-            crate::sanitize::json_line(&result)
-                .map_err(|e| Error::Input(e.to_string()))?
-                .as_bytes(),
-        )
-        .map_err(|e| Error::write(&e))?;
-        out.write_all(b"\n").map_err(|e| Error::write(&e))?;
+        super::write_json_line(&mut out, &result)?;
     } else {
         out.write_all(crate::report::lookup::render(&result, raw).as_bytes())
             .map_err(|e| Error::write(&e))?;

@@ -108,6 +108,15 @@ fn engine(cfg: &config::Config, g: &Global) -> Result<crate::lookup::Engine, Err
     .map_err(Error::Usage)
 }
 
+/// One value as one compact JSON line (DESIGN.md §3), every character a terminal
+/// would obey escaped.
+fn write_json_line(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<(), Error> {
+    let line = crate::sanitize::json_line(value).map_err(|e| Error::Input(e.to_string()))?;
+    out.write_all(line.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(|e| Error::write(&e))
+}
+
 /// A path as the user may be shown it; `-` is standard input.
 fn shown(path: &std::path::Path) -> String {
     let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
