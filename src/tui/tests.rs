@@ -638,6 +638,16 @@ mod snapshots {
         assert!(screen.contains(&head), "{head:?} not on:\n{screen}");
     }
 
+    /// At 40 columns the hop's address is whole: it is the last thing cut
+    /// (issue 13.7).
+    #[test]
+    fn at_40_columns_the_address_stays_whole() {
+        let m = model();
+        let screen = render_screen(&m, 40, 24);
+        assert!(screen.contains("216.201.75.12"), "{screen}");
+        assert!(screen.contains("200.161.145.252"), "{screen}");
+    }
+
     #[test]
     fn every_pane_in_every_state() {
         for (w, h) in [(80u16, 24u16), (160, 48)] {

@@ -63,6 +63,9 @@ fn marks(m: &Model, h: &Hop) -> String {
 
 pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
     let visible = usize::from(area.height.saturating_sub(3));
+    // Below 72 columns the table keeps what identifies a hop: index, address,
+    // sender, verdict sign and marks.
+    let narrow = area.width < 72;
     let offset = hops_offset(m.hops.selected, m.trace.hops.len(), visible);
     let rows: Vec<Row> = m
         .trace
@@ -83,18 +86,31 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
                 Handoff::Unverified => t.warn(),
                 Handoff::Trusted | Handoff::Internal => t.dim(),
             };
-            let row = Row::new(vec![
-                Cell::from(h.index.to_string()),
-                Cell::from(clip(&from, 120)),
-                Cell::from(h.from_ip.map_or_else(|| "-".into(), |i| i.to_string())),
-                Cell::from(clip(h.by.as_deref().unwrap_or("-"), 80)),
-                Cell::from(delay),
-                Cell::from(Span::styled(
-                    format!("{} {}", h.handoff.symbol(), h.handoff.word()),
-                    verdict_style,
-                )),
-                Cell::from(marks(m, h)),
-            ]);
+            let ip = Cell::from(h.from_ip.map_or_else(|| "-".into(), |i| i.to_string()));
+            let row = if narrow {
+                // The address is the last thing to go: the verdict shrinks to its
+                // sign, `by` and the delay give way.
+                Row::new(vec![
+                    Cell::from(h.index.to_string()),
+                    ip,
+                    Cell::from(clip(&from, 120)),
+                    Cell::from(Span::styled(h.handoff.symbol(), verdict_style)),
+                    Cell::from(marks(m, h)),
+                ])
+            } else {
+                Row::new(vec![
+                    Cell::from(h.index.to_string()),
+                    Cell::from(clip(&from, 120)),
+                    ip,
+                    Cell::from(clip(h.by.as_deref().unwrap_or("-"), 80)),
+                    Cell::from(delay),
+                    Cell::from(Span::styled(
+                        format!("{} {}", h.handoff.symbol(), h.handoff.word()),
+                        verdict_style,
+                    )),
+                    Cell::from(marks(m, h)),
+                ])
+            };
             if h.index == m.hops.selected {
                 row.style(t.selected())
             } else {
@@ -113,20 +129,34 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
             m.input_point().map_or("none".into(), |r| r.to_string())
         )
     };
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(3),
-            Constraint::Fill(3),
-            Constraint::Length(15),
-            Constraint::Fill(2),
-            Constraint::Length(6),
-            Constraint::Length(14),
-            Constraint::Length(4),
-        ],
-    )
-    .header(Row::new(vec!["hop", "from", "ip", "by", "delay", "verdict", "mark"]).style(t.title()))
-    .block(Block::default().borders(Borders::ALL).title(title));
+    let (widths, header): (Vec<Constraint>, Vec<&str>) = if narrow {
+        (
+            vec![
+                Constraint::Length(3),
+                Constraint::Length(15),
+                Constraint::Fill(1),
+                Constraint::Length(1),
+                Constraint::Length(4),
+            ],
+            vec!["hop", "ip", "from", "", "mark"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Length(3),
+                Constraint::Fill(3),
+                Constraint::Length(15),
+                Constraint::Fill(2),
+                Constraint::Length(6),
+                Constraint::Length(14),
+                Constraint::Length(4),
+            ],
+            vec!["hop", "from", "ip", "by", "delay", "verdict", "mark"],
+        )
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.title()))
+        .block(Block::default().borders(Borders::ALL).title(title));
     f.render_widget(table, area);
 }
 
