@@ -95,6 +95,27 @@ pub fn for_message(path: &Path, message: &str) -> Vec<Entry> {
     read(path).into_iter().filter(|e| e.message == message).collect()
 }
 
+/// What the log says of complaints about `relay_ip` (about any message): the
+/// newest that went, with its recipients and date, and how many went in all.
+/// `None` when none went.
+pub fn about_relay(entries: &[Entry], relay_ip: &str) -> Option<String> {
+    let sent: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.relay_ip == relay_ip && e.outcome == Outcome::Sent)
+        .collect();
+    let last = sent.last()?;
+    Some(format!(
+        "complained to {} about {relay_ip} on {}{}",
+        last.recipients.join(", "),
+        when(&last.time),
+        if sent.len() > 1 {
+            format!(" ({} complaints in all)", sent.len())
+        } else {
+            String::new()
+        }
+    ))
+}
+
 /// The recipients that already got a complaint about this message, each with what
 /// they got and when: this side's ("sent 2026-11-01 10:00 UTC", or "outcome
 /// unknown" when no send to them is known to have gone), or the other side's (the
@@ -246,5 +267,36 @@ mod tests {
             vec![format!("abuse@x.test (sent {})", when(&e.time))]
         );
         assert_eq!(when("2026-11-01T10:00:05Z"), "2026-11-01 10:00 UTC");
+    }
+
+    /// Complaints about a relay, whatever the message they were about (issue 13).
+    #[test]
+    fn the_history_of_a_relay() {
+        let e = Entry {
+            time: "2026-11-02T09:30:00Z".into(),
+            message: "k1".into(),
+            relay_ip: "216.201.75.12".into(),
+            side: crate::compose::Side::Owner,
+            recipients: vec!["abuse@saks.test".into()],
+            transport: "smtp".into(),
+            reply: "250 ok".into(),
+            subject: "s".into(),
+            bytes: 1,
+            outcome: Outcome::Sent,
+        };
+        let other = Entry {
+            message: "k9".into(),
+            ..e.clone()
+        };
+        let unknown = Entry {
+            outcome: Outcome::Unknown,
+            ..e.clone()
+        };
+        let said = about_relay(&[e.clone(), other, unknown], "216.201.75.12").unwrap();
+        assert_eq!(
+            said,
+            "complained to abuse@saks.test about 216.201.75.12 on 2026-11-02 09:30 UTC (2 complaints in all)"
+        );
+        assert!(about_relay(std::slice::from_ref(&e), "192.0.2.99").is_none());
     }
 }

@@ -156,6 +156,9 @@ pub struct Setup {
     pub id_salt: u64,
     /// What the sent log holds for this message.
     pub sent: Vec<crate::deliver::log::Entry>,
+    /// The whole sent log: complaints about every message, for the history of a
+    /// relay.
+    pub history: Vec<crate::deliver::log::Entry>,
     /// Where the sent log is.
     pub log_path: Option<std::path::PathBuf>,
 }
@@ -175,6 +178,7 @@ impl Default for Setup {
             transport: Err("no way to send: configure [smtp] or [sendmail]".into()),
             id_salt: 0,
             sent: Vec::new(),
+            history: Vec::new(),
             log_path: None,
         }
     }

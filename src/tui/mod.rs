@@ -105,6 +105,9 @@ fn setup(
         sent: crate::deliver::log::default_path()
             .map(|p| crate::deliver::log::for_message(&p, &draft_key))
             .unwrap_or_default(),
+        history: crate::deliver::log::default_path()
+            .map(|p| crate::deliver::log::read(&p))
+            .unwrap_or_default(),
         log_path: crate::deliver::log::default_path(),
         draft_key,
     };

@@ -962,6 +962,33 @@ mod compose_screen {
         );
     }
 
+    /// A relay complained about before (this message or another) says so in the
+    /// hop view and the compose header (issue 13, history across messages).
+    #[test]
+    fn an_earlier_complaint_about_the_relay_is_said() {
+        let mut m = composing();
+        m.setup.history.push(crate::deliver::log::Entry {
+            time: "2026-11-02T09:30:00Z".into(),
+            message: "another-spam".into(),
+            relay_ip: "216.201.75.12".into(),
+            side: crate::compose::Side::Owner,
+            recipients: vec!["abuse@saks.test".into()],
+            transport: "smtp".into(),
+            reply: "250 ok".into(),
+            subject: "s".into(),
+            bytes: 1,
+            outcome: crate::deliver::log::Outcome::Sent,
+        });
+        let compose = super::snapshots::render_screen(&m, 160, 40);
+        assert!(
+            compose.contains("✉ complained to abuse@saks.test about 216.201.75.12 on 2026-11-02 09:30 UTC"),
+            "{compose}"
+        );
+        update(&mut m, key(KeyCode::Esc));
+        let hops = super::snapshots::render_screen(&m, 200, 40);
+        assert!(hops.contains("✉ complained to abuse@saks.test"), "{hops}");
+    }
+
     /// A save that failed (full or read-only disk) makes quitting ask first: the
     /// edits since are still on screen, and only a second `q` gives them up.
     #[test]

@@ -170,7 +170,8 @@ fn send_done(m: &mut Model, panel: usize, report: SendReport) {
                 }
             });
             // Remembered even when the log could not take it: the duplicate
-            // guard must still see it.
+            // guard and the relay's history must still see it.
+            m.setup.history.push((*entry).clone());
             m.setup.sent.push(*entry);
         }
         SendReport::Refused(e) => {

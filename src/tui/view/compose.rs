@@ -171,22 +171,29 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
     let area = f.area();
     let [head, panels, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(4), Constraint::Length(1)]).areas(area);
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("Complaints ", t.title()),
-            Span::raw(format!(
-                "({}) about {} (hop {}) · re: {}",
-                m.class().words(),
-                m.input_point()
-                    .and_then(|i| m.trace.hops.get(i))
-                    .and_then(|h| h.from_ip)
-                    .map_or("?".into(), |ip| ip.to_string()),
-                m.input_point().map_or("?".into(), |i| i.to_string()),
-                clip(m.trace.subject.as_deref().unwrap_or(""), 80)
-            )),
-        ])),
-        head,
-    );
+    let ip = m
+        .input_point()
+        .and_then(|i| m.trace.hops.get(i))
+        .and_then(|h| h.from_ip)
+        .map_or("?".into(), |ip| ip.to_string());
+    // Complained about this relay before: said before anything else goes.
+    let before = crate::deliver::log::about_relay(&m.setup.history, &ip);
+    let mut spans = vec![
+        Span::styled("Complaints ", t.title()),
+        Span::raw(format!(
+            "({}) about {ip} (hop {}) · ",
+            m.class().words(),
+            m.input_point().map_or("?".into(), |i| i.to_string()),
+        )),
+    ];
+    match before {
+        Some(b) => spans.push(Span::styled(format!("✉ {}", clip(&b, 200)), t.warn())),
+        None => spans.push(Span::raw(format!(
+            "re: {}",
+            clip(m.trace.subject.as_deref().unwrap_or(""), 80)
+        ))),
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), head);
     let areas: Vec<Rect> = if panels.width >= SIDE_BY_SIDE {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .split(panels)

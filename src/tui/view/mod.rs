@@ -244,11 +244,19 @@ fn entry_line(m: &Model) -> Line<'static> {
         })
         .map(|days| format!(" · ⚠ {days} days old"))
         .unwrap_or_default();
+    // Complained about before (this message or another): said first.
+    let before = m
+        .input_point()
+        .and_then(|h| m.trace.hops.get(h))
+        .and_then(|h| h.from_ip)
+        .and_then(|ip| crate::deliver::log::about_relay(&m.setup.history, &ip.to_string()))
+        .map(|s| format!(" · ✉ {s}"))
+        .unwrap_or_default();
     Line::from(vec![
         Span::styled("Entry: ", Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(clip(
             &format!(
-                "{} ({how}){host}{age} · {}",
+                "{} ({how}){host}{age}{before} · {}",
                 class.words(),
                 e.evidence.first().map_or("", String::as_str)
             ),
