@@ -36,10 +36,12 @@ pub enum Action {
     Send,
     Copy,
     SentLog,
+    NextMessage,
+    PrevMessage,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 31] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -69,6 +71,8 @@ impl Action {
         Action::Send,
         Action::Copy,
         Action::SentLog,
+        Action::NextMessage,
+        Action::PrevMessage,
     ];
 
     /// The name in the configuration's `[keys]`.
@@ -103,6 +107,8 @@ impl Action {
             Action::Send => "send",
             Action::Copy => "copy",
             Action::SentLog => "sent_log",
+            Action::NextMessage => "next_message",
+            Action::PrevMessage => "prev_message",
         }
     }
 
@@ -142,6 +148,8 @@ impl Action {
             Action::Send => "compose: send the focused complaint (asks first; Enter sends, Esc cancels)",
             Action::Copy => "copy the focused complaint (or pane) to the clipboard",
             Action::SentLog => "what was sent for this message",
+            Action::NextMessage => "the next message of the mbox (the drafts are kept)",
+            Action::PrevMessage => "the previous message of the mbox",
         }
     }
 
@@ -189,6 +197,8 @@ impl Action {
             Action::Send => &["s"],
             Action::Copy => &["y"],
             Action::SentLog => &["L"],
+            Action::NextMessage => &["]"],
+            Action::PrevMessage => &["["],
         }
     }
 }

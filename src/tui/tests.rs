@@ -370,6 +370,17 @@ fn the_mbox_picker_opens_a_message() {
     );
     assert_eq!(m.screen, Screen::Hops);
     assert!(!effects.is_empty(), "its lookups start");
+    // `]` / `[` step through the mbox from the hop view (issue 13).
+    let next = update(&mut m, key(KeyCode::Char(']')));
+    assert!(next.contains(&Effect::Open(3)), "{next:?}");
+    assert_eq!(m.picker.picked, 2);
+    assert!(
+        update(&mut m, key(KeyCode::Char(']'))).is_empty(),
+        "no message after the last"
+    );
+    assert_eq!(m.status.as_deref(), Some("the last message"));
+    let prev = update(&mut m, key(KeyCode::Char('[')));
+    assert!(prev.contains(&Effect::Open(2)), "{prev:?}");
     update(&mut m, key(KeyCode::Esc));
     assert_eq!(m.screen, Screen::Picker, "Esc goes back to the picker");
 }

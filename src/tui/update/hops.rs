@@ -121,6 +121,36 @@ pub(super) fn mouse(m: &mut Model, e: crossterm::event::MouseEvent) -> Vec<Effec
     Vec::new()
 }
 
+/// `]` / `[`: the next or previous message of the mbox, without going back to the
+/// picker; the drafts of this one are saved first.
+fn step_message(m: &mut Model, next: bool) -> Vec<Effect> {
+    let n = m.picker.rows.len();
+    if n < 2 {
+        m.status = Some("one message only".into());
+        return Vec::new();
+    }
+    let to = if next {
+        (m.picker.picked + 1).min(n - 1)
+    } else {
+        m.picker.picked.saturating_sub(1)
+    };
+    if to == m.picker.picked {
+        m.status = Some(
+            if next {
+                "the last message"
+            } else {
+                "the first message"
+            }
+            .into(),
+        );
+        return Vec::new();
+    }
+    m.picker.picked = to;
+    let mut effects = super::save(m);
+    effects.push(Effect::Open(m.picker.rows[to].number));
+    effects
+}
+
 /// A key on the hops screen.
 pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
     let n = m.trace.hops.len();
@@ -134,6 +164,7 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
                 return quit(m);
             }
         }
+        Action::NextMessage | Action::PrevMessage => return step_message(m, a == Action::NextMessage),
         Action::Down => select(m, m.hops.selected + 1),
         Action::Up => select(m, m.hops.selected.saturating_sub(1)),
         Action::First => select(m, 0),
