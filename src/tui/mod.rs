@@ -114,13 +114,26 @@ fn setup(
     Ok((setup, draft_notes.into_iter().next()))
 }
 
-/// The picker's rows: each message's number, subject, sender and date.
-fn picker_rows(messages: &[Message]) -> Vec<model::PickerRow> {
+/// The picker's rows: each message's number, subject, sender, date, how it got in
+/// (each message analysed, no lookups) and whether a complaint went about it or
+/// its entry's address.
+fn picker_rows(
+    messages: &[Message],
+    options: &Options,
+    history: &[crate::deliver::log::Entry],
+) -> Vec<model::PickerRow> {
     messages
         .iter()
         .map(|m| {
             let s = summarize(&m.header);
             let has = fields(&m.header).next().is_some();
+            let t = trace::analyse(m, options);
+            let ip = t.entry.ip.map(|i| i.to_string());
+            let key = drafts::key(&m.header);
+            let complained = history.iter().any(|e| {
+                e.outcome == crate::deliver::log::Outcome::Sent
+                    && (e.message == key || ip.as_deref() == Some(e.relay_ip.as_str()))
+            });
             model::PickerRow {
                 number: m.number,
                 subject: clip(
@@ -131,6 +144,14 @@ fn picker_rows(messages: &[Message]) -> Vec<model::PickerRow> {
                 ),
                 from: clip(s.from.as_deref().unwrap_or(""), 80),
                 date: clip(s.date.as_deref().unwrap_or(""), 40),
+                entry: if has {
+                    format!("{} {}", t.entry.class.words(), ip.unwrap_or_default())
+                        .trim()
+                        .to_string()
+                } else {
+                    String::new()
+                },
+                complained,
             }
         })
         .collect()
@@ -202,7 +223,7 @@ pub fn open(
     }
     if messages.len() > 1 {
         model.screen = model::Screen::Picker;
-        model.picker.rows = picker_rows(&messages);
+        model.picker.rows = picker_rows(&messages, &options, &model.setup.history);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

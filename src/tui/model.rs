@@ -224,6 +224,10 @@ pub struct PickerRow {
     pub subject: String,
     pub from: String,
     pub date: String,
+    /// How it got in and from where (`open relay 216.201.75.12`).
+    pub entry: String,
+    /// A complaint went about it, or about its entry's address.
+    pub complained: bool,
 }
 
 /// The picker: an mbox's messages and the one under the cursor.

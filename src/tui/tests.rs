@@ -352,6 +352,8 @@ fn the_mbox_picker_opens_a_message() {
             subject: format!("s{n}"),
             from: String::new(),
             date: String::new(),
+            entry: String::new(),
+            complained: false,
         })
         .collect();
     update(&mut m, key(KeyCode::Down));
@@ -700,6 +702,8 @@ mod snapshots {
                 subject: format!("Cheap offer {n}"),
                 from: "a@b.example".into(),
                 date: "2002-08-23".into(),
+                entry: format!("open relay 192.0.2.{n}"),
+                complained: n == 2,
             })
             .collect();
         m.picker.picked = 1;

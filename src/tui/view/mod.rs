@@ -399,7 +399,9 @@ fn picker(f: &mut Frame, m: &Model, t: &Theme) {
         .map(|(i, r)| {
             let row = Row::new(vec![
                 r.number.to_string(),
-                clip(&r.date, 25),
+                if r.complained { "✉".into() } else { String::new() },
+                clip(&r.entry, 40),
+                r.date.chars().take(10).collect(),
                 clip(&r.from, 40),
                 clip(&r.subject, 200),
             ]);
@@ -413,13 +415,15 @@ fn picker(f: &mut Frame, m: &Model, t: &Theme) {
     let table = Table::new(
         rows,
         [
-            Constraint::Length(5),
-            Constraint::Length(25),
-            Constraint::Length(30),
+            Constraint::Length(4),
+            Constraint::Length(1),
+            Constraint::Length(28),
+            Constraint::Length(10),
             Constraint::Fill(1),
+            Constraint::Fill(2),
         ],
     )
-    .header(Row::new(vec!["#", "date", "from", "subject"]).style(t.title()))
+    .header(Row::new(vec!["#", "", "entry", "date", "from", "subject"]).style(t.title()))
     .block(Block::default().borders(Borders::ALL));
     f.render_widget(table, list);
     let k = &m.keymap;
