@@ -490,7 +490,15 @@ fn compose_confirm_send_log_and_ask_before_sending_again() {
     pty.wait_for("the sent log", Duration::from_secs(5), |s| {
         s.contents().contains("sent for this message") && s.contents().contains("abuse@relay.test")
     });
-    pty.send("x");
+    // Typing filters it; Esc closes it.
+    pty.send("zz");
+    pty.wait_for("the filter", Duration::from_secs(5), |s| {
+        s.contents().contains("filter: zz") && s.contents().contains("nothing matches")
+    });
+    pty.send("\x1b");
+    pty.wait_for("closed", Duration::from_secs(5), |s| {
+        !s.contents().contains("filter: zz")
+    });
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
     assert_eq!(

@@ -273,8 +273,9 @@ pub enum Quit {
 pub enum Overlay {
     /// The keys and signs, scrolled this far.
     Help(u16),
-    /// What the sent log holds for this message.
-    SentLog,
+    /// What the sent log holds: this message's complaints, or every one (`all`),
+    /// those matching `filter` (typed while it is open).
+    SentLog { all: bool, filter: String },
     /// The preview of the focused complaint, scrolled this far.
     Preview(u16),
     /// The confirmation before sending: exactly what Enter sends.

@@ -953,32 +953,54 @@ mod compose_screen {
         assert!(!small.contains("Enter sends"), "{small}");
     }
 
-    /// `L` shows the way each complaint went whole at 80 columns (issue 13.9).
+    /// `L` shows the way each complaint went whole at 80 columns (issue 13.9), all
+    /// complaints with Tab, and filters as one types (issue 13, history).
     #[test]
-    fn the_sent_log_shows_the_way_whole() {
+    fn the_sent_log_shows_the_way_whole_and_filters() {
         let mut m = composing();
-        m.setup.sent.push(crate::deliver::log::Entry {
+        let entry = |message: &str, relay: &str, to: &str| crate::deliver::log::Entry {
             time: "2026-11-01T10:00:00Z".into(),
-            message: "test-key".into(),
-            relay_ip: "216.201.75.12".into(),
+            message: message.into(),
+            relay_ip: relay.into(),
             side: crate::compose::Side::Owner,
-            recipients: vec!["abuse@saks.test".into()],
+            recipients: vec![to.into()],
             transport: "smtp mail.example.org:587 (starttls)".into(),
             reply: "250 2.0.0 Ok: queued as 4F1A2B".into(),
             subject: "s".into(),
             bytes: 1,
             outcome: crate::deliver::log::Outcome::Sent,
-        });
-        m.overlay = Some(Overlay::SentLog);
-        let screen = super::snapshots::render_screen(&m, 80, 24);
+        };
+        m.setup
+            .sent
+            .push(entry("test-key", "216.201.75.12", "abuse@saks.test"));
+        m.setup.history = vec![
+            entry("test-key", "216.201.75.12", "abuse@saks.test"),
+            entry("other", "198.51.100.7", "abuse@elsewhere.test"),
+        ];
+        update(&mut m, key(KeyCode::Char('L')));
+        let screen = super::snapshots::render_screen(&m, 100, 24);
         assert!(
             screen.contains("smtp mail.example.org:587 (starttls)"),
             "{screen}"
         );
+        assert_eq!(
+            screen.matches("2026-11-01T10:00:00Z").count(),
+            1,
+            "this message's only:\n{screen}"
+        );
+        update(&mut m, key(KeyCode::Tab));
+        let all = super::snapshots::render_screen(&m, 100, 24);
+        assert_eq!(all.matches("2026-11-01T10:00:00Z").count(), 2, "{all}");
+        for c in "198.51".chars() {
+            update(&mut m, key(KeyCode::Char(c)));
+        }
+        let filtered = super::snapshots::render_screen(&m, 100, 24);
+        assert_eq!(filtered.matches("2026-11-01T10:00:00Z").count(), 1, "{filtered}");
+        assert!(filtered.contains("198.51.100.7"), "{filtered}");
+        update(&mut m, key(KeyCode::Esc));
+        assert!(m.overlay.is_none());
     }
 
-    /// A relay complained about before (this message or another) says so in the
-    /// hop view and the compose header (issue 13, history across messages).
     #[test]
     fn an_earlier_complaint_about_the_relay_is_said() {
         let mut m = composing();

@@ -396,7 +396,12 @@ pub(super) fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             return Vec::new();
         }
         Action::Copy => return copy(m),
-        Action::SentLog => m.overlay = Some(Overlay::SentLog),
+        Action::SentLog => {
+            m.overlay = Some(Overlay::SentLog {
+                all: false,
+                filter: String::new(),
+            });
+        }
         Action::Preview => m.overlay = Some(Overlay::Preview(0)),
         Action::NextPane | Action::PrevPane => c.focus = (c.focus + 1) % c.panels.len().max(1),
         Action::Down => c.field = c.field.next(),

@@ -212,7 +212,12 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         }
         Action::Compose => open_compose(m),
         Action::Copy => return copy(m),
-        Action::SentLog => m.overlay = Some(Overlay::SentLog),
+        Action::SentLog => {
+            m.overlay = Some(Overlay::SentLog {
+                all: false,
+                filter: String::new(),
+            });
+        }
         Action::Edit
         | Action::Editor
         | Action::Preview

@@ -115,8 +115,22 @@ fn key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
         };
         return Vec::new();
     }
-    if matches!(m.overlay, Some(Overlay::SentLog)) {
-        m.overlay = None;
+    if let Some(Overlay::SentLog { all, filter }) = &mut m.overlay {
+        // Typing filters; Tab shows this message's complaints or all of them;
+        // Backspace takes a character back; Esc (or Enter) closes.
+        use crossterm::event::KeyCode;
+        match k.code {
+            KeyCode::Char(c) if !k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+                if filter.chars().count() < 80 {
+                    filter.push(c);
+                }
+            }
+            KeyCode::Backspace => {
+                filter.pop();
+            }
+            KeyCode::Tab => *all = !*all,
+            _ => m.overlay = None,
+        }
         return Vec::new();
     }
     if m.screen == Screen::Compose && m.compose.as_ref().is_some_and(|c| c.editing) {

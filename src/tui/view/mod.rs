@@ -112,7 +112,7 @@ pub fn draw(f: &mut Frame, m: &Model) {
     }
     match m.overlay {
         Some(Overlay::Help(scroll)) => help(f, m, &t, scroll),
-        Some(Overlay::SentLog) => sent_log(f, m, &t),
+        Some(Overlay::SentLog { all, ref filter }) => sent_log(f, m, &t, all, filter),
         _ => {}
     }
     // A dialog keeps its action line down to 80x24; below that, the screen says so
@@ -135,14 +135,27 @@ pub fn draw(f: &mut Frame, m: &Model) {
 }
 
 /// What the sent log holds for this message (any key closes).
-fn sent_log(f: &mut Frame, m: &Model, t: &Theme) {
-    let mut rows: Vec<Row> = m
-        .setup
-        .sent
+fn sent_log(f: &mut Frame, m: &Model, t: &Theme, all: bool, filter: &str) {
+    let source = if all { &m.setup.history } else { &m.setup.sent };
+    let needle = filter.to_lowercase();
+    // A filter matches the relay, a recipient, the subject or the reply.
+    let shown: Vec<&crate::deliver::log::Entry> = source
         .iter()
+        .filter(|e| {
+            needle.is_empty()
+                || [e.relay_ip.as_str(), e.subject.as_str(), e.reply.as_str()]
+                    .into_iter()
+                    .chain(e.recipients.iter().map(String::as_str))
+                    .any(|x| x.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let mut rows: Vec<Row> = shown
+        .iter()
+        .rev()
         .map(|e| {
             Row::new(vec![
                 clip(&e.time, 20),
+                clip(&e.relay_ip, 39),
                 e.side.word().to_string(),
                 clip(&e.recipients.join(", "), 60),
                 clip(&e.transport, 40),
@@ -156,22 +169,42 @@ fn sent_log(f: &mut Frame, m: &Model, t: &Theme) {
         })
         .collect();
     if rows.is_empty() {
-        rows.push(Row::new(vec!["nothing sent yet for this message".to_string()]));
+        rows.push(Row::new(vec![if source.is_empty() {
+            if all {
+                "nothing sent yet"
+            } else {
+                "nothing sent yet for this message"
+            }
+            .to_string()
+        } else {
+            "nothing matches".to_string()
+        }]));
     }
-    let h = u16::try_from(rows.len()).unwrap_or(20).saturating_add(4);
+    let h = u16::try_from(rows.len())
+        .unwrap_or(20)
+        .saturating_add(4)
+        .min(f.area().height);
     let area = centered(f.area(), f.area().width.saturating_sub(4), h);
     f.render_widget(Clear, area);
     let title = format!(
-        " sent for this message ({}) · any key closes ",
+        " sent {} ({}){} ",
+        if all {
+            "about every message"
+        } else {
+            "for this message"
+        },
         m.setup
             .log_path
             .as_ref()
-            .map_or("no log".into(), |p| clip(&p.display().to_string(), 60))
+            .map_or("no log".into(), |p| clip(&p.display().to_string(), 60)),
+        if filter.is_empty() {
+            String::new()
+        } else {
+            format!(" · filter: {}", crate::sanitize::clean(filter))
+        }
     );
     // The way it went is read whole: its column is as wide as its longest entry.
-    let via = m
-        .setup
-        .sent
+    let via = shown
         .iter()
         .map(|e| e.transport.chars().count().min(40))
         .max()
@@ -180,14 +213,23 @@ fn sent_log(f: &mut Frame, m: &Model, t: &Theme) {
         rows,
         [
             Constraint::Length(20),
+            Constraint::Length(15),
             Constraint::Length(5),
             Constraint::Fill(2),
             Constraint::Length(u16::try_from(via).unwrap_or(40)),
             Constraint::Fill(1),
         ],
     )
-    .header(Row::new(vec!["time", "side", "recipients", "via", "reply"]).style(t.title()))
-    .block(Block::default().borders(Borders::ALL).title(title));
+    .header(Row::new(vec!["time", "relay", "side", "recipients", "via", "reply"]).style(t.title()))
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(title)
+            .title_bottom(Line::styled(
+                " type to filter · Tab this message / all · Esc closes ",
+                t.dim(),
+            )),
+    );
     f.render_widget(table, area);
 }
 
