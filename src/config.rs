@@ -158,6 +158,9 @@ pub struct Compose {
     pub templates_dir: Option<std::path::PathBuf>,
     /// Spam older than this many days gets a warning and a sentence in the complaint.
     pub max_age_days: u32,
+    /// A spam larger than this many KiB is flagged in the preview and the send
+    /// dialog, with the choice to forward only its header section (`H`).
+    pub big_spam_kb: u64,
 }
 
 impl Default for Compose {
@@ -168,6 +171,7 @@ impl Default for Compose {
             quote_inline: false,
             templates_dir: None,
             max_age_days: 7,
+            big_spam_kb: 1024,
         }
     }
 }

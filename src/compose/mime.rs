@@ -107,6 +107,45 @@ fn spam_part(forwarded: &[u8], encoding: &'static str) -> MimePart<'static> {
     }
 }
 
+/// What is forwarded, how it travels and why: the spam whole, or only its header
+/// section (`headers_only`, for a big spam; the text form always quotes it whole).
+fn what_goes(d: &Draft, forwarded: Vec<u8>) -> (Vec<u8>, &'static str, Option<String>) {
+    if !d.headers_only || d.format == Format::Text {
+        let (enc, note) = encoding(&forwarded);
+        return (forwarded, enc, note);
+    }
+    let headers = header_section(&forwarded).to_vec();
+    let (enc, note) = encoding(&headers);
+    let note = format!(
+        "only the spam's header section is forwarded ({} of {} bytes, text/rfc822-headers){}",
+        headers.len(),
+        forwarded.len(),
+        note.map(|n| format!("; {n}")).unwrap_or_default()
+    );
+    (headers, enc, Some(note))
+}
+
+/// The header section of a message: up to and with the first empty line.
+fn header_section(message: &[u8]) -> &[u8] {
+    let end = memchr::memmem::find(message, b"\r\n\r\n")
+        .map(|i| i + 4)
+        .or_else(|| memchr::memmem::find(message, b"\n\n").map(|i| i + 2))
+        .unwrap_or(message.len());
+    &message[..end]
+}
+
+/// The spam's header section as a part (`text/rfc822-headers`, RFC 6522; ARF's
+/// third part may be this), base64 when its lines would not travel.
+fn headers_part(headers: &[u8], encoding: &'static str) -> MimePart<'static> {
+    let ctype = ContentType::new("text/rfc822-headers");
+    if encoding == "base64" {
+        MimePart::new(ctype, BodyPart::Text(base64_lines(headers).into())).transfer_encoding("base64")
+    } else {
+        MimePart::new(ctype, BodyPart::Binary(headers.to_vec().into())).transfer_encoding(encoding)
+    }
+    .attachment("spam-headers.txt")
+}
+
 /// `bytes` in base64, lines of 76 characters ending in CRLF (RFC 2045).
 fn base64_lines(bytes: &[u8]) -> String {
     use base64::Engine as _;
@@ -223,7 +262,7 @@ pub fn build(
     } else {
         (original.to_vec(), Vec::new())
     };
-    let (encoding, note) = encoding(&forwarded);
+    let (forwarded, encoding, note) = what_goes(d, forwarded);
     let subject = header_text(&d.subject);
     let name = header_text(&r.name);
     let from = r.address.trim().to_string();
@@ -244,7 +283,11 @@ pub fn build(
         ContentType::new("text/plain").attribute("charset", "utf-8"),
         text_with_quote(d, &forwarded),
     );
-    let spam = spam_part(&forwarded, encoding);
+    let spam = if d.headers_only {
+        headers_part(&forwarded, encoding)
+    } else {
+        spam_part(&forwarded, encoding)
+    };
     let body = if d.format == Format::Arf {
         let report = feedback_report(f);
         let feedback = MimePart::new(

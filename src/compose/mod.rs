@@ -524,6 +524,8 @@ fn wrap_into(out: &mut String, text: &str, width: usize) {
 }
 
 /// A complaint being written: what the user sees and edits.
+// Each flag is a choice of its own the user makes (quote, redact, headers only).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Draft {
     pub side: Side,
@@ -539,6 +541,10 @@ pub struct Draft {
     /// The user changed its text: it no longer follows the investigation.
     #[serde(default)]
     pub edited: bool,
+    /// Forward only the spam's header section (`text/rfc822-headers`, as ARF
+    /// allows): for a big spam.
+    #[serde(default)]
+    pub headers_only: bool,
 }
 
 /// The subject for the class: `Open Relay - <relay ip> - re: <spam subject>` for an
@@ -666,6 +672,7 @@ pub fn draft(
         redact: format != Format::Arf,
         about: f.relay_ip.clone(),
         edited: false,
+        headers_only: false,
     })
 }
 

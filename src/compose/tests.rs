@@ -337,6 +337,7 @@ fn templates_placeholders_and_errors() {
         redact: false,
         about: String::new(),
         edited: false,
+        headers_only: false,
     };
     assert_eq!(
         build(&d, &f, b"x", &reporter(), 0, "i@x").unwrap_err(),

@@ -32,6 +32,8 @@ impl Field {
 }
 
 /// One complaint being edited.
+// Each flag is a choice of its own the user makes, or a state of the text.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 pub struct Panel {
     pub side: Side,
@@ -45,6 +47,8 @@ pub struct Panel {
     pub about: String,
     /// The user changed its text: it no longer follows the investigation.
     pub edited: bool,
+    /// Forward only the spam's header section.
+    pub headers_only: bool,
     /// Why it no longer matches the investigation, when it does not.
     pub stale: Option<String>,
 }
@@ -65,6 +69,7 @@ impl Panel {
             redact: d.redact,
             about: d.about.clone(),
             edited: d.edited,
+            headers_only: d.headers_only,
             stale: None,
         }
     }
@@ -87,6 +92,7 @@ impl Panel {
             redact: self.redact,
             about: self.about.clone(),
             edited: self.edited,
+            headers_only: self.headers_only,
         }
     }
 
@@ -131,6 +137,8 @@ pub struct Confirm {
     pub already: Vec<String>,
     /// The complaint names another relay than the investigation's input point now.
     pub mismatch: Option<String>,
+    /// The spam is big and goes whole (`H` forwards only its header section).
+    pub big: Option<String>,
 }
 
 /// What composing needs that the analysis does not give.

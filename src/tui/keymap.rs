@@ -38,10 +38,11 @@ pub enum Action {
     SentLog,
     NextMessage,
     PrevMessage,
+    HeadersOnly,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -73,6 +74,7 @@ impl Action {
         Action::SentLog,
         Action::NextMessage,
         Action::PrevMessage,
+        Action::HeadersOnly,
     ];
 
     /// The name in the configuration's `[keys]`.
@@ -109,6 +111,7 @@ impl Action {
             Action::SentLog => "sent_log",
             Action::NextMessage => "next_message",
             Action::PrevMessage => "prev_message",
+            Action::HeadersOnly => "headers_only",
         }
     }
 
@@ -150,6 +153,7 @@ impl Action {
             Action::SentLog => "what was sent for this message",
             Action::NextMessage => "the next message of the mbox (the drafts are kept)",
             Action::PrevMessage => "the previous message of the mbox",
+            Action::HeadersOnly => "compose: forward only the spam's header section (for a big spam), on/off",
         }
     }
 
@@ -199,6 +203,7 @@ impl Action {
             Action::SentLog => &["L"],
             Action::NextMessage => &["]"],
             Action::PrevMessage => &["["],
+            Action::HeadersOnly => &["H"],
         }
     }
 }

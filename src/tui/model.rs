@@ -432,6 +432,23 @@ impl Model {
         Ok((c.focus, draft, built))
     }
 
+    /// A word when the spam is big (`[compose] big_spam_kb`) and the focused
+    /// complaint forwards it whole: `H` forwards only its header section.
+    pub fn big_spam(&self) -> Option<String> {
+        let c = self.compose.as_ref()?;
+        let p = c.panels.get(c.focus)?;
+        let size = self.setup.original.as_ref()?.len() as u64;
+        let limit = self.setup.config.big_spam_kb.saturating_mul(1024);
+        (limit > 0 && size > limit && !p.headers_only).then(|| {
+            let tenths = (size * 10) >> 20;
+            format!(
+                "⚠ the spam is {}.{} MB: H forwards only its header section (text/rfc822-headers)",
+                tenths / 10,
+                tenths % 10
+            )
+        })
+    }
+
     /// Who the complaints go to: the owner's and the ISP's contacts of the input point.
     pub fn targets(&self) -> (&[Contact], &[Contact]) {
         match self

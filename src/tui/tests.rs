@@ -880,6 +880,7 @@ mod compose_screen {
             redact: true,
             about: "216.201.75.12".into(),
             edited: true,
+            headers_only: false,
         };
         m.setup.restored.insert(
             "216.201.75.12".into(),
@@ -1024,6 +1025,39 @@ mod compose_screen {
         update(&mut m, key(KeyCode::Esc));
         let hops = super::snapshots::render_screen(&m, 200, 40);
         assert!(hops.contains("✉ complained to abuse@saks.test"), "{hops}");
+    }
+
+    /// A big spam (over `[compose] big_spam_kb`) is flagged in the preview and the
+    /// send dialog; `H` forwards only its header section as `text/rfc822-headers`
+    /// (issue 13, big spam).
+    #[test]
+    fn a_big_spam_can_go_as_its_header_section() {
+        let mut m = composing();
+        let mut big = SAMPLE.to_vec();
+        big.extend(
+            std::iter::repeat_n(b'x', 100)
+                .chain([b'\n'])
+                .cycle()
+                .take(2 << 20),
+        );
+        m.setup.original = Some(std::sync::Arc::new(big));
+        m.setup.config.big_spam_kb = 1024;
+        update(&mut m, key(KeyCode::Char('p')));
+        let screen = super::snapshots::render_screen(&m, 160, 48);
+        assert!(screen.contains("⚠ the spam is 2."), "{screen}");
+        update(&mut m, key(KeyCode::Esc));
+        update(&mut m, key(KeyCode::Char('H')));
+        assert!(m.compose.as_ref().unwrap().panels[0].headers_only);
+        assert!(m.big_spam().is_none(), "said no more once chosen");
+        let (_, _, built) = m.complaint(None).unwrap();
+        assert!(built.bytes.len() < 64 * 1024, "{} bytes", built.bytes.len());
+        let text = String::from_utf8_lossy(&built.bytes);
+        assert!(text.contains("Content-Type: text/rfc822-headers"), "{text}");
+        assert!(
+            !text.contains("Content-Type: message/rfc822"),
+            "not the whole spam"
+        );
+        assert!(built.note.unwrap().contains("only the spam's header section"));
     }
 
     /// A save that failed (full or read-only disk) makes quitting ask first: the

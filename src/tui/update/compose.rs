@@ -41,6 +41,7 @@ pub(super) fn fresh_drafts(m: &Model) -> Vec<crate::compose::Draft> {
                 redact: true,
                 about: facts.relay_ip.clone(),
                 edited: false,
+                headers_only: false,
             };
             match m.setup.template(class, side) {
                 Err(why) => blank(format!("(nobody to write to on this side: {why})")),
@@ -307,6 +308,7 @@ pub(super) fn ask_to_send(m: &mut Model) {
                 transport,
                 already,
                 mismatch,
+                big: m.big_spam(),
             };
             m.overlay = Some(Overlay::Confirm(Box::new(confirm)));
         }
@@ -352,11 +354,12 @@ pub(super) fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
         return preview_key(m, a, scroll);
     }
     let changed = match a {
-        Action::Redact | Action::Format | Action::Quote => {
+        Action::Redact | Action::Format | Action::Quote | Action::HeadersOnly => {
             if let Some(p) = c.panels.get_mut(c.focus) {
                 match a {
                     Action::Redact => p.redact = !p.redact,
                     Action::Quote => p.quote_inline = !p.quote_inline,
+                    Action::HeadersOnly => p.headers_only = !p.headers_only,
                     _ => {
                         p.format = match p.format {
                             crate::compose::Format::Eml => crate::compose::Format::Text,

@@ -226,6 +226,7 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         | Action::Quote
         | Action::Rewrite
         | Action::Recipients
+        | Action::HeadersOnly
         | Action::Send => {}
     }
     Vec::new()

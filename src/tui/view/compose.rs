@@ -120,6 +120,9 @@ fn preview(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, scroll: u16) {
                 if let Some(n) = &built.note {
                     lines.push(Line::styled(clip(n, 200), t.warn()));
                 }
+                if let Some(b) = m.big_spam() {
+                    lines.push(Line::styled(b, t.warn()));
+                }
                 if p.redact {
                     lines.push(Line::styled(
                         format!("redaction: {} line(s) change", built.changes.len()),
@@ -325,6 +328,10 @@ fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
             Span::raw(clip(&cf.transport, 120)),
         ]),
     ];
+    if let Some(b) = &cf.big {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(clip(b, 200), t.warn()));
+    }
     if let Some(w) = &cf.mismatch {
         lines.push(Line::from(""));
         lines.push(Line::styled(clip(w, 200), t.bad()));
