@@ -44,6 +44,48 @@ pub fn default_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("relaytrace").join("sent.jsonl"))
 }
 
+/// The addresses the user marked as bounced (`bounced.txt` beside the log).
+pub fn bounced_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("relaytrace").join("bounced.txt"))
+}
+
+/// The marked addresses, lower case, one a line; a missing file is none.
+pub fn read_bounced(path: &Path) -> std::collections::BTreeSet<String> {
+    std::fs::read(path)
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .lines()
+                .map(|l| l.trim().to_ascii_lowercase())
+                .filter(|l| l.contains('@') && l.len() <= 254)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Writes the marked addresses whole (a temporary file renamed over it, 0600).
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_bounced(path: &Path, set: &std::collections::BTreeSet<String>) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    for a in set {
+        writeln!(f, "{a}")?;
+    }
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
 /// Appends an entry, flushed and synced to disk before returning.
 ///
 /// # Errors
@@ -298,5 +340,19 @@ mod tests {
             "complained to abuse@saks.test about 216.201.75.12 on 2026-11-02 09:30 UTC (2 complaints in all)"
         );
         assert!(about_relay(std::slice::from_ref(&e), "192.0.2.99").is_none());
+    }
+
+    #[test]
+    fn bounced_addresses_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bounced.txt");
+        assert!(read_bounced(&path).is_empty());
+        let set: std::collections::BTreeSet<String> = ["abuse@gone.test".to_string()].into();
+        write_bounced(&path, &set).unwrap();
+        assert_eq!(read_bounced(&path), set);
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions()) & 0o777,
+            0o600
+        );
     }
 }

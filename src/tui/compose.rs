@@ -139,6 +139,8 @@ pub struct Confirm {
     pub mismatch: Option<String>,
     /// The spam is big and goes whole (`H` forwards only its header section).
     pub big: Option<String>,
+    /// Recipients marked as bounced before.
+    pub bounced: Vec<String>,
 }
 
 /// What composing needs that the analysis does not give.
@@ -167,6 +169,8 @@ pub struct Setup {
     /// The whole sent log: complaints about every message, for the history of a
     /// relay.
     pub history: Vec<crate::deliver::log::Entry>,
+    /// Addresses the user marked as bounced (in `L`): flagged wherever offered.
+    pub bounced: std::collections::BTreeSet<String>,
     /// Where the sent log is.
     pub log_path: Option<std::path::PathBuf>,
 }
@@ -187,6 +191,7 @@ impl Default for Setup {
             id_salt: 0,
             sent: Vec::new(),
             history: Vec::new(),
+            bounced: std::collections::BTreeSet::new(),
             log_path: None,
         }
     }

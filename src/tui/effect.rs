@@ -20,6 +20,8 @@ pub enum Effect {
         drafts: Vec<crate::compose::Draft>,
         history: Vec<crate::compose::Draft>,
     },
+    /// Write the addresses marked as bounced.
+    SaveBounced(std::collections::BTreeSet<String>),
     /// Edit a panel's body in `$EDITOR`.
     Editor { panel: usize, text: String },
     /// Send these bytes (after the user confirmed them) and log it.

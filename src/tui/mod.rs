@@ -108,6 +108,9 @@ fn setup(
         history: crate::deliver::log::default_path()
             .map(|p| crate::deliver::log::read(&p))
             .unwrap_or_default(),
+        bounced: crate::deliver::log::bounced_path()
+            .map(|p| crate::deliver::log::read_bounced(&p))
+            .unwrap_or_default(),
         log_path: crate::deliver::log::default_path(),
         draft_key,
     };

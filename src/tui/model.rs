@@ -275,7 +275,7 @@ pub enum Overlay {
     Help(u16),
     /// What the sent log holds: this message's complaints, or every one (`all`),
     /// those matching `filter` (typed while it is open).
-    SentLog { all: bool, filter: String },
+    SentLog { all: bool, filter: String, row: usize },
     /// The preview of the focused complaint, scrolled this far.
     Preview(u16),
     /// The confirmation before sending: exactly what Enter sends.
@@ -447,6 +447,28 @@ impl Model {
                 tenths % 10
             )
         })
+    }
+
+    /// The sent log's entries `L` shows, newest first: this message's or all, those
+    /// matching `filter` (relay, recipient, subject or reply).
+    pub fn sent_rows(&self, all: bool, filter: &str) -> Vec<&crate::deliver::log::Entry> {
+        let source = if all {
+            &self.setup.history
+        } else {
+            &self.setup.sent
+        };
+        let needle = filter.to_lowercase();
+        source
+            .iter()
+            .rev()
+            .filter(|e| {
+                needle.is_empty()
+                    || [e.relay_ip.as_str(), e.subject.as_str(), e.reply.as_str()]
+                        .into_iter()
+                        .chain(e.recipients.iter().map(String::as_str))
+                        .any(|x| x.to_lowercase().contains(&needle))
+            })
+            .collect()
     }
 
     /// Who the complaints go to: the owner's and the ISP's contacts of the input point.

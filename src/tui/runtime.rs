@@ -132,6 +132,16 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
                 let _ = tx.send(Msg::Saved(r));
             });
         }
+        Effect::SaveBounced(ref set) => {
+            let (set, tx) = (set.clone(), tx.clone());
+            tokio::task::spawn_blocking(move || {
+                if let Some(p) = crate::deliver::log::bounced_path()
+                    && let Err(e) = crate::deliver::log::write_bounced(&p, &set)
+                {
+                    let _ = tx.send(Msg::Saved(Err(format!("the bounced addresses: {e}"))));
+                }
+            });
+        }
         // The terminal or the model is needed: `run` handles them.
         Effect::Editor { .. } | Effect::Log(_) => {}
         Effect::Copy {

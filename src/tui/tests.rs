@@ -998,8 +998,32 @@ mod compose_screen {
         let filtered = super::snapshots::render_screen(&m, 100, 24);
         assert_eq!(filtered.matches("2026-11-01T10:00:00Z").count(), 1, "{filtered}");
         assert!(filtered.contains("198.51.100.7"), "{filtered}");
+        // Ctrl-B marks the chosen complaint's recipients as bounced (again: not).
+        let e = update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::CONTROL)),
+        );
+        assert!(
+            m.setup.bounced.contains("abuse@elsewhere.test"),
+            "{:?}",
+            m.setup.bounced
+        );
+        assert!(matches!(&e[..], [Effect::SaveBounced(set)] if set.contains("abuse@elsewhere.test")));
+        let marked = super::snapshots::render_screen(&m, 160, 24);
+        assert!(marked.contains("abuse@elsewhere.test ↩"), "{marked}");
         update(&mut m, key(KeyCode::Esc));
         assert!(m.overlay.is_none());
+        // Sending to a marked address says so in the dialog.
+        m.setup.bounced.insert("abuse@saks.test".into());
+        m.setup.original = Some(std::sync::Arc::new(SAMPLE.to_vec()));
+        m.setup.transport = crate::deliver::send::Transport::from_config(
+            &crate::config::parse("[smtp]\nhost = \"mail.example.org\"\n").unwrap(),
+        );
+        update(&mut m, key(KeyCode::Char('s')));
+        let Some(Overlay::Confirm(cf)) = m.overlay.clone() else {
+            panic!("the dialog")
+        };
+        assert_eq!(cf.bounced, vec!["abuse@saks.test".to_string()]);
     }
 
     #[test]

@@ -309,6 +309,12 @@ pub(super) fn ask_to_send(m: &mut Model) {
                 already,
                 mismatch,
                 big: m.big_spam(),
+                bounced: built
+                    .recipients
+                    .iter()
+                    .filter(|r| m.setup.bounced.contains(&r.to_ascii_lowercase()))
+                    .cloned()
+                    .collect(),
             };
             m.overlay = Some(Overlay::Confirm(Box::new(confirm)));
         }
@@ -403,6 +409,7 @@ pub(super) fn compose_act(m: &mut Model, a: Action) -> Vec<Effect> {
             m.overlay = Some(Overlay::SentLog {
                 all: false,
                 filter: String::new(),
+                row: 0,
             });
         }
         Action::Preview => m.overlay = Some(Overlay::Preview(0)),

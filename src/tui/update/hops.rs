@@ -216,6 +216,7 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
             m.overlay = Some(Overlay::SentLog {
                 all: false,
                 filter: String::new(),
+                row: 0,
             });
         }
         Action::Edit

@@ -115,23 +115,8 @@ fn key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
         };
         return Vec::new();
     }
-    if let Some(Overlay::SentLog { all, filter }) = &mut m.overlay {
-        // Typing filters; Tab shows this message's complaints or all of them;
-        // Backspace takes a character back; Esc (or Enter) closes.
-        use crossterm::event::KeyCode;
-        match k.code {
-            KeyCode::Char(c) if !k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
-                if filter.chars().count() < 80 {
-                    filter.push(c);
-                }
-            }
-            KeyCode::Backspace => {
-                filter.pop();
-            }
-            KeyCode::Tab => *all = !*all,
-            _ => m.overlay = None,
-        }
-        return Vec::new();
+    if matches!(m.overlay, Some(Overlay::SentLog { .. })) {
+        return sent_log_key(m, k);
     }
     if m.screen == Screen::Compose && m.compose.as_ref().is_some_and(|c| c.editing) {
         return edit_key(m, k);
@@ -140,6 +125,70 @@ fn key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
         Some(a) => act(m, a),
         None => Vec::new(),
     }
+}
+
+/// A key in `L`: typing filters; Tab shows this message's complaints or all;
+/// Up/Down choose one; Ctrl-B marks its recipients as bounced (or not); Backspace
+/// takes a character back; Esc (or Enter) closes.
+fn sent_log_key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let Some(Overlay::SentLog { all, filter, row }) = m.overlay.clone() else {
+        return Vec::new();
+    };
+    let (mut all, mut filter, mut row) = (all, filter, row);
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let mut effects = Vec::new();
+    match k.code {
+        KeyCode::Char('b') if ctrl => {
+            let marked: Vec<String> = m
+                .sent_rows(all, &filter)
+                .get(row)
+                .map(|e| e.recipients.iter().map(|r| r.to_ascii_lowercase()).collect())
+                .unwrap_or_default();
+            if !marked.is_empty() {
+                let all_marked = marked.iter().all(|r| m.setup.bounced.contains(r));
+                for r in &marked {
+                    if all_marked {
+                        m.setup.bounced.remove(r);
+                    } else {
+                        m.setup.bounced.insert(r.clone());
+                    }
+                }
+                m.status = Some(format!(
+                    "{} {}",
+                    marked.join(", "),
+                    if all_marked {
+                        "no longer marked as bounced"
+                    } else {
+                        "marked as bounced: flagged wherever offered"
+                    }
+                ));
+                effects.push(Effect::SaveBounced(m.setup.bounced.clone()));
+            }
+        }
+        KeyCode::Char(c) if !ctrl => {
+            if filter.chars().count() < 80 {
+                filter.push(c);
+                row = 0;
+            }
+        }
+        KeyCode::Backspace => {
+            filter.pop();
+            row = 0;
+        }
+        KeyCode::Tab => {
+            all = !all;
+            row = 0;
+        }
+        KeyCode::Down => row = (row + 1).min(m.sent_rows(all, &filter).len().saturating_sub(1)),
+        KeyCode::Up => row = row.saturating_sub(1),
+        _ => {
+            m.overlay = None;
+            return effects;
+        }
+    }
+    m.overlay = Some(Overlay::SentLog { all, filter, row });
+    effects
 }
 
 /// The body is back from `$EDITOR` (or the editor failed).

@@ -260,7 +260,13 @@ fn recipients(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, row: usize)
             format!(
                 "{} {} {:<38} {:<9} {:<6} {}",
                 if checked { "[x]" } else { "[ ]" },
-                if ct.preselect { "●" } else { " " },
+                if m.setup.bounced.contains(&ct.email.to_ascii_lowercase()) {
+                    "↩"
+                } else if ct.preselect {
+                    "●"
+                } else {
+                    " "
+                },
                 clip(&ct.email, 60),
                 ct.source.as_str(),
                 ct.confidence.as_str(),
@@ -328,6 +334,16 @@ fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
             Span::raw(clip(&cf.transport, 120)),
         ]),
     ];
+    if !cf.bounced.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            format!(
+                "↩ marked as bounced before: {}",
+                clip(&cf.bounced.join(", "), 200)
+            ),
+            t.bad(),
+        ));
+    }
     if let Some(b) = &cf.big {
         lines.push(Line::from(""));
         lines.push(Line::styled(clip(b, 200), t.warn()));

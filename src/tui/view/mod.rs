@@ -112,7 +112,7 @@ pub fn draw(f: &mut Frame, m: &Model) {
     }
     match m.overlay {
         Some(Overlay::Help(scroll)) => help(f, m, &t, scroll),
-        Some(Overlay::SentLog { all, ref filter }) => sent_log(f, m, &t, all, filter),
+        Some(Overlay::SentLog { all, ref filter, row }) => sent_log(f, m, &t, all, filter, row),
         _ => {}
     }
     // A dialog keeps its action line down to 80x24; below that, the screen says so
@@ -135,29 +135,29 @@ pub fn draw(f: &mut Frame, m: &Model) {
 }
 
 /// What the sent log holds for this message (any key closes).
-fn sent_log(f: &mut Frame, m: &Model, t: &Theme, all: bool, filter: &str) {
+fn sent_log(f: &mut Frame, m: &Model, t: &Theme, all: bool, filter: &str, row: usize) {
     let source = if all { &m.setup.history } else { &m.setup.sent };
-    let needle = filter.to_lowercase();
-    // A filter matches the relay, a recipient, the subject or the reply.
-    let shown: Vec<&crate::deliver::log::Entry> = source
-        .iter()
-        .filter(|e| {
-            needle.is_empty()
-                || [e.relay_ip.as_str(), e.subject.as_str(), e.reply.as_str()]
-                    .into_iter()
-                    .chain(e.recipients.iter().map(String::as_str))
-                    .any(|x| x.to_lowercase().contains(&needle))
-        })
-        .collect();
+    let shown = m.sent_rows(all, filter);
     let mut rows: Vec<Row> = shown
         .iter()
-        .rev()
-        .map(|e| {
-            Row::new(vec![
+        .enumerate()
+        .map(|(i, e)| {
+            let to: Vec<String> = e
+                .recipients
+                .iter()
+                .map(|r| {
+                    if m.setup.bounced.contains(&r.to_ascii_lowercase()) {
+                        format!("{r} ↩")
+                    } else {
+                        r.clone()
+                    }
+                })
+                .collect();
+            let r = Row::new(vec![
                 clip(&e.time, 20),
                 clip(&e.relay_ip, 39),
                 e.side.word().to_string(),
-                clip(&e.recipients.join(", "), 60),
+                clip(&to.join(", "), 60),
                 clip(&e.transport, 40),
                 match e.outcome {
                     crate::deliver::log::Outcome::Sent => clip(&e.reply, 80),
@@ -165,7 +165,8 @@ fn sent_log(f: &mut Frame, m: &Model, t: &Theme, all: bool, filter: &str) {
                         clip(&format!("outcome unknown: {}", e.reply), 80)
                     }
                 },
-            ])
+            ]);
+            if i == row { r.style(t.selected()) } else { r }
         })
         .collect();
     if rows.is_empty() {
@@ -226,7 +227,7 @@ fn sent_log(f: &mut Frame, m: &Model, t: &Theme, all: bool, filter: &str) {
             .borders(Borders::ALL)
             .title(title)
             .title_bottom(Line::styled(
-                " type to filter · Tab this message / all · Esc closes ",
+                " type to filter · Tab this message / all · ↑↓ choose · Ctrl-B bounced · Esc closes ",
                 t.dim(),
             )),
     );
