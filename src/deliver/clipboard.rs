@@ -77,7 +77,8 @@ impl Clipboard {
         self.set_system(text).map(|()| Via::System)
     }
 
-    /// On X11 a selection lives only as long as its owner: hands the last text
+    /// On X11, and on Wayland through the data-control protocol (wlroots, KDE),
+    /// a selection lives only as long as its owner: hands the last text
     /// copied to a detached `relaytrace` that serves it until another program
     /// takes the clipboard (as `xclip` does). Says what it did, or why not.
     ///
@@ -87,11 +88,6 @@ impl Clipboard {
         let Some(text) = self.last.take() else {
             return Ok(None);
         };
-        if std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())
-            && std::env::var_os("DISPLAY").is_none_or(|v| v.is_empty())
-        {
-            return Ok(Some("Wayland keeps the copy only while a clipboard manager runs"));
-        }
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let mut child = {
             use std::os::unix::process::CommandExt;

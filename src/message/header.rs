@@ -251,41 +251,20 @@ fn quoted(text: &[u8]) -> Vec<u8> {
 }
 
 /// Raw header bytes in no declared charset: UTF-8 when they are, else the charset
-/// of EUC-KR, GBK, `Shift_JIS`, Big5 they decode in without error and with the most
-/// characters of that charset's script; windows-1252 last.
+/// `chardetng` (Firefox's detector) guesses for them, with no top-level domain to
+/// lean on; windows-1252 when it has nothing better. 7-bit ISO-2022-JP (escape
+/// sequences in ASCII) is read as Japanese, as mail readers do.
 fn undeclared(bytes: &[u8]) -> String {
-    if let Ok(s) = std::str::from_utf8(bytes) {
+    use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+    if let Ok(s) = std::str::from_utf8(bytes)
+        && !s.contains('\x1b')
+    {
         return s.to_string();
     }
-    let script = |c: char, e: &'static encoding_rs::Encoding| -> bool {
-        let u = c as u32;
-        if e == encoding_rs::EUC_KR {
-            (0xAC00..=0xD7A3).contains(&u)
-        } else if e == encoding_rs::SHIFT_JIS {
-            (0x3040..=0x30FF).contains(&u) || (0x4E00..=0x9FFF).contains(&u)
-        } else {
-            (0x4E00..=0x9FFF).contains(&u)
-        }
-    };
-    let mut best: Option<(usize, String)> = None;
-    for e in [
-        encoding_rs::EUC_KR,
-        encoding_rs::GBK,
-        encoding_rs::SHIFT_JIS,
-        encoding_rs::BIG5,
-    ] {
-        let Some(text) = e.decode_without_bom_handling_and_without_replacement(bytes) else {
-            continue;
-        };
-        let score = text.chars().filter(|&c| script(c, e)).count();
-        if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, text.into_owned()));
-        }
-    }
-    match best {
-        Some((score, text)) if score > 0 => text,
-        _ => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-    }
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, Utf8Detection::Allow);
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 #[cfg(test)]
@@ -317,6 +296,16 @@ mod tests {
         // Not an encoded word: kept as written; plain UTF-8 kept.
         assert_eq!(decode_text(b"50% off =?x"), "50% off =?x");
         assert_eq!(decode_text("Grüße".as_bytes()), "Grüße");
+        // Undeclared 8-bit guessed by chardetng: Shift_JIS, Big5, windows-1251.
+        let sjis = encoding_rs::SHIFT_JIS.encode("お得な情報をお届けします").0;
+        assert_eq!(decode_text(&sjis), "お得な情報をお届けします");
+        let big5 = encoding_rs::BIG5.encode("免費試用，立即申請").0;
+        assert_eq!(decode_text(&big5), "免費試用，立即申請");
+        let cyr = encoding_rs::WINDOWS_1251.encode("Привет, выгодное предложение").0;
+        assert_eq!(decode_text(&cyr), "Привет, выгодное предложение");
+        // Raw ISO-2022-JP, 7-bit with escapes.
+        let jis = encoding_rs::ISO_2022_JP.encode("未承諾広告").0;
+        assert_eq!(decode_text(&jis), "未承諾広告");
         // A decoded line break is a space: the subject stays one line.
         assert_eq!(decode_text(b"=?utf-8?Q?a=0D=0Ab?="), "a  b");
     }
