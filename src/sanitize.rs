@@ -10,15 +10,27 @@ fn unsafe_char(c: char) -> bool {
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
+/// Is this an invisible joiner or selector whose width terminals disagree on
+/// (an emoji ZWJ sequence is 2 columns to one terminal, 6 to another; U+FE0F
+/// widens a symbol in some)? Dropped, so that each column count is the same
+/// everywhere and a row never spills past its border.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{e0100}'..='\u{e01ef}')
+}
+
 /// Replaces every control character (C0, C1, DEL) and bidi control with a visible
-/// escape such as `\x1b` or `\u{202e}`.
+/// escape such as `\x1b` or `\u{202e}`, and drops invisible joiners and
+/// variation selectors.
 #[must_use]
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(unsafe_char) {
+    if !s.chars().any(|c| unsafe_char(c) || invisible(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
+        if invisible(c) {
+            continue;
+        }
         if unsafe_char(c) {
             let n = c as u32;
             if n < 0x100 {
@@ -100,6 +112,16 @@ pub fn clip(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn joiners_and_selectors_are_dropped() {
+        // A family emoji (ZWJ sequence) and a heart with VS16: each emoji alone.
+        assert_eq!(
+            super::clean("a\u{2764}\u{fe0f} \u{1f468}\u{200d}\u{1f469}"),
+            "a\u{2764} \u{1f468}\u{1f469}"
+        );
+        assert_eq!(super::clean("x\u{feff}y\u{200b}z"), "xyz");
+    }
 
     #[test]
     fn tabs_are_columns_not_escapes() {

@@ -57,13 +57,21 @@ fn area(text: &str) -> TextArea<'static> {
     TextArea::new(text.split('\n').map(str::to_string).collect())
 }
 
+/// The body editor: long lines wrap at words to the panel's width (a word wider
+/// than the panel at characters); the text keeps its own line breaks.
+fn body_area(text: &str) -> TextArea<'static> {
+    let mut a = area(text);
+    a.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    a
+}
+
 impl Panel {
     pub fn from_draft(d: &Draft) -> Panel {
         Panel {
             side: d.side,
             to: area(&d.to.join(", ")),
             subject: area(&d.subject),
-            body: area(&d.body),
+            body: body_area(&d.body),
             format: d.format,
             quote_inline: d.quote_inline,
             redact: d.redact,

@@ -710,6 +710,43 @@ mod snapshots {
         insta::assert_snapshot!("picker_80x24", render(&m, 80, 24));
     }
 
+    /// A row's width is the same to every terminal: emoji ZWJ sequences and
+    /// variation selectors (2 columns to ratatui, up to 6 to tmux) are taken
+    /// apart, wide characters fill whole cells and the border stays (issue 13.7).
+    #[test]
+    fn a_picker_row_with_wide_characters_keeps_its_width() {
+        let mut m = model();
+        m.screen = Screen::Picker;
+        m.picker.rows = [
+            "免費試用立即申請免費試用立即申請免費試用立即申請免費試用立即申請",
+            "\u{1f381} Gift \u{2705} for you \u{2764}\u{fe0f} \u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} family deals",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(n, subject)| super::super::model::PickerRow {
+            number: n + 1,
+            subject: (*subject).into(),
+            from: "王小明 <wang@例子.example>".into(),
+            date: "2002-08-23".into(),
+            entry: format!("open relay 192.0.2.{n}"),
+            complained: false,
+        })
+        .collect();
+        for w in [80u16, 81, 97, 120] {
+            let mut t = Terminal::new(TestBackend::new(w, 10)).unwrap();
+            t.draw(|f| super::super::view::draw(f, &m)).unwrap();
+            let buf = t.backend().buffer().clone();
+            for y in 3..5 {
+                let cells: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+                assert_eq!(buf[(w - 1, y)].symbol(), "│", "{w}: {cells}");
+                assert!(
+                    !cells.contains(['\u{200d}', '\u{fe0f}']),
+                    "a joiner or selector reached a cell at {w}: {cells}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn tiny_and_huge_terminals_do_not_break_the_layout() {
         for state in ["waiting", "done", "failed"] {
@@ -1325,6 +1362,55 @@ mod compose_screen {
                 .unwrap()
                 .contains("the owner complaint follows it")
         );
+    }
+
+    /// Panels wrap the body at words; a long subject shows from its start with an
+    /// ellipsis, also after it was edited at its end (issue 13.7).
+    #[test]
+    fn panels_wrap_words_and_cut_subjects_with_an_ellipsis() {
+        use crate::tui::compose::Field;
+        let mut m = composing();
+        {
+            let c = m.compose.as_mut().unwrap();
+            let p = &mut c.panels[0];
+            *p.field_mut(Field::Subject) = ratatui_textarea::TextArea::new(vec![format!(
+                "Spam from 192.0.2.1: {} the end",
+                "word ".repeat(40)
+            )]);
+            let body = format!("Dear abuse desk, {}finally.", "unsolicited ".repeat(30));
+            *p.field_mut(Field::Body) = {
+                let mut d = p.draft();
+                d.body = body;
+                crate::tui::compose::Panel::from_draft(&d).body
+            };
+            // Edited at its end: the cursor at the far right.
+            c.field = Field::Subject;
+            c.editing = true;
+            c.panels[0].subject.move_cursor(ratatui_textarea::CursorMove::End);
+        }
+        let _ = super::snapshots::render_screen(&m, 80, 24);
+        m.compose.as_mut().unwrap().editing = false;
+        let screen = super::snapshots::render_screen(&m, 80, 24);
+        let subject = screen.lines().find(|l| l.contains("Subject:")).unwrap();
+        assert!(
+            subject.contains("Spam from 192.0.2.1: word")
+                && subject.trim_end_matches(['│', ' ']).ends_with('…'),
+            "{subject}"
+        );
+        // Every body word is whole: no line ends inside "unsolicited".
+        let body: Vec<&str> = screen
+            .lines()
+            .filter(|l| l.matches("unsolicited").count() >= 2)
+            .collect();
+        assert!(body.len() >= 2, "the body wraps:\n{screen}");
+        for l in &body {
+            let inner = l.trim_start_matches(['│', '┌', ' ']).trim_end_matches(['│', ' ']);
+            let last = inner.split(' ').next_back().unwrap();
+            assert!(
+                ["unsolicited", "desk,", "finally."].contains(&last),
+                "a word cut at the edge: {l:?}\n{screen}"
+            );
+        }
     }
 
     #[test]

@@ -68,9 +68,15 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
         let [l, r] = Layout::horizontal([Constraint::Length(9), Constraint::Min(1)]).areas(rect);
         let style = if active(field) { t.selected() } else { t.key() };
         f.render_widget(Paragraph::new(Span::styled(label, style)), l);
-        let mut ta = ta.clone();
-        style_area(&mut ta, active(field) && c.editing);
-        f.render_widget(&ta, r);
+        if active(field) && c.editing {
+            let mut ta = ta.clone();
+            style_area(&mut ta, true);
+            f.render_widget(&ta, r);
+        } else {
+            // Not being edited: from its start, an ellipsis where it is cut.
+            let text = ta.lines().join(" ");
+            f.render_widget(Paragraph::new(fit(&text, usize::from(r.width))), r);
+        }
     }
     let mut b = p.body.clone();
     style_area(&mut b, active(Field::Body) && c.editing);
@@ -84,6 +90,30 @@ fn panel(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, i: usize, p: &Pa
             }),
     );
     f.render_widget(&b, body);
+}
+
+/// `s` cut to `width` columns with an ellipsis where it is cut (wide characters
+/// counted as two).
+pub fn fit(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let s = crate::sanitize::clean(s);
+    if unicode_width::UnicodeWidthStr::width(s.as_ref()) <= width {
+        return s.into_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
 }
 
 fn style_area(ta: &mut ratatui_textarea::TextArea<'static>, editing: bool) {

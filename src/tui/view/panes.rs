@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{Theme, glyph, words};
 use crate::lookup::answer::{Answer, Status};
@@ -428,16 +428,187 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
         Span::styled(format!(" {} ", m.hops.pane.title()), t.title()),
         Span::styled(format!("— {} ", words(&st)), t.state(&st)),
     ]);
-    let lines = body(m, t, m.hops.pane);
-    // Not past the end: the last rows (the lines as wrapped) fill the pane at most.
+    // Wrapped here, with hanging indents: ratatui's wrap starts every
+    // continuation at the left edge.
     let inner_w = usize::from(area.width.saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+    let lines = hanging(body(m, t, m.hops.pane), inner_w);
+    // Not past the end: the last rows fill the pane at most.
+    let rows = lines.len();
     let visible = usize::from(area.height.saturating_sub(2));
     let max = u16::try_from(rows.saturating_sub(visible)).unwrap_or(u16::MAX);
     let scroll = m.scroll_of(m.hops.pane).min(max);
     let p = Paragraph::new(lines)
         .block(Block::default().borders(Borders::ALL).title(title))
-        .wrap(Wrap { trim: false })
         .scroll((scroll, 0));
     f.render_widget(p, area);
+}
+
+/// How far a wrapped line's continuations are indented: under the text after its
+/// leading spaces, gutter (`│`) and marks (`●`, `○`), past a short label such as
+/// `why: `, and two more inside an answer's gutter. The gutter repeats.
+fn indent_of(text: &str) -> (String, usize) {
+    let lead: String = text
+        .chars()
+        .take_while(|c| matches!(c, ' ' | '│' | '●' | '○'))
+        .map(|c| if c == '│' { '│' } else { ' ' })
+        .collect();
+    let rest = &text[text
+        .char_indices()
+        .find(|(_, c)| !matches!(c, ' ' | '│' | '●' | '○'))
+        .map_or(text.len(), |(i, _)| i)..];
+    let mut extra = 0;
+    if let Some(colon) = rest.find(": ")
+        && colon <= 14
+        && rest[..colon].chars().all(|c| c.is_alphabetic() || c == ' ')
+    {
+        extra = rest[..colon].chars().count() + 2;
+    }
+    if lead.contains('│') {
+        extra += 2;
+    }
+    let width = lead.chars().count() + extra;
+    (format!("{lead}{}", " ".repeat(extra)), width)
+}
+
+/// `lines` wrapped to `width` columns at spaces (a word wider than the line at
+/// characters), each continuation under the first line's text ([`indent_of`]);
+/// styles kept. One output line is one row.
+pub fn hanging(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let (indent, indent_w) = indent_of(&text);
+        // A continuation keeps at least half the width for text.
+        let (indent, indent_w) = if indent_w * 2 > width {
+            (String::new(), 0)
+        } else {
+            (indent, indent_w)
+        };
+        let chars: Vec<(char, ratatui::style::Style)> = line
+            .spans
+            .iter()
+            .flat_map(|s| {
+                let st = line.style.patch(s.style);
+                s.content.chars().map(move |c| (c, st))
+            })
+            .collect();
+        let mut start = 0;
+        let mut first = true;
+        while start < chars.len() {
+            let room = if first { width } else { width - indent_w };
+            // The longest run from `start` that fits, broken after a space if any.
+            let (mut end, mut used, mut space) = (start, 0, None);
+            while end < chars.len() {
+                let w = chars[end].0.width().unwrap_or(0);
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                if chars[end].0 == ' ' {
+                    space = Some(end + 1);
+                }
+                end += 1;
+            }
+            if end < chars.len()
+                && let Some(s) = space.filter(|&s| s > start)
+            {
+                end = s;
+            }
+            if end == start {
+                end = start + 1;
+            }
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            if !first {
+                spans.push(Span::styled(
+                    indent.clone(),
+                    line.style.patch(line.spans[0].style),
+                ));
+            }
+            let mut run = String::new();
+            let mut style = chars[start].1;
+            for &(c, st) in &chars[start..end] {
+                if st != style && !run.is_empty() {
+                    spans.push(Span::styled(std::mem::take(&mut run), style));
+                }
+                style = st;
+                run.push(c);
+            }
+            if !run.is_empty() {
+                spans.push(Span::styled(run, style));
+            }
+            out.push(Line::from(spans));
+            first = false;
+            start = end;
+            // A continuation does not start with the spaces it was broken at.
+            while start < chars.len() && chars[start].0 == ' ' && start > 0 {
+                start += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str, width: usize) -> Vec<String> {
+        hanging(vec![Line::from(text.to_string())], width)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    /// Wrapped contacts, reasons and answer gutters hang under their text (issue 13.7).
+    #[test]
+    fn continuations_hang_under_the_text() {
+        let c = rows(
+            "  ● abuse@example.net  whois  high   OrgAbuseEmail of the reassigned network",
+            40,
+        );
+        assert_eq!(c[0], "  ● abuse@example.net  whois  high   ");
+        assert!(
+            c[1..]
+                .iter()
+                .all(|r| r.starts_with("    ") && !r.starts_with("     ")),
+            "{c:?}"
+        );
+        let why = rows(
+            "  why: the most specific record is a customer assignment of the ISP",
+            30,
+        );
+        assert!(
+            why[1..].iter().all(|r| r.starts_with("       ") && r.len() <= 30),
+            "{why:?}"
+        );
+        let gutter = rows(&format!("  │ remarks: {}", "x".repeat(50)), 30);
+        assert!(gutter[1..].iter().all(|r| r.starts_with("  │   ")), "{gutter:?}");
+        // Every byte of the text is still there, in order.
+        let joined: String = gutter
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                if i == 0 {
+                    r.as_str()
+                } else {
+                    r[r.find('│').unwrap() + '│'.len_utf8()..].trim_start()
+                }
+            })
+            .collect();
+        assert_eq!(
+            joined.replace("  │ remarks:", "").trim_start(),
+            "x".repeat(50).as_str()
+        );
+        // Wide characters never split a row past its width.
+        for r in rows("  why: 中文中文中文中文中文中文中文中文中文中文", 17) {
+            assert!(unicode_width::UnicodeWidthStr::width(r.as_str()) <= 17, "{r}");
+        }
+        // A short line is untouched.
+        assert_eq!(rows("owner: X", 40), vec!["owner: X".to_string()]);
+    }
 }
