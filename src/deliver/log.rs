@@ -140,20 +140,36 @@ pub fn for_message(path: &Path, message: &str) -> Vec<Entry> {
 /// What the log says of complaints about `relay_ip` (about any message): the
 /// newest that went, with its recipients and date, and how many went in all.
 /// `None` when none went.
-pub fn about_relay(entries: &[Entry], relay_ip: &str) -> Option<String> {
+///
+/// `arrivals` are the times (seconds since the epoch) at which the messages known
+/// to have come from this relay reached the site: those after the last complaint
+/// are counted ("3 messages since"), so that a relay still sending after it was
+/// told shows it.
+pub fn about_relay(entries: &[Entry], relay_ip: &str, arrivals: &[i64]) -> Option<String> {
     let sent: Vec<&Entry> = entries
         .iter()
         .filter(|e| e.relay_ip == relay_ip && e.outcome == Outcome::Sent)
         .collect();
     let last = sent.last()?;
+    let since = crate::received::Timestamp::from_rfc3339(&last.time)
+        .map_or(0, |t| arrivals.iter().filter(|&&a| a > t.epoch).count());
+    let mut notes = Vec::new();
+    if sent.len() > 1 {
+        notes.push(format!("{} complaints in all", sent.len()));
+    }
+    match since {
+        0 => {}
+        1 => notes.push("1 message since".into()),
+        n => notes.push(format!("{n} messages since")),
+    }
     Some(format!(
         "complained to {} about {relay_ip} on {}{}",
         last.recipients.join(", "),
         when(&last.time),
-        if sent.len() > 1 {
-            format!(" ({} complaints in all)", sent.len())
-        } else {
+        if notes.is_empty() {
             String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
         }
     ))
 }
@@ -334,12 +350,27 @@ mod tests {
             outcome: Outcome::Unknown,
             ..e.clone()
         };
-        let said = about_relay(&[e.clone(), other, unknown], "216.201.75.12").unwrap();
+        let said = about_relay(&[e.clone(), other, unknown], "216.201.75.12", &[]).unwrap();
         assert_eq!(
             said,
             "complained to abuse@saks.test about 216.201.75.12 on 2026-11-02 09:30 UTC (2 complaints in all)"
         );
-        assert!(about_relay(std::slice::from_ref(&e), "192.0.2.99").is_none());
+        assert!(about_relay(std::slice::from_ref(&e), "192.0.2.99", &[]).is_none());
+        // Messages from it that arrived after the complaint are counted; earlier
+        // ones are not (2026-11-02T09:30:00Z is 1_793_611_800).
+        let told = 1_793_611_800;
+        let said = about_relay(
+            std::slice::from_ref(&e),
+            "216.201.75.12",
+            &[told - 60, told + 60, told + 86_400, told + 90_000],
+        )
+        .unwrap();
+        assert!(
+            said.ends_with("on 2026-11-02 09:30 UTC (3 messages since)"),
+            "{said}"
+        );
+        let said = about_relay(std::slice::from_ref(&e), "216.201.75.12", &[told + 5]).unwrap();
+        assert!(said.ends_with("(1 message since)"), "{said}");
     }
 
     #[test]

@@ -38,6 +38,35 @@ impl fmt::Display for Timestamp {
 }
 
 impl Timestamp {
+    /// Reads the RFC 3339 form [`Display`](fmt::Display) writes
+    /// (`2026-11-02T10:00:00Z`, `2002-08-23T12:21:07+01:00`).
+    #[must_use]
+    pub fn from_rfc3339(text: &str) -> Option<Timestamp> {
+        let bytes = text.as_bytes();
+        if bytes.len() < 20 || [4, 7, 10, 13, 16].map(|i| bytes[i]) != *b"--T::" {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let offset_min = match text.get(19..)? {
+            "Z" => 0,
+            zone if zone.len() == 6 && zone.starts_with(['+', '-']) && zone.as_bytes()[3] == b':' => {
+                let sign = if zone.starts_with('-') { -1 } else { 1 };
+                sign * i32::try_from(num(20..22)? * 60 + num(23..25)?).ok()?
+            }
+            _ => return None,
+        };
+        let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+        Some(Timestamp {
+            epoch: local - i64::from(offset_min) * 60,
+            offset_min,
+        })
+    }
+
     /// RFC 5322 form (`Fri, 23 Aug 2002 12:21:07 +0100`), in the writer's offset.
     #[must_use]
     pub fn to_rfc5322(&self) -> String {
@@ -237,6 +266,29 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_reads_back_what_display_writes() {
+        for text in [
+            "Fri, 23 Aug 2002 12:21:07 +0100",
+            "Mon, 2 Nov 2026 09:30:00 +0000",
+            "1 Jan 1999 23:59:59 -0930",
+        ] {
+            let t = parse_date(text).unwrap();
+            assert_eq!(Timestamp::from_rfc3339(&t.to_string()), Some(t), "{text}");
+        }
+        for bad in [
+            "",
+            "2026-11-02",
+            "2026-13-02T09:30:00Z",
+            "2026-11-02T09:30:00",
+            "2026-11-02T09:30:00+1:00",
+            "２０２６-11-02T09:30:00Z",
+            "2026-11-02T09:30:0é+01:00",
+        ] {
+            assert_eq!(Timestamp::from_rfc3339(bad), None, "{bad}");
+        }
+    }
 
     fn iso(s: &str) -> Option<String> {
         parse_date(s).map(|t| t.to_string())

@@ -155,6 +155,8 @@ fn picker_rows(
                     String::new()
                 },
                 complained,
+                entry_ip: t.entry.ip,
+                arrived: model::arrived(&t),
             }
         })
         .collect()

@@ -228,6 +228,10 @@ pub struct PickerRow {
     pub entry: String,
     /// A complaint went about it, or about its entry's address.
     pub complained: bool,
+    /// Its entry's address, and when it reached the site (the newest Received
+    /// line's date, seconds since the epoch): for "N messages since".
+    pub entry_ip: Option<std::net::IpAddr>,
+    pub arrived: Option<i64>,
 }
 
 /// The picker: an mbox's messages and the one under the cursor.
@@ -449,6 +453,23 @@ impl Model {
         })
     }
 
+    /// What the sent log says about complaints on the relay at `ip`, with the
+    /// messages from it that reached the site since the last one: those of the
+    /// open mailbox, or this message when it came alone.
+    pub fn about_relay(&self, ip: std::net::IpAddr) -> Option<String> {
+        let arrivals: Vec<i64> = if self.picker.rows.is_empty() {
+            arrived(&self.trace).into_iter().collect()
+        } else {
+            self.picker
+                .rows
+                .iter()
+                .filter(|r| r.entry_ip == Some(ip))
+                .filter_map(|r| r.arrived)
+                .collect()
+        };
+        crate::deliver::log::about_relay(&self.setup.history, &ip.to_string(), &arrivals)
+    }
+
     /// The sent log's entries `L` shows, newest first: this message's or all, those
     /// matching `filter` (relay, recipient, subject or reply).
     pub fn sent_rows(&self, all: bool, filter: &str) -> Vec<&crate::deliver::log::Entry> {
@@ -490,4 +511,17 @@ impl Model {
             .copied()
             .unwrap_or(0)
     }
+}
+
+/// When a message reached the site: the date of its newest dated Received line.
+pub fn arrived(trace: &crate::trace::Trace) -> Option<i64> {
+    trace
+        .hops
+        .iter()
+        .find_map(|h| {
+            h.date
+                .as_deref()
+                .and_then(crate::received::Timestamp::from_rfc3339)
+        })
+        .map(|t| t.epoch)
 }

@@ -354,6 +354,8 @@ fn the_mbox_picker_opens_a_message() {
             date: String::new(),
             entry: String::new(),
             complained: false,
+            entry_ip: None,
+            arrived: None,
         })
         .collect();
     update(&mut m, key(KeyCode::Down));
@@ -704,6 +706,8 @@ mod snapshots {
                 date: "2002-08-23".into(),
                 entry: format!("open relay 192.0.2.{n}"),
                 complained: n == 2,
+                entry_ip: None,
+                arrived: None,
             })
             .collect();
         m.picker.picked = 1;
@@ -730,6 +734,8 @@ mod snapshots {
             date: "2002-08-23".into(),
             entry: format!("open relay 192.0.2.{n}"),
             complained: false,
+            entry_ip: None,
+            arrived: None,
         })
         .collect();
         for w in [80u16, 81, 97, 120] {
@@ -1086,6 +1092,31 @@ mod compose_screen {
         update(&mut m, key(KeyCode::Esc));
         let hops = super::snapshots::render_screen(&m, 200, 40);
         assert!(hops.contains("✉ complained to abuse@saks.test"), "{hops}");
+        // This 2002 spam came before the complaint: nothing "since".
+        assert!(!hops.contains("since"), "{hops}");
+        // In a mailbox, its later messages from the same relay are counted.
+        let told = 1_793_611_800;
+        m.picker.rows = [
+            ("216.201.75.12", told + 3600),
+            ("216.201.75.12", told + 7200),
+            ("216.201.75.12", told - 7200),
+            ("192.0.2.1", told + 3600),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(n, (ip, at))| super::super::model::PickerRow {
+            number: n + 1,
+            subject: String::new(),
+            from: String::new(),
+            date: String::new(),
+            entry: String::new(),
+            complained: false,
+            entry_ip: ip.parse().ok(),
+            arrived: Some(*at),
+        })
+        .collect();
+        let hops = super::snapshots::render_screen(&m, 200, 40);
+        assert!(hops.contains("09:30 UTC (2 messages since)"), "{hops}");
     }
 
     /// A big spam (over `[compose] big_spam_kb`) is flagged in the preview and the

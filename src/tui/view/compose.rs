@@ -204,13 +204,13 @@ pub fn draw(f: &mut Frame, m: &Model, t: &Theme) {
     let area = f.area();
     let [head, panels, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(4), Constraint::Length(1)]).areas(area);
-    let ip = m
+    let relay = m
         .input_point()
         .and_then(|i| m.trace.hops.get(i))
-        .and_then(|h| h.from_ip)
-        .map_or("?".into(), |ip| ip.to_string());
+        .and_then(|h| h.from_ip);
+    let ip = relay.map_or("?".into(), |ip| ip.to_string());
     // Complained about this relay before: said before anything else goes.
-    let before = crate::deliver::log::about_relay(&m.setup.history, &ip);
+    let before = relay.and_then(|ip| m.about_relay(ip));
     let mut spans = vec![
         Span::styled("Complaints ", t.title()),
         Span::raw(format!(

@@ -292,7 +292,7 @@ fn entry_line(m: &Model) -> Line<'static> {
         .input_point()
         .and_then(|h| m.trace.hops.get(h))
         .and_then(|h| h.from_ip)
-        .and_then(|ip| crate::deliver::log::about_relay(&m.setup.history, &ip.to_string()))
+        .and_then(|ip| m.about_relay(ip))
         .map(|s| format!(" · ✉ {s}"))
         .unwrap_or_default();
     Line::from(vec![
