@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use mailin_embedded::{Handler, Response, Server, SslConfig};
 use relaytrace::config::{Security, Sendmail, Smtp};
-use relaytrace::deliver::send::{Sent, Transport, send};
+use relaytrace::deliver::send::{Forms, Sent, Transport, Went, send, send_forms};
 
 #[path = "lab/smtp.rs"]
 mod smtp_peer;
-use smtp_peer::late_after_data;
+use smtp_peer::{bdat_peer, late_after_data};
 
 /// The reply of an accepted send, the reason of a refused one (else the test fails).
 trait Outcome {
@@ -507,4 +507,66 @@ fn plaintext_auth_is_refused_unless_allowed() {
         "{sent:?}"
     );
     assert!(rec.data.lock().unwrap().is_empty());
+}
+
+/// Lines over 998 octets (issue 13.2): a server offering CHUNKING and BINARYMIME
+/// gets the spam unchanged by BDAT with `BODY=BINARYMIME`, every byte; one that
+/// does not gets the safe form over DATA.
+#[test]
+fn bdat_carries_the_binary_form_where_the_server_offers_it() {
+    let long = "x".repeat(1500);
+    let binary = format!("From: jane@example.org\r\nSubject: s\r\n\r\n{long}\r\n.dot\r\n");
+    let safe = b"From: jane@example.org\r\nSubject: s\r\n\r\nsafe form\r\n".to_vec();
+    let forms = Forms {
+        safe: &safe,
+        binary: Some(binary.as_bytes()),
+    };
+    let to = vec!["abuse@example.net".to_string()];
+    let (port, seen) = bdat_peer();
+    let (sent, went) = rt().block_on(send_forms(
+        &smtp(port, Security::None, None),
+        resolve,
+        "jane@example.org",
+        &to,
+        forms,
+        Duration::from_secs(10),
+    ));
+    assert!(sent.unwrap().starts_with("250 2.0.0 chunk taken"));
+    assert_eq!(went, Went::Binary);
+    assert_eq!(
+        *seen.data.lock().unwrap(),
+        binary.as_bytes(),
+        "every byte, no dot-stuffing"
+    );
+    let mail = seen.mail.lock().unwrap().clone();
+    assert!(mail.contains("BODY=BINARYMIME"), "{mail}");
+    // mailin offers neither: the safe form over DATA.
+    let (port, rec) = mailin();
+    let (sent, went) = rt().block_on(send_forms(
+        &smtp(port, Security::None, None),
+        resolve,
+        "jane@example.org",
+        &to,
+        forms,
+        Duration::from_secs(10),
+    ));
+    assert!(sent.unwrap().starts_with("250"));
+    assert_eq!(went, Went::Safe);
+    assert_eq!(*rec.data.lock().unwrap(), safe);
+    // Not text lettre can write: the safe form, even to a server that offers BDAT.
+    let raw = [binary.as_bytes(), b"\xff\xfe\r\n"].concat();
+    let (port, seen) = bdat_peer();
+    let (_, went) = rt().block_on(send_forms(
+        &smtp(port, Security::None, None),
+        resolve,
+        "jane@example.org",
+        &to,
+        Forms {
+            safe: &safe,
+            binary: Some(&raw),
+        },
+        Duration::from_secs(10),
+    ));
+    assert_eq!(went, Went::Safe);
+    assert!(seen.data.lock().unwrap().is_empty(), "no BDAT");
 }

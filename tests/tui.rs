@@ -1170,3 +1170,74 @@ fn quitting_with_unsavable_drafts_asks_first() {
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
 }
+
+/// A spam with lines over 998 octets (issue 13.2), sent through a server that
+/// offers CHUNKING and BINARYMIME: the dialog says both forms, the spam goes
+/// unchanged by BDAT, and the status and the log say so.
+#[test]
+fn a_long_lined_spam_goes_unchanged_by_bdat_where_the_server_offers_it() {
+    let (port, seen) = lab::smtp::bdat_peer();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cfg = offline_config(
+        dir.path(),
+        &format!("[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\n"),
+    );
+    let mut spam =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples/sa20021010-0031.eml"))
+            .unwrap();
+    let long = format!("<p>{}</p>\n", "y".repeat(1500));
+    spam.extend_from_slice(long.as_bytes());
+    let eml = dir.path().join("long.eml");
+    std::fs::write(&eml, &spam).unwrap();
+    let mut pty = Pty::spawn(
+        &["--config", cfg.to_str().unwrap(), eml.to_str().unwrap()],
+        &[("XDG_STATE_HOME", dir.path()), ("XDG_DATA_HOME", data.as_path())],
+        (160, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hop 2 of 0–3")
+    });
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints (")
+    });
+    pty.send("kk");
+    pty.send("e");
+    pty.send("abuse@relay.test\r");
+    pty.wait_for("the recipient", Duration::from_secs(5), |s| {
+        s.contents().contains("To:      abuse@relay.test")
+    });
+    pty.send("s");
+    pty.wait_for("both forms in the dialog", Duration::from_secs(5), |s| {
+        let c = s.contents();
+        c.contains("Content-Transfer-Encoding: base64")
+            && c.contains("(binary, by BDAT) if the server offers BINARYMIME")
+    });
+    pty.send("\r");
+    pty.wait_for("sent", Duration::from_secs(15), |s| {
+        s.contents()
+            .contains("sent the owner complaint to abuse@relay.test: the spam went unchanged")
+    });
+    let got = seen.data.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.contains("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: binary"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&long.replace('\n', "\r\n")),
+        "the long line arrived whole"
+    );
+    assert!(seen.mail.lock().unwrap().contains("BODY=BINARYMIME"));
+    let log = std::fs::read_to_string(data.join("relaytrace/sent.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        entry["bytes"],
+        serde_json::json!(got.len()),
+        "the log counts what went"
+    );
+    assert!(entry["reply"].as_str().unwrap().contains("binary, by BDAT"));
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}

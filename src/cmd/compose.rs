@@ -110,6 +110,7 @@ pub async fn run(
         salt,
         // Written to standard output as stored; the user's mail program sends it.
         line_ends: compose::LineEnds::AsStored,
+        binary: false,
     };
     let built = compose::Complaint::build(&facts, &choices).map_err(|e| match e {
         compose::ComposeError::NoRecipient(_) => Error::Input(format!(

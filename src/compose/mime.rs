@@ -35,9 +35,10 @@ pub struct Composed {
 
 /// The transfer encoding that keeps `original` intact on its way: 7bit or 8bit (as
 /// `message/rfc822`) when every line ends in CRLF and is at most 998 octets without
-/// NULs, else base64 (as a file: RFC 2046 §5.2.1 allows no base64 in
-/// `message/rfc822`), with why.
-pub fn encoding(original: &[u8]) -> (&'static str, Option<String>) {
+/// NULs; else, for a server that takes BINARYMIME by BDAT (`binary`), `binary` when
+/// its line ends are CRLF; else base64 (as a file: RFC 2046 §5.2.1 allows no base64
+/// in `message/rfc822`); with why.
+pub fn encoding(original: &[u8], binary: bool) -> (&'static str, Option<String>) {
     let mut eight = false;
     let mut bare = false;
     let mut long = false;
@@ -73,6 +74,14 @@ pub fn encoding(original: &[u8]) -> (&'static str, Option<String>) {
     }
     if why.is_empty() {
         (if eight { "8bit" } else { "7bit" }, None)
+    } else if binary && !bare {
+        (
+            "binary",
+            Some(format!(
+                "the spam has {}: it goes unchanged as binary, by BDAT (the server offers BINARYMIME and CHUNKING)",
+                why.join(" and ")
+            )),
+        )
     } else {
         // Mail servers carry lines of at most 998 octets ending in CRLF, without NULs
         // (RFC 5321); binary would need BINARYMIME and BDAT, which few offer. A file
@@ -109,13 +118,14 @@ fn spam_part(forwarded: &[u8], encoding: &'static str) -> MimePart<'static> {
 
 /// What is forwarded, how it travels and why: the spam whole, or only its header
 /// section (`headers_only`, for a big spam; the text form always quotes it whole).
-fn what_goes(d: &Draft, forwarded: Vec<u8>) -> (Vec<u8>, &'static str, Option<String>) {
+fn what_goes(d: &Draft, forwarded: Vec<u8>, binary: bool) -> (Vec<u8>, &'static str, Option<String>) {
+    let binary = binary && d.format != Format::Text;
     if !d.headers_only || d.format == Format::Text {
-        let (enc, note) = encoding(&forwarded);
+        let (enc, note) = encoding(&forwarded, binary);
         return (forwarded, enc, note);
     }
     let headers = header_section(&forwarded).to_vec();
-    let (enc, note) = encoding(&headers);
+    let (enc, note) = encoding(&headers, binary);
     let note = format!(
         "only the spam's header section is forwarded ({} of {} bytes, text/rfc822-headers){}",
         headers.len(),
@@ -241,6 +251,7 @@ pub fn build(
     r: &Reporter,
     now: i64,
     id: &str,
+    binary: bool,
 ) -> Result<Composed, ComposeError> {
     // The text form is for copying (a web form has its own recipient): it may be
     // written before the recipients and the reporter are known.
@@ -262,7 +273,7 @@ pub fn build(
     } else {
         (original.to_vec(), Vec::new())
     };
-    let (forwarded, encoding, note) = what_goes(d, forwarded);
+    let (forwarded, encoding, note) = what_goes(d, forwarded, binary);
     let subject = header_text(&d.subject);
     let name = header_text(&r.name);
     let from = r.address.trim().to_string();

@@ -731,6 +731,9 @@ pub struct Choices<'a> {
     /// Makes its Message-ID unique; the same salt gives the same Message-ID.
     pub salt: u64,
     pub line_ends: LineEnds,
+    /// For a server that takes BINARYMIME by BDAT: a spam whose lines would not
+    /// travel as they are is attached unchanged (`binary`) instead of in base64.
+    pub binary: bool,
 }
 
 /// A complaint built once: the bytes the preview shows, the dialog counts and the
@@ -758,7 +761,7 @@ impl Complaint {
             mime::canonical(c.original)
         };
         let id = mime::message_id(&c.reporter.address, c.now, c.salt);
-        let mut built = mime::build(c.draft, facts, &original, c.reporter, c.now, &id)?;
+        let mut built = mime::build(c.draft, facts, &original, c.reporter, c.now, &id, c.binary)?;
         if c.line_ends == LineEnds::AsStored && lf_only && c.draft.format != Format::Text {
             built.bytes = crlf_to_lf(&built.bytes);
         }

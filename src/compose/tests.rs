@@ -95,6 +95,7 @@ fn compose(original: &[u8], side: Side, format: Format, quote: bool) -> (Draft, 
         &reporter(),
         1_700_000_000,
         "relaytrace.1@example.org",
+        false,
     )
     .unwrap();
     (d, f, c)
@@ -159,7 +160,7 @@ fn the_spam_is_attached_byte_for_byte() {
                 canonical
             };
             assert_eq!(attached(&c.bytes, &parsed), expected, "sample {i} {format:?}");
-            let (enc, note) = encoding(&expected);
+            let (enc, note) = encoding(&expected, false);
             assert_eq!(c.encoding, enc);
             assert_eq!(c.note, note);
             assert!(
@@ -340,7 +341,7 @@ fn templates_placeholders_and_errors() {
         headers_only: false,
     };
     assert_eq!(
-        build(&d, &f, b"x", &reporter(), 0, "i@x").unwrap_err(),
+        build(&d, &f, b"x", &reporter(), 0, "i@x", false).unwrap_err(),
         ComposeError::NoRecipient("ISP")
     );
     let d = Draft {
@@ -348,7 +349,7 @@ fn templates_placeholders_and_errors() {
         ..d
     };
     assert!(matches!(
-        build(&d, &f, b"x", &reporter(), 0, "i@x").unwrap_err(),
+        build(&d, &f, b"x", &reporter(), 0, "i@x", false).unwrap_err(),
         ComposeError::BadAddress(_)
     ));
     let d = Draft {
@@ -356,7 +357,7 @@ fn templates_placeholders_and_errors() {
         ..d
     };
     assert_eq!(
-        build(&d, &f, b"x", &Reporter::default(), 0, "i@x").unwrap_err(),
+        build(&d, &f, b"x", &Reporter::default(), 0, "i@x", false).unwrap_err(),
         ComposeError::NoReporter
     );
 }
@@ -438,7 +439,7 @@ proptest! {
             let mut d = draft(Side::Owner, &f, default_template(Side::Owner), &[contact("abuse@x.test", true)], format, false).unwrap();
             d.redact = false;
             let canonical = mime::canonical(&m).into_owned();
-            let c = build(&d, &f, &canonical, &reporter(), 1, "a@b").unwrap();
+            let c = build(&d, &f, &canonical, &reporter(), 1, "a@b", false).unwrap();
             let parsed = MessageParser::default().parse(&c.bytes).unwrap();
             prop_assert_eq!(attached(&c.bytes, &parsed), canonical.clone());
             // Mail carries it: no line over 998 octets, no bare LF, no NUL outside base64.
@@ -531,12 +532,8 @@ fn an_unnamed_owner_reads_as_a_customer_of_yours() {
     }
 }
 
-/// Lines over 998 octets (issue 13.2, `craft-krnic.eml`): never `binary` over
-/// plain DATA; the spam goes as a base64 file that holds every byte, and the
-/// preview and the dialog say why. One line ending throughout the message: CRLF
-/// for mail, LF when written as stored from an LF spam.
-#[test]
-fn long_lines_go_as_a_file_and_one_line_ending_is_used() {
+/// A spam with a 1500-octet line, its facts and its owner draft.
+fn long_lined() -> (Vec<u8>, Facts, Draft) {
     let mut spam =
         b"Received: from a (a [192.0.2.1]) by b; Mon, 1 Jan 2024 10:00:00 +0000\nSubject: long\n\n".to_vec();
     spam.extend(std::iter::repeat_n(b'x', 1500));
@@ -553,6 +550,16 @@ fn long_lines_go_as_a_file_and_one_line_ending_is_used() {
         false,
     )
     .unwrap();
+    (spam, f, d)
+}
+
+/// Lines over 998 octets (issue 13.2, `craft-krnic.eml`): never `binary` over
+/// plain DATA; the spam goes as a base64 file that holds every byte, and the
+/// preview and the dialog say why. One line ending throughout the message: CRLF
+/// for mail, LF when written as stored from an LF spam.
+#[test]
+fn long_lines_go_as_a_file_and_one_line_ending_is_used() {
+    let (spam, f, d) = long_lined();
     for line_ends in [LineEnds::Crlf, LineEnds::AsStored] {
         let c = Complaint::build(
             &f,
@@ -563,6 +570,7 @@ fn long_lines_go_as_a_file_and_one_line_ending_is_used() {
                 now: 1,
                 salt: 1,
                 line_ends,
+                binary: false,
             },
         )
         .unwrap();
@@ -605,6 +613,7 @@ fn long_lines_go_as_a_file_and_one_line_ending_is_used() {
                 now: 1,
                 salt: 1,
                 line_ends,
+                binary: false,
             },
         )
         .unwrap()
@@ -619,5 +628,33 @@ fn long_lines_go_as_a_file_and_one_line_ending_is_used() {
             .enumerate()
             .all(|(i, &b)| b != b'\n' || (i > 0 && crlf.bytes[i - 1] == b'\r')),
         "CRLF throughout"
+    );
+}
+
+/// For a server that takes BINARYMIME by BDAT, the spam with long lines is
+/// attached unchanged, as binary (issue 13.2).
+#[test]
+fn long_lines_go_unchanged_as_binary_for_bdat() {
+    let (spam, f, d) = long_lined();
+    let c = Complaint::build(
+        &f,
+        &Choices {
+            draft: &d,
+            original: &spam,
+            reporter: &reporter(),
+            now: 1,
+            salt: 1,
+            line_ends: LineEnds::Crlf,
+            binary: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(c.encoding, "binary");
+    assert!(c.note.as_deref().unwrap().contains("by BDAT"), "{:?}", c.note);
+    let parsed = MessageParser::default().parse(&c.bytes).unwrap();
+    assert_eq!(attached(&c.bytes, &parsed), mime::canonical(&spam).as_ref());
+    assert!(
+        c.bytes.split(|&b| b == b'\n').any(|l| l.len() > 1000),
+        "the long line goes as it is"
     );
 }

@@ -122,12 +122,42 @@ pub enum Sent {
 }
 
 impl Sent {
+    /// The same outcome with `note` before its words.
+    #[must_use]
+    pub fn with_note(self, note: &str) -> Sent {
+        match self {
+            Sent::Accepted(w) => Sent::Accepted(format!("{note}: {w}")),
+            Sent::Refused(w) => Sent::Refused(format!("{note}: {w}")),
+            Sent::Unknown(w) => Sent::Unknown(format!("{note}: {w}")),
+        }
+    }
+
     /// The reply when accepted, else the reason.
     pub fn words(&self) -> &str {
         match self {
             Sent::Accepted(w) | Sent::Refused(w) | Sent::Unknown(w) => w,
         }
     }
+}
+
+/// The complaint in the forms it may travel in.
+#[derive(Debug, Clone, Copy)]
+pub struct Forms<'a> {
+    /// The form any server carries (the spam in base64 where its lines would not
+    /// travel as they are).
+    pub safe: &'a [u8],
+    /// The spam attached unchanged (`Content-Transfer-Encoding: binary`): sent
+    /// instead, by BDAT with `BODY=BINARYMIME`, where the SMTP server offers
+    /// CHUNKING and BINARYMIME (RFC 3030).
+    pub binary: Option<&'a [u8]>,
+}
+
+/// Which form went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Went {
+    Safe,
+    /// The binary form, by BDAT.
+    Binary,
 }
 
 /// Sends `bytes` from `from` to `to`, the whole of it within `limit`. `resolve`
@@ -145,14 +175,37 @@ where
     R: FnOnce(String) -> F,
     F: std::future::Future<Output = Result<Vec<std::net::IpAddr>, String>>,
 {
+    let forms = Forms {
+        safe: bytes,
+        binary: None,
+    };
+    send_forms(t, resolve, from, to, forms, limit).await.0
+}
+
+/// As [`send`], choosing the form by what the server offers: the binary form by
+/// BDAT where it can go so (SMTP with CHUNKING and BINARYMIME, and text that
+/// lettre can write), else the safe form. Says which went.
+pub async fn send_forms<R, F>(
+    t: &Transport,
+    resolve: R,
+    from: &str,
+    to: &[String],
+    forms: Forms<'_>,
+    limit: Duration,
+) -> (Sent, Went)
+where
+    R: FnOnce(String) -> F,
+    F: std::future::Future<Output = Result<Vec<std::net::IpAddr>, String>>,
+{
+    let bytes = forms.safe;
     let envelope = match envelope(from, to) {
         Ok(e) => e,
-        Err(e) => return Sent::Refused(e),
+        Err(e) => return (Sent::Refused(e), Went::Safe),
     };
     match t {
         Transport::Sendmail(s) => {
             let tr = AsyncSendmailTransport::<Tokio1Executor>::new_with_command(s.path.as_os_str());
-            match tokio::time::timeout(limit, tr.send_raw(&envelope, bytes)).await {
+            let sent = match tokio::time::timeout(limit, tr.send_raw(&envelope, bytes)).await {
                 Err(_) => Sent::Unknown(format!(
                     "{} did not finish within {} s: it may have queued the message",
                     s.path.display(),
@@ -160,12 +213,14 @@ where
                 )),
                 Ok(Err(e)) => Sent::Refused(format!("{}: {e}", s.path.display())),
                 Ok(Ok(())) => Sent::Accepted(format!("{} accepted it", s.path.display())),
-            }
+            };
+            (sent, Went::Safe)
         }
         Transport::Smtp(s) => {
             let handed_over = std::sync::atomic::AtomicBool::new(false);
-            let all = smtp(s, resolve, &envelope, bytes, limit, &handed_over);
-            match tokio::time::timeout(limit, all).await {
+            let went = std::sync::Mutex::new(Went::Safe);
+            let all = smtp(s, resolve, &envelope, forms, limit, &handed_over, &went);
+            let sent = match tokio::time::timeout(limit, all).await {
                 Ok(sent) => sent,
                 Err(_) if handed_over.load(std::sync::atomic::Ordering::SeqCst) => Sent::Unknown(format!(
                     "{} took the message but gave no final answer within {} s: it may have it",
@@ -177,7 +232,11 @@ where
                     s.host,
                     limit.as_secs()
                 )),
-            }
+            };
+            (
+                sent,
+                *went.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+            )
         }
     }
 }
@@ -205,9 +264,10 @@ async fn smtp<R, F>(
     s: &Smtp,
     resolve: R,
     envelope: &Envelope,
-    bytes: &[u8],
+    forms: Forms<'_>,
     step: Duration,
     handed_over: &std::sync::atomic::AtomicBool,
+    went: &std::sync::Mutex<Went>,
 ) -> Sent
 where
     R: FnOnce(String) -> F,
@@ -223,10 +283,18 @@ where
         },
         Err(e) => return Sent::Refused(e),
     };
-    let mut conn = match session(s, ip, step).await {
+    // The binary form goes only as text lettre can write, to a server that says
+    // it takes it.
+    let binary = forms.binary.and_then(|b| std::str::from_utf8(b).ok());
+    let (mut conn, offers_binary) = match session(s, ip, step, binary.is_some()).await {
         Ok(c) => c,
         Err(sent) => return sent,
     };
+    if let Some(text) = binary.filter(|_| offers_binary) {
+        *went.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Went::Binary;
+        return bdat(&mut conn, s, envelope, text, handed_over).await;
+    }
+    let bytes = forms.safe;
     if let Err(sent) = transaction(&mut conn, s, envelope, bytes).await {
         return sent;
     }
@@ -258,7 +326,14 @@ where
 
 /// Connects, says hello, secures the connection as configured and logs in: a
 /// session ready for a transaction, or why not (nothing was sent).
-async fn session(s: &Smtp, ip: std::net::IpAddr, step: Duration) -> Result<AsyncSmtpConnection, Sent> {
+/// `ask_binary`: also asks (a second EHLO, before logging in) whether the server
+/// offers CHUNKING and BINARYMIME, which lettre does not record.
+async fn session(
+    s: &Smtp,
+    ip: std::net::IpAddr,
+    step: Duration,
+    ask_binary: bool,
+) -> Result<(AsyncSmtpConnection, bool), Sent> {
     let refused = |e: &lettre::transport::smtp::Error| Sent::Refused(error_words(e));
     let tls_params = || -> Result<TlsParameters, String> {
         let mut b = TlsParameters::builder(s.host.clone());
@@ -299,6 +374,24 @@ async fn session(s: &Smtp, ip: std::net::IpAddr, step: Duration) -> Result<Async
             return Err(refused(&e));
         }
     }
+    let offers_binary = ask_binary && {
+        match conn
+            .command(lettre::transport::smtp::commands::Ehlo::new(hello.clone()))
+            .await
+        {
+            Ok(r) => {
+                let has = |k: &str| {
+                    r.message().any(|l| {
+                        l.split_whitespace()
+                            .next()
+                            .is_some_and(|w| w.eq_ignore_ascii_case(k))
+                    })
+                };
+                has("CHUNKING") && has("BINARYMIME")
+            }
+            Err(e) => return Err(refused(&e)),
+        }
+    };
     if s.username.is_some() && s.security == Security::None && !s.allow_plaintext_auth {
         conn.abort().await;
         return Err(Sent::Refused(
@@ -323,7 +416,70 @@ async fn session(s: &Smtp, ip: std::net::IpAddr, step: Duration) -> Result<Async
             return Err(refused(&e));
         }
     }
-    Ok(conn)
+    Ok((conn, offers_binary))
+}
+
+/// `BDAT <n> LAST` with the message after it, as lettre writes a command: one
+/// chunk, so the server's one reply is the final answer.
+struct Bdat<'a>(&'a str);
+
+impl std::fmt::Display for Bdat<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BDAT {} LAST\r\n{}", self.0.len(), self.0)
+    }
+}
+
+/// MAIL FROM with `BODY=BINARYMIME`, RCPT TO, then the message in one BDAT chunk
+/// (RFC 3030): no dot-stuffing, no line length limit, every byte as it is.
+async fn bdat(
+    conn: &mut AsyncSmtpConnection,
+    s: &Smtp,
+    envelope: &Envelope,
+    text: &str,
+    handed_over: &std::sync::atomic::AtomicBool,
+) -> Sent {
+    let refused = |e: &lettre::transport::smtp::Error| Sent::Refused(error_words(e));
+    let mut options = vec![MailParameter::Other {
+        keyword: "BODY".into(),
+        value: Some("BINARYMIME".into()),
+    }];
+    let ascii = |a: &Address| AsRef::<str>::as_ref(a).is_ascii();
+    if !envelope.from().is_none_or(ascii) || !envelope.to().iter().all(ascii) {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            conn.abort().await;
+            return Sent::Refused(format!("{} does not take non-ASCII addresses (SMTPUTF8)", s.host));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if let Err(e) = conn.command(Mail::new(envelope.from().cloned(), options)).await {
+        conn.abort().await;
+        return refused(&e);
+    }
+    for rcpt in envelope.to() {
+        if let Err(e) = conn.command(Rcpt::new(rcpt.clone(), Vec::new())).await {
+            conn.abort().await;
+            return refused(&e);
+        }
+    }
+    handed_over.store(true, std::sync::atomic::Ordering::SeqCst);
+    match conn.command(Bdat(text)).await {
+        Ok(r) => {
+            let _ = conn.quit().await;
+            Sent::Accepted(
+                format!("{} {}", r.code(), r.message().collect::<Vec<_>>().join(" "))
+                    .trim()
+                    .to_string(),
+            )
+        }
+        Err(e) if e.is_permanent() || e.is_transient() => {
+            conn.abort().await;
+            refused(&e)
+        }
+        Err(e) => Sent::Unknown(format!(
+            "the connection failed after the message was handed over ({}): the server may have it",
+            error_words(&e)
+        )),
+    }
 }
 
 /// MAIL FROM, RCPT TO and DATA, with the extensions the message needs; `Err` is a

@@ -138,6 +138,9 @@ pub struct Confirm {
     pub to: Vec<String>,
     pub subject: String,
     pub bytes: std::sync::Arc<Vec<u8>>,
+    /// The complaint with the spam unchanged (`binary`), sent instead where the
+    /// SMTP server offers BINARYMIME and CHUNKING.
+    pub binary: Option<std::sync::Arc<Vec<u8>>>,
     pub redacted: Option<usize>,
     pub encoding: &'static str,
     pub transport: String,

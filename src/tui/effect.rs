@@ -30,6 +30,8 @@ pub enum Effect {
         from: String,
         to: Vec<String>,
         bytes: std::sync::Arc<Vec<u8>>,
+        /// The binary form, for a server that takes it (BDAT).
+        binary: Option<std::sync::Arc<Vec<u8>>>,
         entry: Box<crate::deliver::log::Entry>,
     },
     /// Put text on the clipboard; `terminal_only`: by OSC 52, the system clipboard

@@ -402,6 +402,29 @@ impl Model {
         &self,
         format: Option<crate::compose::Format>,
     ) -> Result<(usize, crate::compose::Draft, crate::compose::Built), String> {
+        self.complaint_with(format, false)
+    }
+
+    /// The focused complaint with its spam attached unchanged (`binary`), for an
+    /// SMTP server that takes BINARYMIME by BDAT: only when the usual form had to
+    /// put the spam in base64 for its long lines or NULs, and the transport is SMTP.
+    pub fn binary_complaint(&self) -> Option<crate::compose::Built> {
+        if !matches!(self.setup.transport, Ok(crate::deliver::send::Transport::Smtp(_))) {
+            return None;
+        }
+        let (_, _, safe) = self.complaint(None).ok()?;
+        if safe.encoding != "base64" {
+            return None;
+        }
+        let (_, _, built) = self.complaint_with(None, true).ok()?;
+        (built.encoding == "binary").then_some(built)
+    }
+
+    fn complaint_with(
+        &self,
+        format: Option<crate::compose::Format>,
+        binary: bool,
+    ) -> Result<(usize, crate::compose::Draft, crate::compose::Built), String> {
         use crate::compose::{Choices, Complaint, Format, LineEnds};
         let c = self.compose.as_ref().ok_or("nothing composed")?;
         let p = c.panels.get(c.focus).ok_or("no complaint")?;
@@ -431,6 +454,7 @@ impl Model {
                 ^ u64::try_from(self.epoch).unwrap_or(0).rotate_left(17)
                 ^ (c.focus as u64 + 1),
             line_ends,
+            binary,
         };
         let built = Complaint::build(&facts, &choices).map_err(|e| e.to_string())?;
         Ok((c.focus, draft, built))

@@ -154,8 +154,9 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             ref from,
             ref to,
             ref bytes,
+            ref binary,
             ref entry,
-        } => send(ctx, tx, panel, from, to, bytes, entry),
+        } => send(ctx, tx, panel, from, to, (bytes, binary.as_ref()), entry),
         Effect::Open(n) => {
             let (ctx, tx) = (ctx.clone(), tx.clone());
             tokio::task::spawn_blocking(move || open_message(&ctx, n, &tx));
@@ -204,7 +205,7 @@ fn send(
     panel: usize,
     from: &str,
     to: &[String],
-    bytes: &Arc<Vec<u8>>,
+    (bytes, binary): (&Arc<Vec<u8>>, Option<&Arc<Vec<u8>>>),
     entry: &crate::deliver::log::Entry,
 ) {
     let Some(transport) = ctx.transport.clone() else {
@@ -214,12 +215,13 @@ fn send(
         });
         return;
     };
-    let (engine, tx, from, to, bytes, entry, log) = (
+    let (engine, tx, from, to, bytes, binary, mut entry, log) = (
         ctx.engine.clone(),
         tx.clone(),
         from.to_string(),
         to.to_vec(),
         bytes.clone(),
+        binary.cloned(),
         Box::new(entry.clone()),
         ctx.log_path.clone(),
     );
@@ -229,7 +231,20 @@ fn send(
             let engine = engine.clone();
             async move { engine.resolve_host(&host).await }
         };
-        let sent = crate::deliver::send::send(&transport, resolve, &from, &to, &bytes, timeout).await;
+        let forms = crate::deliver::send::Forms {
+            safe: &bytes,
+            binary: binary.as_deref().map(Vec::as_slice),
+        };
+        let (sent, went) =
+            crate::deliver::send::send_forms(&transport, resolve, &from, &to, forms, timeout).await;
+        // The log says which form went, and its size.
+        let sent = match (went, &binary) {
+            (crate::deliver::send::Went::Binary, Some(b)) if !matches!(sent, Sent::Refused(_)) => {
+                entry.bytes = b.len();
+                sent.with_note("the spam went unchanged: binary, by BDAT")
+            }
+            _ => sent,
+        };
         let report = match sent {
             Sent::Accepted(reply) => gone(entry, reply, Outcome::Sent, log.as_deref()),
             Sent::Unknown(why) => gone(entry, why, Outcome::Unknown, log.as_deref()),

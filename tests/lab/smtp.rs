@@ -60,3 +60,66 @@ fn serve(s: std::net::TcpStream, delay: Option<Duration>, data: &Mutex<Vec<u8>>)
         let _ = w.write_all(reply);
     }
 }
+
+/// What a BDAT peer saw: the MAIL FROM line and the message's bytes.
+#[derive(Clone, Default)]
+pub struct Bdat {
+    pub mail: Arc<Mutex<String>>,
+    pub data: Arc<Mutex<Vec<u8>>>,
+}
+
+/// An SMTP peer offering CHUNKING and BINARYMIME (RFC 3030): it takes `BDAT <n>
+/// [LAST]` chunks, and DATA too for clients that do not use them.
+pub fn bdat_peer() -> (u16, Bdat) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Bdat::default();
+    let out = seen.clone();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            let seen = seen.clone();
+            std::thread::spawn(move || serve_bdat(s, &seen));
+        }
+    });
+    (port, out)
+}
+
+fn serve_bdat(s: std::net::TcpStream, seen: &Bdat) {
+    use std::io::Read;
+    let mut w = s.try_clone().unwrap();
+    let mut r = BufReader::new(s);
+    let _ = w.write_all(b"220 lab ESMTP\r\n");
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let text = String::from_utf8_lossy(&line).trim_end().to_string();
+        let upper = text.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") {
+            b"250-lab\r\n250-8BITMIME\r\n250-CHUNKING\r\n250 BINARYMIME\r\n"
+        } else if upper.starts_with("MAIL") {
+            seen.mail.lock().unwrap().clone_from(&text);
+            b"250 ok\r\n"
+        } else if let Some(rest) = upper.strip_prefix("BDAT ") {
+            let n: usize = rest
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let mut chunk = vec![0; n];
+            if r.read_exact(&mut chunk).is_err() {
+                return;
+            }
+            seen.data.lock().unwrap().extend_from_slice(&chunk);
+            b"250 2.0.0 chunk taken\r\n"
+        } else if upper.starts_with("QUIT") {
+            let _ = w.write_all(b"221 bye\r\n");
+            return;
+        } else {
+            b"250 ok\r\n"
+        };
+        let _ = w.write_all(reply);
+    }
+}

@@ -303,6 +303,7 @@ pub(super) fn ask_to_send(m: &mut Model) {
                 to: built.recipients.clone(),
                 subject: d.subject.clone(),
                 bytes: std::sync::Arc::new(built.bytes),
+                binary: m.binary_complaint().map(|b| std::sync::Arc::new(b.bytes)),
                 redacted: d.redact.then_some(built.changes.len()),
                 encoding: built.encoding,
                 transport,
@@ -500,6 +501,7 @@ fn send_confirmed(m: &mut Model, a: Action, cf: crate::tui::compose::Confirm) ->
         from: cf.from,
         to: cf.to,
         bytes: cf.bytes,
+        binary: cf.binary,
         entry: Box::new(entry),
     }]
 }

@@ -150,6 +150,15 @@ fn preview(f: &mut Frame, m: &Model, t: &Theme, c: &ComposeState, scroll: u16) {
                 if let Some(n) = &built.note {
                     lines.push(Line::styled(clip(n, 200), t.warn()));
                 }
+                if let Some(b) = m.binary_complaint() {
+                    lines.push(Line::styled(
+                        format!(
+                            "if the SMTP server offers BINARYMIME and CHUNKING, the spam goes unchanged instead (binary, by BDAT: {} bytes)",
+                            b.bytes.len()
+                        ),
+                        t.warn(),
+                    ));
+                }
                 if let Some(b) = m.big_spam() {
                     lines.push(Line::styled(b, t.warn()));
                 }
@@ -352,6 +361,17 @@ fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
                 cf.encoding
             )),
         ]),
+    ];
+    if let Some(b) = &cf.binary {
+        lines.push(Line::from(vec![
+            Span::styled("               ", t.key()),
+            Span::raw(format!(
+                "or {} bytes with the spam unchanged (binary, by BDAT) if the server offers BINARYMIME and CHUNKING",
+                b.len()
+            )),
+        ]));
+    }
+    lines.extend([
         Line::from(vec![
             Span::styled("redacted       ", t.key()),
             Span::raw(match cf.redacted {
@@ -363,7 +383,7 @@ fn confirm(f: &mut Frame, t: &Theme, cf: &crate::tui::compose::Confirm) {
             Span::styled("via            ", t.key()),
             Span::raw(clip(&cf.transport, 120)),
         ]),
-    ];
+    ]);
     if !cf.bounced.is_empty() {
         lines.push(Line::from(""));
         lines.push(Line::styled(
