@@ -495,7 +495,8 @@ impl Model {
     }
 
     /// The sent log's entries `L` shows, newest first: this message's or all, those
-    /// matching `filter` (relay, recipient, subject or reply).
+    /// matching `filter` (relay, recipient, subject or reply; a network in CIDR
+    /// form matches the relays inside it).
     pub fn sent_rows(&self, all: bool, filter: &str) -> Vec<&crate::deliver::log::Entry> {
         let source = if all {
             &self.setup.history
@@ -503,11 +504,18 @@ impl Model {
             &self.setup.sent
         };
         let needle = filter.to_lowercase();
+        // A network (`216.201.64.0/19`) matches the relays inside it.
+        let network: Option<ipnet::IpNet> = filter.trim().parse().ok();
         source
             .iter()
             .rev()
             .filter(|e| {
                 needle.is_empty()
+                    || network.is_some_and(|n| {
+                        e.relay_ip
+                            .parse::<std::net::IpAddr>()
+                            .is_ok_and(|ip| n.contains(&ip))
+                    })
                     || [e.relay_ip.as_str(), e.subject.as_str(), e.reply.as_str()]
                         .into_iter()
                         .chain(e.recipients.iter().map(String::as_str))

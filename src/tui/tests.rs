@@ -1041,6 +1041,10 @@ mod compose_screen {
         let filtered = super::snapshots::render_screen(&m, 100, 24);
         assert_eq!(filtered.matches("2026-11-01T10:00:00Z").count(), 1, "{filtered}");
         assert!(filtered.contains("198.51.100.7"), "{filtered}");
+        // A network in CIDR form finds the relays inside it.
+        assert_eq!(m.sent_rows(true, "216.201.64.0/19").len(), 1);
+        assert_eq!(m.sent_rows(true, "216.201.64.0/19")[0].relay_ip, "216.201.75.12");
+        assert!(m.sent_rows(true, "10.0.0.0/8").is_empty());
         // Ctrl-B marks the chosen complaint's recipients as bounced (again: not).
         let e = update(
             &mut m,
