@@ -12,7 +12,7 @@ use std::io::{self, Read};
 
 use memchr::memmem;
 
-pub use header::{Field, Fields, Summary, fields, summarize};
+pub use header::{Field, Fields, Summary, decode_text, fields, summarize};
 
 /// The most header bytes kept for one message; the rest of an oversized header
 /// section is skipped (and reported).

@@ -178,7 +178,16 @@ fn zone(
         match r {
             Rr::A(n, ip) => add(name(n), RData::A(A(*ip))),
             Rr::Ptr(ip, n) => add(name(&reverse(*ip)), RData::PTR(PTR(name(n)))),
-            Rr::Txt(n, t) => add(name(n), RData::TXT(TXT::new(vec![t.clone()]))),
+            // Strings of at most 255 octets, as DNS carries them (a DKIM key is longer).
+            Rr::Txt(n, t) => add(
+                name(n),
+                RData::TXT(TXT::new(
+                    t.as_bytes()
+                        .chunks(255)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect(),
+                )),
+            ),
             Rr::Mx(n, x) => add(name(n), RData::MX(MX::new(10, name(x)))),
         }
     }

@@ -1,0 +1,414 @@
+//! Message authentication: who signed the spam and whether the attached copy is
+//! the one they signed (DKIM, ARC), what the user's own site recorded about it
+//! (Authentication-Results), and SPF and DMARC evaluated today.
+//!
+//! Two steps: [`read`] lists what the message carries without the network (the
+//! signatures, the ARC chain, the Authentication-Results lines, and which of those
+//! the site wrote); [`verify`] fetches keys and records through relaytrace's own
+//! resolver (so `dns_servers` redirects it, and tests stay on loopback) and gives
+//! each its verdict, with Stalwart's `mail-auth` doing the cryptography.
+//!
+//! Keys are fetched now, not when the spam was sent: a rotated key reads "key not
+//! found", and SPF and DMARC are labelled "as of today".
+
+mod results;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use mail_auth::{AuthenticatedMessage, DkimResult, MessageAuthenticator};
+use serde::Serialize;
+
+pub use results::{Results, authentication_results};
+
+/// The most DKIM signatures, ARC sets or Authentication-Results lines kept: a
+/// hostile header section may carry thousands.
+pub const MAX_ITEMS: usize = 32;
+
+/// What the message says about its own authenticity, and what was found of it.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Auth {
+    pub dkim: Vec<Signature>,
+    /// The ARC chain, instance 1 (the first forwarder) first.
+    pub arc: Vec<ArcSet>,
+    /// The chain's verdict when verified.
+    pub arc_result: Option<Verdict>,
+    pub arc_reason: Option<String>,
+    pub authentication_results: Vec<Results>,
+    pub spf: Option<Spf>,
+    pub dmarc: Option<Dmarc>,
+    /// When the keys and records were checked (RFC 3339, UTC); `None`: not checked
+    /// (no network was asked for).
+    pub checked: Option<String>,
+}
+
+/// A verdict as RFC 8601 names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Neutral,
+    #[serde(rename = "permerror")]
+    PermError,
+    #[serde(rename = "temperror")]
+    TempError,
+    None,
+    SoftFail,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Neutral => "neutral",
+            Verdict::PermError => "permerror",
+            Verdict::TempError => "temperror",
+            Verdict::None => "none",
+            Verdict::SoftFail => "softfail",
+        }
+    }
+}
+
+/// One `DKIM-Signature`.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Signature {
+    /// `d=`: the domain that takes responsibility.
+    pub domain: String,
+    pub selector: String,
+    pub algorithm: String,
+    /// `i=`, when given.
+    pub identity: Option<String>,
+    /// `h=`: the header fields signed.
+    pub headers: Vec<String>,
+    /// `l=`: only this many body octets are signed (a weakness: text can be added).
+    pub body_length: Option<u64>,
+    /// `t=` and `x=` (RFC 3339).
+    pub signed: Option<String>,
+    pub expires: Option<String>,
+    /// `d=` is the From domain or shares its registrable domain (DMARC's relaxed
+    /// alignment).
+    pub aligned: bool,
+    /// The verdict; `None` when not checked.
+    pub result: Option<Verdict>,
+    /// Why it did not pass, in words.
+    pub reason: Option<String>,
+}
+
+impl Signature {
+    /// A verified signature: the copy is what `d=` sent.
+    pub fn passed(&self) -> bool {
+        self.result == Some(Verdict::Pass)
+    }
+}
+
+/// One ARC set: the seal of a forwarder.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ArcSet {
+    pub instance: u32,
+    pub domain: String,
+    pub selector: String,
+    /// `cv=`: what this forwarder found of the chain before it.
+    pub cv: String,
+}
+
+/// SPF for the entry's address and the envelope sender's domain, today.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Spf {
+    pub domain: String,
+    pub ip: IpAddr,
+    pub result: Verdict,
+    /// The date it was evaluated on (records change: it says nothing certain of
+    /// the day the spam was sent).
+    pub as_of: String,
+}
+
+/// DMARC for the From domain, today.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Dmarc {
+    pub domain: String,
+    pub result: Verdict,
+    pub policy: String,
+    pub dkim_aligned: bool,
+    pub spf_aligned: bool,
+    pub as_of: String,
+}
+
+/// What the message carries, without the network. `site` is the site the trace
+/// used (hosts, domains, networks) and `authserv_ids` the configured
+/// `[trust] authserv_ids`: an Authentication-Results line is trusted only when its
+/// authserv-id is one of them.
+#[must_use]
+pub fn read(raw: &[u8], site: &[String], authserv_ids: &[String]) -> Auth {
+    let mut auth = Auth {
+        authentication_results: authentication_results(raw, site, authserv_ids),
+        ..Auth::default()
+    };
+    let Some(message) = AuthenticatedMessage::parse_with_opts(raw, None, false) else {
+        return auth;
+    };
+    let from = message.from.first().map(|f| domain_of(f)).unwrap_or_default();
+    for h in message.dkim_headers.iter().take(MAX_ITEMS) {
+        let s = &h.header;
+        auth.dkim.push(Signature {
+            domain: s.d.to_ascii_lowercase(),
+            selector: s.s.clone(),
+            algorithm: algorithm(s.a),
+            identity: (!s.i.is_empty()).then(|| s.i.clone()),
+            headers: s.h.iter().take(64).cloned().collect(),
+            body_length: (s.l > 0).then_some(s.l),
+            signed: time(s.t),
+            expires: time(s.x),
+            aligned: aligned(&s.d, &from),
+            result: None,
+            reason: None,
+        });
+    }
+    for e in message.errors.iter().take(MAX_ITEMS) {
+        if matches!(e.header, mail_auth::Error::Dkim(_)) || e.name.eq_ignore_ascii_case(b"DKIM-Signature") {
+            auth.dkim.push(Signature {
+                domain: tag(e.value, "d").unwrap_or_default(),
+                selector: tag(e.value, "s").unwrap_or_default(),
+                algorithm: tag(e.value, "a").unwrap_or_default(),
+                result: Some(Verdict::PermError),
+                reason: Some(format!("the signature cannot be read: {}", e.header)),
+                ..Signature::default()
+            });
+        }
+    }
+    let mut seals: Vec<&mail_auth::arc::Seal> = message.as_headers.iter().map(|h| &h.header).collect();
+    seals.sort_by_key(|s| s.i);
+    for s in seals.into_iter().take(MAX_ITEMS) {
+        auth.arc.push(ArcSet {
+            instance: s.i,
+            domain: s.d.to_ascii_lowercase(),
+            selector: s.s.clone(),
+            cv: match s.cv {
+                mail_auth::arc::ChainValidation::None => "none",
+                mail_auth::arc::ChainValidation::Fail => "fail",
+                mail_auth::arc::ChainValidation::Pass => "pass",
+            }
+            .into(),
+        });
+    }
+    auth
+}
+
+/// What [`verify`] needs for SPF: the entry's address, the name it gave in HELO,
+/// and the envelope sender (Return-Path).
+#[derive(Debug, Clone)]
+pub struct SpfInput {
+    pub ip: IpAddr,
+    pub helo: String,
+    pub mail_from: String,
+}
+
+/// Checks every signature, the ARC chain, SPF and DMARC with keys and records
+/// fetched now through `resolver`, within `limit`. `now` is the Unix time it is
+/// checked at.
+pub async fn verify(
+    raw: &[u8],
+    auth: &mut Auth,
+    resolver: hickory_resolver::TokioResolver,
+    spf: Option<SpfInput>,
+    limit: Duration,
+    now: i64,
+) {
+    let Some(message) = AuthenticatedMessage::parse_with_opts(raw, None, false) else {
+        return;
+    };
+    let authenticator = MessageAuthenticator(resolver);
+    let checks = async {
+        let dkim = authenticator.verify_dkim(&message).await;
+        let arc = authenticator.verify_arc(&message).await;
+        let spf_out = match &spf {
+            Some(s) => Some(
+                authenticator
+                    .verify_spf(mail_auth::spf::verify::SpfParameters::verify_mail_from(
+                        s.ip,
+                        &s.helo,
+                        "relaytrace.invalid",
+                        &s.mail_from,
+                    ))
+                    .await,
+            ),
+            None => None,
+        };
+        let mail_from_domain = spf.as_ref().map(|s| domain_of(&s.mail_from)).unwrap_or_default();
+        let dmarc = match &spf_out {
+            Some(out) if !message.from.is_empty() => Some(
+                authenticator
+                    .verify_dmarc(mail_auth::dmarc::verify::DmarcParameters::new(
+                        &message,
+                        &dkim,
+                        &mail_from_domain,
+                        out,
+                    ))
+                    .await,
+            ),
+            _ => None,
+        };
+        (dkim, arc, spf_out, dmarc)
+    };
+    let today = crate::received::Timestamp {
+        epoch: now,
+        offset_min: 0,
+    }
+    .to_string();
+    let Ok((dkim, arc, spf_out, dmarc)) = tokio::time::timeout(limit, checks).await else {
+        for s in auth.dkim.iter_mut().filter(|s| s.result.is_none()) {
+            s.result = Some(Verdict::TempError);
+            s.reason = Some(format!("no answer within {} s", limit.as_secs()));
+        }
+        auth.checked = Some(today);
+        return;
+    };
+    for out in &dkim {
+        let Some(sig) = out.signature() else { continue };
+        let Some(mine) = auth
+            .dkim
+            .iter_mut()
+            .find(|s| s.result.is_none() && s.domain.eq_ignore_ascii_case(&sig.d) && s.selector == sig.s)
+        else {
+            continue;
+        };
+        let (verdict, reason) = dkim_verdict(out.result(), &sig.d, &sig.s);
+        mine.result = Some(verdict);
+        mine.reason = reason;
+    }
+    if !auth.arc.is_empty() {
+        let (verdict, reason) = dkim_verdict(arc.result(), "", "");
+        auth.arc_result = Some(verdict);
+        auth.arc_reason = reason;
+    }
+    let date = today.get(..10).unwrap_or(&today).to_string();
+    if let (Some(out), Some(input)) = (&spf_out, &spf) {
+        auth.spf = Some(Spf {
+            domain: out.domain().to_string(),
+            ip: input.ip,
+            result: spf_verdict(out.result()),
+            as_of: date.clone(),
+        });
+    }
+    if let Some(d) = &dmarc {
+        auth.dmarc = Some(Dmarc {
+            domain: d.domain().to_string(),
+            result: match d.result() {
+                mail_auth::DmarcResult::Pass => Verdict::Pass,
+                mail_auth::DmarcResult::Fail(_) => Verdict::Fail,
+                mail_auth::DmarcResult::TempError(_) => Verdict::TempError,
+                mail_auth::DmarcResult::PermError(_) => Verdict::PermError,
+                mail_auth::DmarcResult::None => Verdict::None,
+            },
+            policy: format!("{:?}", d.policy()).to_lowercase(),
+            dkim_aligned: matches!(d.dkim_result(), mail_auth::DmarcResult::Pass),
+            spf_aligned: matches!(d.spf_result(), mail_auth::DmarcResult::Pass),
+            as_of: date,
+        });
+    }
+    auth.checked = Some(today);
+}
+
+/// A DKIM (or ARC) result in words: the reasons an abuse desk understands.
+fn dkim_verdict(r: &DkimResult, d: &str, s: &str) -> (Verdict, Option<String>) {
+    use mail_auth::Error as E;
+    use mail_auth::dkim::DkimError as D;
+    let why = |e: &E| -> String {
+        match e {
+            E::Dkim(D::FailedBodyHashMatch) | E::Arc(mail_auth::arc::ArcError::FailedBodyHashMatch) => {
+                "body hash: the body was changed after signing".into()
+            }
+            E::Crypto(mail_auth::common::crypto::CryptoError::FailedVerification) => {
+                "signature: the signed header fields were changed after signing".into()
+            }
+            E::Dkim(D::RevokedPublicKey) => "key revoked (empty p=)".into(),
+            E::Dkim(D::SignatureExpired) | E::Arc(mail_auth::arc::ArcError::SignatureExpired) => {
+                "expired (x= is past)".into()
+            }
+            E::Dns(mail_auth::DnsError::RecordNotFound(_)) if !d.is_empty() => {
+                format!(
+                    "key not found: no TXT record at {s}._domainkey.{d} (a rotated key, or never published)"
+                )
+            }
+            E::Dns(mail_auth::DnsError::RecordNotFound(_)) => "key not found".into(),
+            E::Dns(e) => format!("DNS: {e}"),
+            E::Arc(mail_auth::arc::ArcError::BrokenChain) => "the chain is broken or incomplete".into(),
+            other => other.to_string(),
+        }
+    };
+    match r {
+        // RFC 6376 §6.1.3: a body hash that does not match is a PERMFAIL, "fail" in
+        // Authentication-Results (mail-auth says neutral).
+        DkimResult::Neutral(
+            e @ (E::Dkim(D::FailedBodyHashMatch) | E::Arc(mail_auth::arc::ArcError::FailedBodyHashMatch)),
+        )
+        | DkimResult::Fail(e) => (Verdict::Fail, Some(why(e))),
+        DkimResult::Pass => (Verdict::Pass, None),
+        DkimResult::Neutral(e) => (Verdict::Neutral, Some(why(e))),
+        DkimResult::PermError(e) => (Verdict::PermError, Some(why(e))),
+        DkimResult::TempError(e) => (Verdict::TempError, Some(why(e))),
+        DkimResult::None => (Verdict::None, None),
+    }
+}
+
+fn spf_verdict(r: mail_auth::SpfResult) -> Verdict {
+    match r {
+        mail_auth::SpfResult::Pass => Verdict::Pass,
+        mail_auth::SpfResult::Fail => Verdict::Fail,
+        mail_auth::SpfResult::SoftFail => Verdict::SoftFail,
+        mail_auth::SpfResult::Neutral => Verdict::Neutral,
+        mail_auth::SpfResult::TempError => Verdict::TempError,
+        mail_auth::SpfResult::PermError => Verdict::PermError,
+        mail_auth::SpfResult::None => Verdict::None,
+    }
+}
+
+fn algorithm(a: mail_auth::common::crypto::Algorithm) -> String {
+    match a {
+        mail_auth::common::crypto::Algorithm::RsaSha1 => "rsa-sha1",
+        mail_auth::common::crypto::Algorithm::RsaSha256 => "rsa-sha256",
+        mail_auth::common::crypto::Algorithm::Ed25519Sha256 => "ed25519-sha256",
+    }
+    .into()
+}
+
+/// A DKIM time tag as RFC 3339, when set and plausible.
+fn time(t: u64) -> Option<String> {
+    let epoch = i64::try_from(t).ok().filter(|&t| t > 0 && t < 32_503_680_000)?;
+    Some(crate::received::Timestamp { epoch, offset_min: 0 }.to_string())
+}
+
+/// The domain of an address (`Name <a@b>` or `a@b`), lower case.
+pub fn domain_of(address: &str) -> String {
+    let a = address.trim().trim_start_matches('<').trim_end_matches('>');
+    a.rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// DMARC's relaxed alignment: the same registrable domain.
+pub fn aligned(d: &str, from_domain: &str) -> bool {
+    let (d, f) = (
+        d.trim().to_ascii_lowercase(),
+        from_domain.trim().to_ascii_lowercase(),
+    );
+    if d.is_empty() || f.is_empty() {
+        return false;
+    }
+    let org = |s: &str| psl::domain_str(s).map(str::to_string);
+    d == f || org(&d).is_some_and(|o| Some(o) == org(&f))
+}
+
+/// One tag's value from a tag list (`d=example.com; s=sel`), whitespace removed.
+fn tag(value: &[u8], name: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(value);
+    text.split(';').find_map(|t| {
+        let (k, v) = t.split_once('=')?;
+        (k.trim().eq_ignore_ascii_case(name))
+            .then(|| v.chars().filter(|c| !c.is_whitespace()).take(255).collect())
+    })
+}
+
+#[cfg(test)]
+mod tests;

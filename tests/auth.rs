@@ -1,0 +1,241 @@
+//! Message authentication against a real DNS server on loopback (tests/lab): messages
+//! signed here with generated keys (RSA from a fixture made by `openssl genrsa`,
+//! Ed25519 made by ring at run time) whose keys the lab DNS serves, then altered,
+//! revoked, removed; SPF and DMARC records; and the corpus's real signatures, whose
+//! keys are not there ("key not found", cleanly).
+
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+mod common;
+mod lab;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use base64::Engine as _;
+use lab::{Lab, Plan, Rr};
+use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
+use mail_auth::common::headers::HeaderWriter;
+use mail_auth::dkim::DkimSigner;
+use relaytrace::auth::{self, SpfInput, Verdict};
+
+const RSA_PEM: &str = include_str!("fixtures/dkim/rsa2048.pem");
+const RSA_PUB: &str = include_str!("fixtures/dkim/rsa2048.pub.b64");
+
+const MESSAGE: &str = "Received: from mail.sender.test (mail.sender.test [192.0.2.25])\r\n\tby mx.site.test; Mon, 2 Nov 2026 10:00:00 +0000\r\n\
+Return-Path: <bounce@sender.test>\r\n\
+From: Offers <offers@sender.test>\r\n\
+To: victim@site.test\r\n\
+Subject: Cheap watches\r\n\
+Date: Mon, 2 Nov 2026 09:59:00 +0000\r\n\
+Message-ID: <1@sender.test>\r\n\
+\r\n\
+Buy now.\r\n\
+This offer ends soon.\r\n";
+
+fn signed_rsa(message: &str, selector: &str, body_length: bool) -> String {
+    use rustls::pki_types::pem::PemObject;
+    let der = rustls::pki_types::PrivatePkcs1KeyDer::from_pem_slice(RSA_PEM.as_bytes()).unwrap();
+    let key = RsaKey::<Sha256>::from_key_der(rustls::pki_types::PrivateKeyDer::Pkcs1(der)).unwrap();
+    let mut signer = DkimSigner::from_key(key)
+        .domain("sender.test")
+        .selector(selector)
+        .headers(["From", "To", "Subject", "Date", "Message-ID"]);
+    if body_length {
+        signer = signer.body_length(true);
+    }
+    let sig = signer.sign(message.as_bytes()).unwrap();
+    format!("{}{message}", sig.to_header())
+}
+
+/// An Ed25519 key made now: the signer and the public key's base64.
+fn ed25519() -> (Ed25519Key, String) {
+    use ring::signature::KeyPair;
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+    let pair = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let public = base64::engine::general_purpose::STANDARD.encode(pair.public_key().as_ref());
+    (Ed25519Key::from_pkcs8_der(pkcs8.as_ref()).unwrap(), public)
+}
+
+fn lab(ed_public: &str) -> Lab {
+    let mut plan = Plan::default();
+    let key = |p: &str| format!("v=DKIM1; k=rsa; p={p}");
+    plan.records = vec![
+        Rr::Txt("rsa._domainkey.sender.test".into(), key(RSA_PUB.trim())),
+        Rr::Txt(
+            "revoked._domainkey.sender.test".into(),
+            "v=DKIM1; k=rsa; p=".into(),
+        ),
+        Rr::Txt(
+            "ed._domainkey.sender.test".into(),
+            format!("v=DKIM1; k=ed25519; p={ed_public}"),
+        ),
+        Rr::Txt("sender.test".into(), "v=spf1 ip4:192.0.2.25 -all".into()),
+        Rr::Txt("_dmarc.sender.test".into(), "v=DMARC1; p=reject".into()),
+    ];
+    Lab::start(plan)
+}
+
+fn check(lab: &Lab, raw: &str, spf: Option<SpfInput>) -> auth::Auth {
+    let mut a = auth::read(raw.as_bytes(), &["site.test".into()], &[]);
+    let resolver = relaytrace::lookup::dns::resolver(&[lab.dns.to_string()], Duration::from_secs(3)).unwrap();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(auth::verify(
+            raw.as_bytes(),
+            &mut a,
+            resolver,
+            spf,
+            Duration::from_secs(10),
+            1_793_700_000,
+        ));
+    a
+}
+
+fn only(a: &auth::Auth) -> (Option<Verdict>, String) {
+    assert_eq!(a.dkim.len(), 1, "{a:?}");
+    (a.dkim[0].result, a.dkim[0].reason.clone().unwrap_or_default())
+}
+
+#[test]
+fn dkim_verdicts_for_signed_altered_revoked_and_missing_keys() {
+    let (ed_key, ed_public) = ed25519();
+    let lab = lab(&ed_public);
+
+    // RSA-SHA256, relaxed/relaxed: pass, d= aligned with From.
+    let good = signed_rsa(MESSAGE, "rsa", false);
+    let a = check(&lab, &good, None);
+    assert_eq!(only(&a).0, Some(Verdict::Pass), "{a:?}");
+    let s = &a.dkim[0];
+    assert_eq!(
+        (s.domain.as_str(), s.selector.as_str(), s.algorithm.as_str()),
+        ("sender.test", "rsa", "rsa-sha256")
+    );
+    assert!(s.aligned && s.body_length.is_none());
+    assert!(a.checked.is_some());
+
+    // Ed25519-SHA256: pass.
+    let sig = DkimSigner::from_key(ed_key)
+        .domain("sender.test")
+        .selector("ed")
+        .headers(["From", "Subject"])
+        .sign(MESSAGE.as_bytes())
+        .unwrap();
+    let ed = format!("{}{MESSAGE}", sig.to_header());
+    let a = check(&lab, &ed, None);
+    assert_eq!(only(&a).0, Some(Verdict::Pass), "{a:?}");
+    assert_eq!(a.dkim[0].algorithm, "ed25519-sha256");
+
+    // The body changed after signing: the body hash.
+    let body = good.replace("Buy now.", "Buy now!");
+    let (v, why) = only(&check(&lab, &body, None));
+    assert_eq!(v, Some(Verdict::Fail));
+    assert!(why.contains("body hash"), "{why}");
+
+    // A signed header changed: the signature.
+    let header = good.replace("Subject: Cheap watches", "Subject: Dear watches");
+    let (v, why) = only(&check(&lab, &header, None));
+    assert_eq!(v, Some(Verdict::Fail));
+    assert!(why.contains("signature"), "{why}");
+
+    // A revoked key (empty p=).
+    let revoked = signed_rsa(MESSAGE, "revoked", false);
+    let (v, why) = only(&check(&lab, &revoked, None));
+    assert_ne!(v, Some(Verdict::Pass));
+    assert!(why.contains("revoked"), "{why}");
+
+    // No key published: key not found, naming where it was looked for.
+    let missing = signed_rsa(MESSAGE, "gone", false);
+    let (v, why) = only(&check(&lab, &missing, None));
+    assert_ne!(v, Some(Verdict::Pass));
+    assert!(
+        why.contains("key not found") && why.contains("gone._domainkey.sender.test"),
+        "{why}"
+    );
+
+    // Expired: x= one second after signing, checked two seconds later.
+    let key = {
+        use rustls::pki_types::pem::PemObject;
+        let der = rustls::pki_types::PrivatePkcs1KeyDer::from_pem_slice(RSA_PEM.as_bytes()).unwrap();
+        RsaKey::<Sha256>::from_key_der(rustls::pki_types::PrivateKeyDer::Pkcs1(der)).unwrap()
+    };
+    let sig = DkimSigner::from_key(key)
+        .domain("sender.test")
+        .selector("rsa")
+        .headers(["From", "Subject"])
+        .expiration(1)
+        .sign(MESSAGE.as_bytes())
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2100));
+    let a = check(&lab, &format!("{}{MESSAGE}", sig.to_header()), None);
+    let (v, why) = only(&a);
+    assert_ne!(v, Some(Verdict::Pass));
+    assert!(why.contains("expired"), "{why}");
+    assert!(a.dkim[0].expires.is_some());
+
+    // l= is noted: text appended after the signed length still passes.
+    let limited = signed_rsa(MESSAGE, "rsa", true);
+    let appended = format!("{limited}Click http://evil.test/\r\n");
+    let a = check(&lab, &appended, None);
+    assert_eq!(only(&a).0, Some(Verdict::Pass), "{a:?}");
+    assert!(a.dkim[0].body_length.is_some(), "{a:?}");
+}
+
+#[test]
+fn spf_and_dmarc_as_of_today() {
+    let (_, ed_public) = ed25519();
+    let lab = lab(&ed_public);
+    let good = signed_rsa(MESSAGE, "rsa", false);
+    let spf = |ip: [u8; 4]| SpfInput {
+        ip: IpAddr::V4(Ipv4Addr::from(ip)),
+        helo: "mail.sender.test".into(),
+        mail_from: "bounce@sender.test".into(),
+    };
+    let a = check(&lab, &good, Some(spf([192, 0, 2, 25])));
+    let s = a.spf.as_ref().unwrap();
+    assert_eq!((s.result, s.domain.as_str()), (Verdict::Pass, "sender.test"));
+    assert_eq!(s.as_of, "2026-11-03");
+    let d = a.dmarc.as_ref().unwrap();
+    assert_eq!((d.result, d.policy.as_str()), (Verdict::Pass, "reject"), "{d:?}");
+    assert!(d.dkim_aligned && d.spf_aligned);
+    // From an address SPF does not list, and with the body changed: both fail.
+    let body = good.replace("Buy now.", "Buy now!");
+    let a = check(&lab, &body, Some(spf([198, 51, 100, 9])));
+    assert_eq!(a.spf.as_ref().unwrap().result, Verdict::Fail);
+    assert_eq!(a.dmarc.as_ref().unwrap().result, Verdict::Fail);
+}
+
+/// The corpus's real signatures and ARC chains: listed, and their keys are not in
+/// the lab, so each reads "key not found" (or a clean failure), never a pass and
+/// never a panic.
+#[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
+fn corpus_signatures_and_arc_chains_end_cleanly() {
+    let lab = Lab::start(Plan::default());
+    let dir = common::shared().join("corpus/spam");
+    let (mut signatures, mut chains) = (0, 0);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let raw = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let a = check(&lab, &text, None);
+        for s in &a.dkim {
+            signatures += 1;
+            assert_ne!(s.result, Some(Verdict::Pass), "{}: {s:?}", path.display());
+            assert!(s.result.is_some(), "{}: unchecked {s:?}", path.display());
+        }
+        if !a.arc.is_empty() {
+            chains += 1;
+            assert!(
+                a.arc.iter().all(|s| !s.domain.is_empty() && s.instance >= 1),
+                "{a:?}"
+            );
+            assert_ne!(a.arc_result, Some(Verdict::Pass), "{}", path.display());
+        }
+    }
+    assert!(signatures >= 7, "{signatures} signatures");
+    assert!(chains >= 5, "{chains} ARC chains");
+}
