@@ -13,7 +13,7 @@ fn layer(m: &str) -> Option<u8> {
     Some(match m {
         "message" | "received" => 0,
         "trace" => 1,
-        "lookup" | "compose" | "deliver" => 2,
+        "lookup" | "auth" | "compose" | "deliver" => 2,
         "report" | "tui" => 3,
         "cmd" | "cli" | "main" | "lib" => 4,
         "config" | "sanitize" | "error" => return None,
