@@ -176,6 +176,7 @@ fn main() {
     let opts = relaytrace::trace::Options {
         site: relaytrace::trace::Site::parse(&["example.org".to_string()]).unwrap(),
         no_auto_site: false,
+        authserv_ids: Vec::new(),
     };
     let req = relaytrace::cmd::investigate::Request {
         json: true,

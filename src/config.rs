@@ -57,6 +57,9 @@ impl Input {
 pub struct Trust {
     /// Host names, domains and CIDR networks of the user's own mail hosts.
     pub hosts: Vec<String>,
+    /// The authserv-ids of the site's `Authentication-Results` lines, besides its
+    /// host names (a filter's own name, say): only those lines are trusted.
+    pub authserv_ids: Vec<String>,
 }
 
 /// How text reaches the clipboard.

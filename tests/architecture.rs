@@ -66,11 +66,15 @@ fn no_arrow_points_up_and_no_circle() {
                 // Beside all: uses only its own kind.
                 (None, Some(_)) => wrong.push(format!("{from} → {to}")),
                 (Some(a), Some(b)) if b > a => wrong.push(format!("{from} → {to} (up)")),
-                // Within the library layer: compose reads lookups, deliver uses compose.
+                // Within the library layer: compose reads lookups and the
+                // authentication, lookup checks the authentication with its
+                // resolver, deliver uses compose.
                 (Some(2), Some(2))
                     if !matches!(
                         (from.as_str(), to.as_str()),
-                        ("compose", "lookup") | ("deliver", "compose" | "lookup")
+                        ("compose", "lookup" | "auth")
+                            | ("lookup", "auth")
+                            | ("deliver", "compose" | "lookup")
                     ) =>
                 {
                     wrong.push(format!("{from} → {to} (sideways)"));

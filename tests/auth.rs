@@ -239,3 +239,44 @@ fn corpus_signatures_and_arc_chains_end_cleanly() {
     assert!(signatures >= 7, "{signatures} signatures");
     assert!(chains >= 5, "{chains} ARC chains");
 }
+
+/// `investigate --json` carries `auth`, checked through the configured DNS;
+/// `hops --json` lists it unchecked; `--offline` checks nothing.
+#[test]
+fn investigate_and_hops_carry_auth_in_their_json() {
+    let (_, ed_public) = ed25519();
+    let lab = lab(&ed_public);
+    let good = signed_rsa(MESSAGE, "rsa", false);
+    let file = lab.dir.path().join("signed.eml");
+    std::fs::write(&file, &good).unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = lab.command("").args(args).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = json(&["investigate", "--json"]);
+    let a = &v["auth"];
+    assert_eq!(a["dkim"][0]["result"], "pass", "{a}");
+    assert_eq!(a["dkim"][0]["domain"], "sender.test");
+    assert!(a["checked"].is_string());
+    assert_eq!(a["spf"]["result"], "pass", "{a}");
+    assert_eq!(a["dmarc"]["result"], "pass", "{a}");
+    let v = json(&["hops", "--json"]);
+    assert!(
+        v["auth"]["dkim"][0]["result"].is_null() && v["auth"]["checked"].is_null(),
+        "{v}"
+    );
+    let v = json(&["--offline", "investigate", "--json"]);
+    assert!(v["auth"]["checked"].is_null(), "offline: {}", v["auth"]);
+    // The text report says it in words.
+    let out = lab.command("").args(["investigate"]).arg(&file).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("DKIM d=sender.test s=rsa (rsa-sha256): verified on "),
+        "{text}"
+    );
+    assert!(
+        text.contains("SPF for sender.test from 192.0.2.25: pass (as of "),
+        "{text}"
+    );
+}

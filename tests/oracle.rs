@@ -35,6 +35,7 @@ fn corpus_agrees_with_spamassassin() {
         let opts = Options {
             site: Site::parse(&domains).unwrap(),
             no_auto_site: false,
+            authserv_ids: Vec::new(),
         };
         let msg = Reader::new(file).next().unwrap().unwrap();
         let t = analyse(&msg, &opts);

@@ -172,7 +172,12 @@ pub fn read(raw: &[u8], site: &[String], authserv_ids: &[String]) -> Auth {
                 selector: tag(e.value, "s").unwrap_or_default(),
                 algorithm: tag(e.value, "a").unwrap_or_default(),
                 result: Some(Verdict::PermError),
-                reason: Some(format!("the signature cannot be read: {}", e.header)),
+                reason: Some(match &e.header {
+                    mail_auth::Error::MissingParameters => {
+                        "the signature is incomplete: required tags (b=, bh=, d=, h=, s=) are missing".into()
+                    }
+                    other => format!("the signature cannot be read: {other}"),
+                }),
                 ..Signature::default()
             });
         }
@@ -308,6 +313,139 @@ pub async fn verify(
         });
     }
     auth.checked = Some(today);
+}
+
+/// The envelope sender as the site recorded it: the topmost `Return-Path`, without
+/// its angle brackets (empty for the null sender `<>`).
+pub fn return_path(header: &[u8]) -> Option<String> {
+    let f = crate::message::fields(header).find(|f| f.is("return-path"))?;
+    let v = String::from_utf8_lossy(f.value);
+    let v = v.trim();
+    let inner = v
+        .find('<')
+        .and_then(|a| v[a + 1..].find('>').map(|b| &v[a + 1..a + 1 + b]))
+        .unwrap_or(v);
+    Some(inner.trim().chars().take(320).collect())
+}
+
+/// What SPF is checked for: the entry's address, its HELO name and the envelope
+/// sender (the null sender is checked as `postmaster@` its HELO name, RFC 7208).
+pub fn spf_input(t: &crate::trace::Trace, header: &[u8]) -> Option<SpfInput> {
+    let hop = t.hops.get(t.entry.hop?)?;
+    let ip = t.entry.ip.or(hop.from_ip)?;
+    let helo = hop.from_helo.clone().unwrap_or_default();
+    let rp = return_path(header)?;
+    let mail_from = if rp.contains('@') {
+        rp
+    } else if helo.is_empty() {
+        return None;
+    } else {
+        format!("postmaster@{helo}")
+    };
+    Some(SpfInput { ip, helo, mail_from })
+}
+
+/// What the message's authentication says, a line each, in words (for reports,
+/// the Evidence pane and complaints). Only a site's line is called a record; the
+/// others are claims.
+pub fn lines(a: &Auth) -> Vec<String> {
+    let mut out = Vec::new();
+    let checked = a.checked.as_deref().map(|c| c.get(..10).unwrap_or(c));
+    for s in &a.dkim {
+        let state = match (s.result, checked) {
+            (Some(Verdict::Pass), Some(day)) => format!("verified on {day}"),
+            (Some(v), _) => format!(
+                "{}{}",
+                v.word(),
+                s.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
+            ),
+            (None, _) => "not checked (no network)".to_string(),
+        };
+        let mut notes = Vec::new();
+        if s.aligned {
+            notes.push("aligned with From".to_string());
+        }
+        if let Some(l) = s.body_length {
+            notes.push(format!("l={l}: only the first {l} body octets are signed"));
+        }
+        out.push(format!(
+            "DKIM d={} s={} ({}): {state}{}",
+            s.domain,
+            s.selector,
+            s.algorithm,
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", notes.join(" · "))
+            }
+        ));
+    }
+    if !a.arc.is_empty() {
+        let chain: Vec<String> = a
+            .arc
+            .iter()
+            .map(|s| format!("i={} d={} cv={}", s.instance, s.domain, s.cv))
+            .collect();
+        out.push(format!(
+            "ARC {}: {}",
+            chain.join(", "),
+            match a.arc_result {
+                Some(v) => format!(
+                    "{}{}",
+                    v.word(),
+                    a.arc_reason
+                        .as_deref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                ),
+                None => "not checked (no network)".into(),
+            }
+        ));
+    }
+    for r in &a.authentication_results {
+        out.push(format!(
+            "Authentication-Results by {} ({}): {}",
+            r.authserv_id,
+            if r.trusted {
+                "your site's own record"
+            } else {
+                "a claim: not written by your site"
+            },
+            if r.methods.is_empty() {
+                "none".to_string()
+            } else {
+                r.methods.join("; ")
+            }
+        ));
+    }
+    if let Some(s) = &a.spf {
+        out.push(format!(
+            "SPF for {} from {}: {} (as of {}; the record may have changed since)",
+            s.domain,
+            s.ip,
+            s.result.word(),
+            s.as_of
+        ));
+    }
+    if let Some(d) = &a.dmarc {
+        out.push(format!(
+            "DMARC for {}: {} (policy {}; DKIM {}aligned, SPF {}aligned; as of {})",
+            d.domain,
+            d.result.word(),
+            d.policy,
+            if d.dkim_aligned { "" } else { "not " },
+            if d.spf_aligned { "" } else { "not " },
+            d.as_of
+        ));
+    }
+    out
+}
+
+/// The verified signature that names who is responsible: one aligned with From
+/// first, else the first that verified.
+pub fn responsible(a: &Auth) -> Option<&Signature> {
+    let passed = || a.dkim.iter().filter(|s| s.passed());
+    passed().find(|s| s.aligned).or_else(|| passed().next())
 }
 
 /// A DKIM (or ARC) result in words: the reasons an abuse desk understands.

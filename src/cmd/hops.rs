@@ -38,13 +38,22 @@ pub fn run(
             t.warnings
                 .insert(0, "not an e-mail message: no header fields found".to_string());
         }
+        // What the message carries; nothing is verified without the network.
+        let auth = crate::auth::read(&message.header, &t.site, &opts.authserv_ids);
         if json {
-            super::write_json_line(&mut out, &t)?;
+            super::write_json_line(
+                &mut out,
+                &super::WithAuth {
+                    trace: &t,
+                    auth: &auth,
+                },
+            )?;
         } else {
             let title = messages
                 .is_mbox()
                 .then(|| format!("message {} of {shown}", message.number));
             report::write_text(&mut out, &t, title.as_deref()).map_err(|e| Error::write(&e))?;
+            report::write_auth(&mut out, &auth).map_err(|e| Error::write(&e))?;
         }
     }
     out.flush().map_err(|e| Error::write(&e))

@@ -28,7 +28,7 @@ pub struct Request {
 /// be written.
 pub async fn run(
     engine: &Engine,
-    input: Box<dyn Read>,
+    (input, origin): (Box<dyn Read>, &crate::tui::Origin),
     shown: &str,
     req: &Request,
     opts: &Options,
@@ -61,14 +61,33 @@ pub async fn run(
             }
             None => trace::hops_to_look_up(&t),
         };
+        // The whole text, for the DKIM body hashes; the header alone if it cannot
+        // be read again (then the signatures are listed, not checked).
+        let whole = origin.original(&message, req.max_message).ok();
+        let mut auth = crate::auth::read(
+            whole.as_deref().unwrap_or(&message.header),
+            &t.site,
+            &opts.authserv_ids,
+        );
+        let checking = async {
+            if let Some(w) = &whole {
+                engine
+                    .authenticate(w, &mut auth, crate::auth::spf_input(&t, &message.header))
+                    .await;
+            }
+        };
         // Every hop at once; the engine merges identical requests and limits each server.
-        let results: Vec<(usize, Lookup)> = join_all(wanted.iter().filter_map(|&i| {
+        let lookups = join_all(wanted.iter().filter_map(|&i| {
             let ip = t.hops[i].from_ip?;
             Some(async move { (i, Box::pin(engine.lookup_ip(ip)).await) })
-        }))
-        .await;
+        }));
+        let (results, ()): (Vec<(usize, Lookup)>, ()) = futures_util::future::join(lookups, checking).await;
         if req.json {
-            let mut v = serde_json::to_value(&t).map_err(|e| Error::Input(e.to_string()))?;
+            let mut v = serde_json::to_value(super::WithAuth {
+                trace: &t,
+                auth: &auth,
+            })
+            .map_err(|e| Error::Input(e.to_string()))?;
             if let Some(hops) = v.get_mut("hops").and_then(|h| h.as_array_mut()) {
                 for (i, l) in &results {
                     if let Some(h) = hops.get_mut(*i).and_then(|h| h.as_object_mut()) {
@@ -85,6 +104,7 @@ pub async fn run(
                 .is_mbox()
                 .then(|| format!("message {} of {shown}", message.number));
             crate::report::write_text(&mut out, &t, title.as_deref()).map_err(|e| Error::write(&e))?;
+            crate::report::write_auth(&mut out, &auth).map_err(|e| Error::write(&e))?;
             for (i, l) in &results {
                 let role = match (t.relay == Some(*i), t.input_point == Some(*i)) {
                     (true, true) => " (the relay and input point)",

@@ -30,6 +30,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
     let opts = Options {
         site,
         no_auto_site: cli.global.no_auto_site,
+        authserv_ids: cfg.trust.authserv_ids.clone(),
     };
     let pick = cli
         .global
@@ -44,8 +45,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             });
         }
         (Some(Command::Investigate(a)), _) => {
-            let input = open(&a.file)?;
             let shown = shown(&a.file);
+            let (origin, input) = source(&a.file, &shown, cfg.input.max_bytes())?;
             let req = investigate::Request {
                 json: a.json,
                 raw: a.raw,
@@ -55,7 +56,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             };
             return runtime()?.block_on(async {
                 let engine = engine(&cfg, &cli.global)?;
-                investigate::run(&engine, input, &shown, &req, &opts, out).await
+                investigate::run(&engine, (input, &origin), &shown, &req, &opts, out).await
             });
         }
         (Some(Command::Compose(a)), _) => {
@@ -106,6 +107,46 @@ fn engine(cfg: &config::Config, g: &Global) -> Result<crate::lookup::Engine, Err
         g.refresh,
     )
     .map_err(Error::Usage)
+}
+
+/// Where the messages come from, kept so that a message's whole text can be read
+/// again (the complaints forward it, DKIM hashes its body): standard input is read
+/// whole, never past `max`; a file is read again at a message's offset.
+///
+/// # Errors
+/// The input cannot be read or is larger than `max`.
+fn source(path: &PathBuf, shown: &str, max: u64) -> Result<(crate::tui::Origin, Box<dyn Read>), Error> {
+    if path.as_os_str() != "-" {
+        return Ok((crate::tui::Origin::Path(path.clone()), open(path)?));
+    }
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(shown, e))?;
+    if bytes.len() as u64 > max {
+        return Err(Error::input(
+            shown,
+            format!(
+                "the input is larger than {} MiB: not read further ([input] max_message_mb raises the limit)",
+                max >> 20
+            ),
+        ));
+    }
+    let bytes = std::sync::Arc::new(bytes);
+    Ok((
+        crate::tui::Origin::Bytes(bytes.clone()),
+        Box::new(crate::message::SharedBytes(bytes, 0)),
+    ))
+}
+
+/// The hops object with the message's authentication beside (DESIGN.md §3: `auth`).
+#[derive(serde::Serialize)]
+struct WithAuth<'a> {
+    #[serde(flatten)]
+    trace: &'a crate::trace::Trace,
+    auth: &'a crate::auth::Auth,
 }
 
 /// One value as one compact JSON line (DESIGN.md §3), every character a terminal

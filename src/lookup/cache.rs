@@ -61,6 +61,11 @@ fn file_name(key: &str) -> String {
 
 impl Cache {
     /// A cache in `dir` (none: memory only).
+    /// Answers come from the cache only.
+    pub fn offline(&self) -> bool {
+        self.offline
+    }
+
     pub fn new(dir: Option<PathBuf>, offline: bool) -> Cache {
         if let Some(d) = &dir {
             // The answers name the hosts the user investigated: theirs alone.

@@ -162,6 +162,24 @@ impl Engine {
 
     /// The same engine (cache, limits, penalties, the bound on requests) for
     /// requests that ask every server again: the TUI's `F`.
+    /// Checks the message's DKIM signatures, ARC chain, SPF and DMARC now, through
+    /// this engine's resolver and within its time limit (three lookups' worth).
+    /// Offline, nothing is checked: `auth.checked` stays `None`.
+    pub async fn authenticate(
+        &self,
+        whole: &[u8],
+        auth: &mut crate::auth::Auth,
+        spf: Option<crate::auth::SpfInput>,
+    ) {
+        if self.cache.offline() {
+            return;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        crate::auth::verify(whole, auth, self.resolver.clone(), spf, self.timeout * 3, now).await;
+    }
+
     #[must_use]
     pub fn refreshing(&self) -> Engine {
         Engine {

@@ -109,6 +109,22 @@ pub fn write_text(out: &mut dyn Write, t: &Trace, title: Option<&str>) -> io::Re
     writeln!(out)
 }
 
+/// The message's authentication, a line each (nothing when it carries none).
+///
+/// # Errors
+/// The output cannot be written.
+pub fn write_auth(out: &mut dyn Write, auth: &crate::auth::Auth) -> io::Result<()> {
+    let lines = crate::auth::lines(auth);
+    if lines.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Authentication:")?;
+    for l in lines {
+        writeln!(out, "  - {}", clip(&l, 400))?;
+    }
+    writeln!(out)
+}
+
 fn describe(h: &Hop) -> String {
     let ip = h.from_ip.map_or_else(|| "?".to_string(), |i| i.to_string());
     let name = h

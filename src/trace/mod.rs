@@ -150,6 +150,8 @@ pub struct Options {
     pub site: Site,
     /// Add the registrable domain of the topmost hop's `by` host to the site.
     pub no_auto_site: bool,
+    /// `[trust] authserv_ids`: whose `Authentication-Results` lines are the site's.
+    pub authserv_ids: Vec<String>,
 }
 
 /// Parses and analyses one message.

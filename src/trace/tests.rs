@@ -15,6 +15,7 @@ fn trace_of(received: &[&str], trust: &[&str]) -> Trace {
     let opts = Options {
         site: Site::parse(trust).unwrap(),
         no_auto_site: false,
+        authserv_ids: Vec::new(),
     };
     analyse(&msg, &opts)
 }

@@ -32,6 +32,7 @@ pub(crate) fn model() -> Model {
         &Options {
             site: Site::default(),
             no_auto_site: false,
+            authserv_ids: Vec::new(),
         },
     );
     Model::new("sample.eml".into(), t, Keymap::default(), true, Instant::now())

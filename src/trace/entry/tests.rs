@@ -16,6 +16,7 @@ fn trace_of(bytes: &[u8], site: &[&str]) -> crate::trace::Trace {
         &Options {
             site: s,
             no_auto_site: false,
+            authserv_ids: Vec::new(),
         },
     )
 }
