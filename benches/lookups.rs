@@ -190,9 +190,11 @@ fn main() {
             let e = engine(&lab, sequential);
             let mut out = Vec::new();
             let started = Instant::now();
+            let bytes = std::sync::Arc::new(message());
+            let origin = relaytrace::tui::Origin::Bytes(bytes.clone());
             relaytrace::cmd::investigate::run(
                 &e,
-                Box::new(std::io::Cursor::new(message())),
+                (Box::new(relaytrace::message::SharedBytes(bytes, 0)), &origin),
                 "bench",
                 &req,
                 &opts,
