@@ -280,3 +280,82 @@ fn investigate_and_hops_carry_auth_in_their_json() {
         "{text}"
     );
 }
+
+/// The evidence reaches the complaint: the verified signature (the copy is
+/// unaltered), the signing domain as the party responsible for a free-mail
+/// class, and the site's own Authentication-Results, in the text and in ARF.
+#[test]
+fn the_complaint_carries_the_evidence() {
+    let (_, ed_public) = ed25519();
+    let lab = lab(&ed_public);
+    let signed = signed_rsa(MESSAGE, "rsa", false);
+    let with_results = format!(
+        "Authentication-Results: mx.site.test; dkim=pass header.d=sender.test; spf=pass smtp.mailfrom=sender.test\r\n{signed}"
+    );
+    let file = lab.dir.path().join("signed.eml");
+    std::fs::write(&file, &with_results).unwrap();
+    let reporter = "[reporter]\nname = \"Jane\"\naddress = \"jane@site.test\"\n";
+    let cfg = lab.config("");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("{text}{reporter}")).unwrap();
+    let run = |args: &[&str]| -> String {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_relaytrace"));
+        c.env("XDG_CACHE_HOME", lab.dir.path().join("cache"));
+        c.arg("--config").arg(&cfg).args(args).arg(&file);
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = run(&[
+        "compose",
+        "--to",
+        "owner",
+        "--format",
+        "text",
+        "--class",
+        "freemail",
+        "--add-to",
+        "abuse@sender.test",
+    ]);
+    assert!(
+        text.contains("DKIM:         d=sender.test (s=rsa), verified on "),
+        "{text}"
+    );
+    assert!(text.contains("the attached copy is unaltered"), "{text}");
+    assert!(text.contains("Signed-By:    sender.test"), "{text}");
+    assert!(
+        text.contains("Auth-Results: mx.site.test: dkim=pass header.d=sender.test"),
+        "{text}"
+    );
+    // An open relay did not sign for the spammer: no party named by the signature.
+    let relay = run(&[
+        "compose",
+        "--to",
+        "owner",
+        "--format",
+        "text",
+        "--class",
+        "open_relay",
+        "--add-to",
+        "abuse@sender.test",
+    ]);
+    assert!(
+        relay.contains("DKIM:") && !relay.contains("Signed-By:"),
+        "{relay}"
+    );
+    let arf = run(&[
+        "compose",
+        "--to",
+        "owner",
+        "--format",
+        "arf",
+        "--class",
+        "freemail",
+        "--add-to",
+        "abuse@sender.test",
+    ]);
+    assert!(
+        arf.contains("Authentication-Results: mx.site.test; dkim=pass header.d=sender.test;"),
+        "{arf}"
+    );
+}

@@ -55,7 +55,9 @@ pub async fn run(
         .get(hop)
         .and_then(|h| h.from_ip)
         .ok_or_else(|| Error::Usage(format!("--hop {hop}: that hop names no sender address")))?;
-    let lookup = Box::pin(engine.lookup_ip(ip)).await;
+    let mut auth = crate::auth::read(&original, &t.site, &opts.authserv_ids);
+    let checking = engine.authenticate(&original, &mut auth, crate::auth::spf_input(&t, &message.header));
+    let (lookup, ()) = futures_util::future::join(Box::pin(engine.lookup_ip(ip)), checking).await;
     let side = match a.to {
         crate::cli::SideArg::Owner => Side::Owner,
         crate::cli::SideArg::Isp => Side::Isp,
@@ -69,6 +71,7 @@ pub async fn run(
     if let Some(c) = a.class {
         facts.class = c;
     }
+    compose::add_auth(&mut facts, &auth);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -391,6 +391,10 @@ fn feedback_report(f: &Facts) -> String {
     if let Some(dom) = &f.reported_domain {
         let _ = write!(report, "Reported-Domain: {}\r\n", header_text(dom));
     }
+    // RFC 5965 §3.2: the site's own verdicts, as it wrote them.
+    if let Some(ar) = &f.site_results_field {
+        let _ = write!(report, "Authentication-Results: {}\r\n", header_text(ar));
+    }
     report
 }
 

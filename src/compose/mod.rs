@@ -107,6 +107,39 @@ pub struct Facts {
     pub submission: String,
     /// A sentence about the spam's age when it is old.
     pub age_note: String,
+    /// A DKIM signature that verified: "d=example.com (s=sel), verified on
+    /// 2026-11-30".
+    pub dkim_verified: String,
+    /// Its domain when it names who is responsible (free mail, ESP, account
+    /// classes).
+    pub signer: String,
+    /// The site's own Authentication-Results: "mx.example.net: dkim=pass …".
+    pub site_results: String,
+    /// For ARF: the site's own `Authentication-Results` value.
+    pub site_results_field: Option<String>,
+}
+
+/// Adds what the message's authentication shows: a verified DKIM signature (the
+/// copy is unaltered; for the provider and account classes its domain is the
+/// party responsible) and the site's own Authentication-Results.
+pub fn add_auth(f: &mut Facts, a: &crate::auth::Auth) {
+    if let Some(s) = crate::auth::responsible(a) {
+        let day = a.checked.as_deref().and_then(|c| c.get(..10)).unwrap_or("");
+        f.dkim_verified = clip(
+            &format!("d={} (s={}), verified on {day}", s.domain, s.selector),
+            200,
+        );
+        if matches!(
+            f.class,
+            Class::Freemail | Class::Esp | Class::Webmail | Class::CompromisedAccount
+        ) {
+            f.signer = clip(&s.domain, 200);
+        }
+    }
+    if let Some(r) = a.authentication_results.iter().find(|r| r.trusted) {
+        f.site_results = clip(&format!("{}: {}", r.authserv_id, r.methods.join("; ")), 400);
+        f.site_results_field = Some(clip(&r.text, 900));
+    }
 }
 
 /// A Received line as one line of text (folding undone, controls escaped).
@@ -346,6 +379,19 @@ fn summary(f: &Facts) -> String {
         line("Client-IP:", &f.client_ip);
     }
     line("Subject:", &f.spam_subject);
+    if !f.signer.is_empty() {
+        line(
+            "Signed-By:",
+            &format!("{} (DKIM: the domain that took responsibility for it)", f.signer),
+        );
+    }
+    if !f.dkim_verified.is_empty() {
+        line(
+            "DKIM:",
+            &format!("{}: the attached copy is unaltered", f.dkim_verified),
+        );
+    }
+    line("Auth-Results:", &f.site_results);
     s.trim_end().to_string()
 }
 
@@ -453,6 +499,9 @@ pub fn fill(template: &str, f: &Facts) -> Result<String, ComposeError> {
             "submission" => f.submission.clone(),
             "age_note" => f.age_note.clone(),
             "summary" => summary(f),
+            "dkim_verified" => f.dkim_verified.clone(),
+            "signer" => f.signer.clone(),
+            "site_results" => f.site_results.clone(),
             "reporter_name" => f.reporter_name.clone(),
             "reporter_address" => f.reporter_address.clone(),
             other => return Err(ComposeError::UnknownPlaceholder(clip(other, 40))),
