@@ -202,7 +202,7 @@ pub fn read(raw: &[u8], site: &[String], authserv_ids: &[String]) -> Auth {
 
 /// What [`verify`] needs for SPF: the entry's address, the name it gave in HELO,
 /// and the envelope sender (Return-Path).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpfInput {
     pub ip: IpAddr,
     pub helo: String,

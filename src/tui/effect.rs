@@ -12,6 +12,15 @@ pub enum Effect {
         req: u64,
         refresh: bool,
     },
+    /// Read the message's authentication and check it (request `req`); `site` is
+    /// the site the trace used, `spf` what SPF is checked for.
+    Authenticate {
+        req: u64,
+        whole: std::sync::Arc<Vec<u8>>,
+        site: Vec<String>,
+        spf: Option<crate::auth::SpfInput>,
+        refresh: bool,
+    },
     /// Open message `n` of the mbox (1-based).
     Open(usize),
     /// Save the drafts of the message (atomically).

@@ -24,10 +24,12 @@ pub enum Pane {
     Contacts,
     Dnsbl,
     Traceroute,
+    /// The message's authentication (not per hop).
+    Evidence,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 8] = [
+    pub const ALL: [Pane; 9] = [
         Pane::Received,
         Pane::Rdns,
         Pane::Whois,
@@ -36,6 +38,7 @@ impl Pane {
         Pane::Contacts,
         Pane::Dnsbl,
         Pane::Traceroute,
+        Pane::Evidence,
     ];
 
     pub fn title(self) -> &'static str {
@@ -48,6 +51,7 @@ impl Pane {
             Pane::Contacts => "contacts",
             Pane::Dnsbl => "DNSBL",
             Pane::Traceroute => "traceroute",
+            Pane::Evidence => "evidence",
         }
     }
 
@@ -56,6 +60,7 @@ impl Pane {
         match self {
             Pane::Received => "Rcvd",
             Pane::Traceroute => "route",
+            Pane::Evidence => "auth",
             p => p.title(),
         }
     }
@@ -131,7 +136,7 @@ impl HopLookup {
     fn answers(&self, pane: Pane) -> Option<Vec<&Answer>> {
         let ev = &self.lookup.evidence;
         Some(match pane {
-            Pane::Received => return Some(Vec::new()),
+            Pane::Received | Pane::Evidence => return Some(Vec::new()),
             Pane::Rdns => ev.rdns.as_ref()?.answers.iter().collect(),
             Pane::Whois => ev.whois.as_ref()?.iter().collect(),
             Pane::Rdap => {
@@ -325,6 +330,33 @@ pub struct Model {
     pub save_failed: Option<String>,
     /// Unix time now (for the Date of a previewed complaint); set by the runtime.
     pub epoch: i64,
+    /// The message's authentication: listed, then checked.
+    pub auth: AuthState,
+}
+
+/// The message's authentication as far as it is known.
+#[derive(Debug, Clone, Default)]
+pub enum AuthState {
+    /// Not read yet (or the message's text cannot be read again).
+    #[default]
+    None,
+    /// Listed; its keys and records are being fetched (request `req`).
+    Checking {
+        req: u64,
+        auth: Box<crate::auth::Auth>,
+        since: Instant,
+    },
+    /// Done (checked, or listed only when no network may be used).
+    Done(Box<crate::auth::Auth>),
+}
+
+impl AuthState {
+    pub fn auth(&self) -> Option<&crate::auth::Auth> {
+        match self {
+            AuthState::None => None,
+            AuthState::Checking { auth, .. } | AuthState::Done(auth) => Some(auth),
+        }
+    }
 }
 
 impl Model {
@@ -358,6 +390,7 @@ impl Model {
             drafts_dirty: None,
             save_failed: None,
             epoch: 0,
+            auth: AuthState::None,
         }
     }
 
@@ -379,6 +412,9 @@ impl Model {
     /// The facts of a complaint about `hop`, with the class in force and the age note.
     pub fn facts(&self, hop: usize, lookup: Option<&crate::lookup::Lookup>) -> crate::compose::Facts {
         let mut f = crate::compose::facts(&self.trace, hop, lookup, &self.setup.reporter);
+        if let Some(a) = self.auth.auth() {
+            crate::compose::add_auth(&mut f, a);
+        }
         f.class = self.class();
         crate::compose::age_note(
             &mut f,
@@ -390,9 +426,10 @@ impl Model {
         f
     }
 
-    /// The lookups in flight.
+    /// The lookups in flight (the authentication check counts as one).
     pub fn in_flight(&self) -> usize {
         self.lookups.values().filter(|l| l.in_flight()).count()
+            + usize::from(matches!(self.auth, AuthState::Checking { .. }))
     }
 
     /// The focused complaint, built exactly as it goes, in `format` (its own when

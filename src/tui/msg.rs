@@ -26,6 +26,11 @@ pub enum Msg {
         req: u64,
         lookup: Box<Lookup>,
     },
+    /// The message's authentication, read and checked, for request `req`.
+    Auth {
+        req: u64,
+        auth: Box<crate::auth::Auth>,
+    },
     /// The message chosen in the picker, analysed.
     Opened {
         source: String,
@@ -70,6 +75,7 @@ impl Msg {
             Msg::Tick => "tick",
             Msg::Part { .. } => "lookup part",
             Msg::Done { .. } => "lookup done",
+            Msg::Auth { .. } => "authentication",
             Msg::Opened { .. } => "opened",
             Msg::Edited { .. } => "edited",
             Msg::Saved(_) => "saved",

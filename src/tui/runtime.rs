@@ -157,6 +157,13 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             ref binary,
             ref entry,
         } => send(ctx, tx, panel, from, to, (bytes, binary.as_ref()), entry),
+        Effect::Authenticate {
+            req,
+            ref whole,
+            ref site,
+            ref spf,
+            refresh,
+        } => authenticate(ctx, tx, req, (whole, site, spf.as_ref()), refresh),
         Effect::Open(n) => {
             let (ctx, tx) = (ctx.clone(), tx.clone());
             tokio::task::spawn_blocking(move || open_message(&ctx, n, &tx));
@@ -252,6 +259,37 @@ fn send(
         };
         tracing::info!(gone = matches!(report, SendReport::Gone { .. }), "send ended");
         let _ = tx.send(Msg::SendDone { panel, report });
+    });
+}
+
+/// Reads the message's authentication and checks it through the engine's resolver
+/// (nothing offline), then says so for request `req`.
+fn authenticate(
+    ctx: &Arc<Context>,
+    tx: &UnboundedSender<Msg>,
+    req: u64,
+    (whole, site, spf): (&Arc<Vec<u8>>, &[String], Option<&crate::auth::SpfInput>),
+    refresh: bool,
+) {
+    let engine = if refresh {
+        Arc::new(ctx.engine.refreshing())
+    } else {
+        ctx.engine.clone()
+    };
+    let (tx, whole, site, spf, ids) = (
+        tx.clone(),
+        whole.clone(),
+        site.to_vec(),
+        spf.cloned(),
+        ctx.options.authserv_ids.clone(),
+    );
+    tokio::spawn(async move {
+        let mut auth = crate::auth::read(&whole, &site, &ids);
+        engine.authenticate(&whole, &mut auth, spf).await;
+        let _ = tx.send(Msg::Auth {
+            req,
+            auth: Box::new(auth),
+        });
     });
 }
 

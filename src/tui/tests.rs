@@ -12,7 +12,7 @@ use crossterm::event::{
 
 use super::effect::Effect;
 use super::keymap::Keymap;
-use super::model::{Model, Overlay, Pane, PaneState, Quit, Screen};
+use super::model::{AuthState, Model, Overlay, Pane, PaneState, Quit, Screen};
 use super::msg::Msg;
 use super::update::{start, update};
 use crate::lookup::Lookup;
@@ -105,7 +105,7 @@ fn keys_move_switch_panes_and_quit() {
     update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT)));
     assert_eq!(m.hops.pane, Pane::Received);
     update(&mut m, key(KeyCode::BackTab));
-    assert_eq!(m.hops.pane, Pane::Traceroute);
+    assert_eq!(m.hops.pane, Pane::Evidence);
     update(&mut m, key(KeyCode::Char('?')));
     assert!(matches!(m.overlay, Some(Overlay::Help(0))));
     // At 80x24 the help scrolls down to its last lines: every key and sign is there.
@@ -1465,4 +1465,101 @@ mod compose_screen {
             super::snapshots::render_screen(&m, 120, 40)
         );
     }
+}
+
+/// The Evidence pane (issue 14): the message's authentication, asked for at the
+/// start when its text can be read; a stale answer is dropped; the verdicts show in
+/// words and reach the complaints.
+#[test]
+fn the_evidence_pane_shows_the_authentication_and_it_reaches_the_complaints() {
+    use crate::auth::{Auth, Results, Signature, Spf, Verdict};
+    let mut m = model();
+    m.setup.original = Some(std::sync::Arc::new(SAMPLE.to_vec()));
+    let effects = start(&mut m, false);
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Authenticate { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("asked for");
+    assert!(m.in_flight() > 0);
+    let auth = Auth {
+        dkim: vec![
+            Signature {
+                domain: "hotmail.com".into(),
+                selector: "s1".into(),
+                algorithm: "rsa-sha256".into(),
+                aligned: true,
+                result: Some(Verdict::Pass),
+                ..Signature::default()
+            },
+            Signature {
+                domain: "evil.test".into(),
+                selector: "x".into(),
+                algorithm: "rsa-sha256".into(),
+                result: Some(Verdict::Fail),
+                reason: Some("body hash: the body was changed after signing".into()),
+                ..Signature::default()
+            },
+        ],
+        authentication_results: vec![
+            Results {
+                authserv_id: "dogma.slashnull.org".into(),
+                trusted: true,
+                methods: vec!["dkim=pass header.d=hotmail.com".into()],
+                text: "dogma.slashnull.org; dkim=pass header.d=hotmail.com".into(),
+            },
+            Results {
+                authserv_id: "bank.test".into(),
+                trusted: false,
+                methods: vec!["dkim=pass".into()],
+                text: "bank.test; dkim=pass".into(),
+            },
+        ],
+        spf: Some(Spf {
+            domain: "hotmail.com".into(),
+            ip: "216.201.75.12".parse().unwrap(),
+            result: Verdict::Fail,
+            as_of: "2026-11-30".into(),
+        }),
+        checked: Some("2026-11-30T10:00:00Z".into()),
+        ..Auth::default()
+    };
+    // An answer for an older request is dropped.
+    update(
+        &mut m,
+        Msg::Auth {
+            req: req + 100,
+            auth: Box::new(auth.clone()),
+        },
+    );
+    assert!(matches!(m.auth, AuthState::Checking { .. }));
+    update(
+        &mut m,
+        Msg::Auth {
+            req,
+            auth: Box::new(auth),
+        },
+    );
+    m.hops.pane = Pane::Evidence;
+    let screen = snapshots::render_screen(&m, 120, 40);
+    for want in [
+        "DKIM d=hotmail.com s=s1 (rsa-sha256): verified on 2026-11-30 · aligned with From",
+        "DKIM d=evil.test s=x (rsa-sha256): fail: body hash: the body was changed after signing",
+        "Authentication-Results by dogma.slashnull.org (your site's own record): dkim=pass header.d=hotmail.com",
+        "Authentication-Results by bank.test (a claim: not written by your site): dkim=pass",
+        "SPF for hotmail.com from 216.201.75.12: fail (as of 2026-11-30",
+        "hotmail.com signed it and the signature holds",
+        "✓ evidence",
+    ] {
+        assert!(screen.contains(want), "{want}\n{screen}");
+    }
+    // The complaint's facts carry it.
+    let f = m.facts(2, None);
+    assert_eq!(f.dkim_verified, "d=hotmail.com (s=s1), verified on 2026-11-30");
+    assert_eq!(
+        f.site_results,
+        "dogma.slashnull.org: dkim=pass header.d=hotmail.com"
+    );
 }

@@ -87,6 +87,14 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Auth { req, auth } => {
+            if matches!(m.auth, crate::tui::model::AuthState::Checking { req: r, .. } if r == req) {
+                m.auth = crate::tui::model::AuthState::Done(auth);
+                m.dirty = true;
+                follow(m, "the authentication");
+            }
+            Vec::new()
+        }
         Msg::Opened {
             source,
             trace,
@@ -275,10 +283,34 @@ fn opened(
 pub fn start(m: &mut Model, refresh: bool) -> Vec<Effect> {
     let mut order: Vec<usize> = crate::trace::hops_to_look_up(&m.trace);
     order.sort_by_key(|&i| i != m.hops.selected);
-    order
+    let mut effects: Vec<Effect> = order
         .into_iter()
         .filter_map(|hop| lookup(m, hop, refresh))
-        .collect()
+        .collect();
+    effects.extend(authenticate(m, refresh));
+    effects
+}
+
+/// Reads and checks the message's authentication, when its text can be read.
+fn authenticate(m: &mut Model, refresh: bool) -> Option<Effect> {
+    let Some(whole) = m.setup.original.clone() else {
+        m.auth = crate::tui::model::AuthState::None;
+        return None;
+    };
+    let req = m.next_req;
+    m.next_req += 1;
+    m.auth = crate::tui::model::AuthState::Checking {
+        req,
+        auth: Box::default(),
+        since: m.now,
+    };
+    Some(Effect::Authenticate {
+        req,
+        spf: crate::auth::spf_input(&m.trace, &whole),
+        whole,
+        site: m.trace.site.clone(),
+        refresh,
+    })
 }
 
 /// A new request for one hop (older answers for it will be dropped).

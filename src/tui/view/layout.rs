@@ -69,9 +69,19 @@ pub fn tab_title(p: Pane, width: u16) -> &'static str {
     }
 }
 
-/// Tab labels are ` g title ` (g: a one-column state glyph) separated by `│`.
+/// Tab labels are ` g title ` (g: a one-column state glyph) separated by `│`;
+/// narrow, ` g title` (all nine fit in 80 columns).
 pub fn tab_width(p: Pane, width: u16) -> u16 {
-    u16::try_from(tab_title(p, width).len()).unwrap_or(0) + 4
+    u16::try_from(tab_title(p, width).len()).unwrap_or(0) + if width < NARROW { 3 } else { 4 }
+}
+
+/// A tab's label at this width.
+pub fn tab_label(glyph: &str, p: Pane, width: u16) -> String {
+    if width < NARROW {
+        format!(" {glyph} {}", tab_title(p, width))
+    } else {
+        format!(" {glyph} {} ", tab_title(p, width))
+    }
 }
 
 /// The pane whose tab is at `column`.
@@ -113,6 +123,10 @@ mod tests {
         assert_eq!(tab_at(t, tab_width(Pane::Received, 120) + 1), Some(Pane::Rdns));
         let narrow = Rect::new(0, 10, 80, 1);
         assert_eq!(tab_at(narrow, 79), None);
-        assert_eq!(tab_at(narrow, 70), Some(Pane::Traceroute));
+        assert_eq!(tab_at(narrow, 62), Some(Pane::Traceroute));
+        assert_eq!(tab_at(narrow, 72), Some(Pane::Evidence));
+        // All nine tabs fit in 80 columns.
+        let total: u16 = Pane::ALL.iter().map(|&p| tab_width(p, 80) + 1).sum::<u16>() - 1;
+        assert!(total <= 80, "{total}");
     }
 }

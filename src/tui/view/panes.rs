@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -11,12 +12,22 @@ use crate::lookup::answer::{Answer, Status};
 use crate::lookup::attribute::Rdns;
 use crate::lookup::contact::Contact;
 use crate::sanitize::{clean, clean_line, clip};
-use crate::tui::model::{HopLookup, Model, Pane, PaneState};
+use crate::tui::model::{AuthState, HopLookup, Model, Pane, PaneState};
 
 /// The state of a pane for the selected hop.
 pub fn state(m: &Model, pane: Pane) -> PaneState {
     if pane == Pane::Received {
         return PaneState::Done;
+    }
+    if pane == Pane::Evidence {
+        return match &m.auth {
+            AuthState::None => {
+                PaneState::Idle("the message's text cannot be read again: nothing to check".into())
+            }
+            AuthState::Checking { since, .. } => PaneState::Waiting(m.now.saturating_duration_since(*since)),
+            AuthState::Done(a) if crate::auth::lines(a).is_empty() => PaneState::NotFound,
+            AuthState::Done(_) => PaneState::Done,
+        };
     }
     match m.lookups.get(&m.hops.selected) {
         Some(l) => l.state(pane, m.now),
@@ -41,7 +52,7 @@ pub fn tabs(f: &mut Frame, m: &Model, t: &Theme, area: Rect) {
             spans.push(Span::raw("│"));
         }
         let s = state(m, p);
-        let label = format!(" {} {} ", glyph(&s), super::layout::tab_title(p, area.width));
+        let label = super::layout::tab_label(glyph(&s), p, area.width);
         let style = if p == m.hops.pane {
             t.selected()
         } else {
@@ -156,12 +167,15 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
     if pane == Pane::Received {
         return received(m, t);
     }
+    if pane == Pane::Evidence {
+        return evidence(m, t);
+    }
     let Some(l) = m.lookups.get(&m.hops.selected) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     match pane {
-        Pane::Received => {}
+        Pane::Received | Pane::Evidence => {}
         Pane::Rdns => rdns_pane(&mut out, t, l),
         Pane::Whois => whois_pane(&mut out, t, l),
         Pane::Rdap => rdap_pane(&mut out, t, l),
@@ -169,6 +183,54 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
         Pane::Contacts => contacts_pane(&mut out, m, t, l),
         Pane::Dnsbl => dnsbl_pane(&mut out, t, l),
         Pane::Traceroute => traceroute_pane(&mut out, t, l),
+    }
+    out
+}
+
+/// The message's authentication: each DKIM signature with its verdict, the ARC
+/// chain, the Authentication-Results lines (the site's own, or claims), SPF and
+/// DMARC as of today.
+fn evidence(m: &Model, t: &Theme) -> Vec<Line<'static>> {
+    let Some(a) = m.auth.auth() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    out.push(Line::styled(
+        match (&m.auth, a.checked.as_deref()) {
+            (AuthState::Checking { .. }, _) => "fetching the keys and records…".to_string(),
+            (_, Some(c)) => format!(
+                "checked {} UTC with the keys and records published now (a rotated key reads \"key not found\")",
+                c.get(..16).unwrap_or(c).replace('T', " ")
+            ),
+            (_, None) => "listed only: no network (--offline)".to_string(),
+        },
+        t.dim(),
+    ));
+    let lines = crate::auth::lines(a);
+    if lines.is_empty() {
+        out.push(Line::from(
+            "no DKIM signature, ARC seal or Authentication-Results line",
+        ));
+    }
+    for l in lines {
+        let style = if l.contains(": verified on ") || l.contains("your site's own record") {
+            t.ok()
+        } else if l.contains(": fail") || l.contains("a claim") {
+            t.warn()
+        } else {
+            Style::default()
+        };
+        out.push(Line::styled(format!("  {}", clip(&l, 500)), style));
+    }
+    if let Some(s) = crate::auth::responsible(a) {
+        out.push(Line::from(""));
+        out.push(Line::styled(
+            format!(
+                "{} signed it and the signature holds: the copy is unaltered, and {} took responsibility for it",
+                s.domain, s.domain
+            ),
+            t.title(),
+        ));
     }
     out
 }
