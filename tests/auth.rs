@@ -359,3 +359,35 @@ fn the_complaint_carries_the_evidence() {
         "{arf}"
     );
 }
+
+/// In the TUI: the Evidence tab checks the signature through the lab's DNS and
+/// says it in words (end to end, in a pseudo-terminal).
+#[test]
+fn the_tui_evidence_tab_verifies_the_signature() {
+    let (_, ed_public) = ed25519();
+    let lab = lab(&ed_public);
+    let file = lab.dir.path().join("signed.eml");
+    std::fs::write(&file, signed_rsa(MESSAGE, "rsa", false)).unwrap();
+    let cfg = lab.config("");
+    let state = lab.dir.path().join("state");
+    let mut pty = lab::pty::Pty::spawn(
+        &["--config", cfg.to_str().unwrap(), file.to_str().unwrap()],
+        &[
+            ("XDG_STATE_HOME", state.as_path()),
+            ("XDG_DATA_HOME", state.as_path()),
+            ("XDG_CACHE_HOME", state.as_path()),
+        ],
+        (120, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hop 0 of")
+    });
+    pty.send("\x1b[Z");
+    pty.wait_for("the verdict", Duration::from_secs(10), |s| {
+        let c = s.contents();
+        c.contains("DKIM d=sender.test s=rsa (rsa-sha256): verified on")
+            && c.contains("sender.test signed it")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}
