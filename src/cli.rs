@@ -113,6 +113,40 @@ pub enum Command {
     /// (answers from the cache with --offline). The reporter comes from the
     /// configuration's [reporter] section.
     Compose(ComposeArgs),
+
+    /// Test whether a relay is open right now (opt-in; never DATA).
+    ///
+    /// Connects to the relay's SMTP port, says EHLO with your [reporter] domain and
+    /// offers your own address as an outside recipient in eight forms open relays
+    /// accept (plain, `%` hack, `!` paths, source route, quoted, the relay's name
+    /// around it), each after MAIL FROM and followed by RSET. It never sends DATA,
+    /// stops at the first accepted recipient and ends with QUIT. Prints the
+    /// verdict (open, closed, greylisted, unreachable), the transcript and the same
+    /// probes as swaks commands. One test per relay per day unless --force.
+    Relaytest(RelaytestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RelaytestArgs {
+    /// Print one compact JSON object.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Test again although the relay was tested in the last day.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The relay's host name, for the forms that name it (else its address literal).
+    #[arg(long, value_name = "HOST")]
+    pub name: Option<String>,
+
+    /// The port to connect to (default: `[network] relay_test_port`, 25).
+    #[arg(long)]
+    pub port: Option<u16>,
+
+    /// The relay's IP address.
+    #[arg(value_name = "IP")]
+    pub ip: std::net::IpAddr,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -213,6 +213,8 @@ pub struct Network {
     /// redirect written by a hostile answer cannot aim relaytrace at your own
     /// network (a test lab on 127.0.0.x turns it on).
     pub allow_private_servers: bool,
+    /// The port the open-relay test connects to (25; a test lab sets its own).
+    pub relay_test_port: u16,
 }
 
 impl Default for Network {
@@ -229,6 +231,7 @@ impl Default for Network {
             cache: true,
             traceroute: true,
             allow_private_servers: false,
+            relay_test_port: 25,
         }
     }
 }

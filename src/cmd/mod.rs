@@ -6,6 +6,7 @@ pub mod compose;
 pub mod hops;
 pub mod investigate;
 pub mod lookup;
+pub mod relaytest;
 pub mod tui;
 
 use std::fs::File;
@@ -42,6 +43,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             return runtime()?.block_on(async {
                 let engine = engine(&cfg, &cli.global)?;
                 Box::pin(lookup::run(&engine, &target, a.json, a.raw, out)).await
+            });
+        }
+        (Some(Command::Relaytest(a)), _) => {
+            return runtime()?.block_on(async {
+                let engine = engine(&cfg, &cli.global)?;
+                relaytest::run(&engine, &cfg, &a, out).await
             });
         }
         (Some(Command::Investigate(a)), _) => {

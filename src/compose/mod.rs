@@ -117,6 +117,28 @@ pub struct Facts {
     pub site_results: String,
     /// For ARF: the site's own `Authentication-Results` value.
     pub site_results_field: Option<String>,
+    /// The open-relay test of the relay, in one line, and its transcript.
+    pub relay_test: String,
+    pub relay_test_transcript: Vec<String>,
+}
+
+/// Adds the open-relay test of the relay: its verdict, when, what it accepted, and
+/// the transcript (no DATA was ever sent).
+pub fn add_relay_test(f: &mut Facts, t: &crate::lookup::relaytest::RelayTest) {
+    if t.ip.to_string() != f.relay_ip {
+        return;
+    }
+    let when = t.time.get(..19).unwrap_or(&t.time).replace('T', " ");
+    f.relay_test = clip(
+        &format!(
+            "{} at {when} UTC (port {}): {}",
+            t.verdict.word(),
+            t.port,
+            t.reason
+        ),
+        400,
+    );
+    f.relay_test_transcript = t.transcript.iter().take(80).map(|l| clip(l, 300)).collect();
 }
 
 /// Adds what the message's authentication shows: a verified DKIM signature (the
@@ -392,6 +414,7 @@ fn summary(f: &Facts) -> String {
         );
     }
     line("Auth-Results:", &f.site_results);
+    line("Relay-Test:", &f.relay_test);
     s.trim_end().to_string()
 }
 
@@ -502,6 +525,20 @@ pub fn fill(template: &str, f: &Facts) -> Result<String, ComposeError> {
             "dkim_verified" => f.dkim_verified.clone(),
             "signer" => f.signer.clone(),
             "site_results" => f.site_results.clone(),
+            "relay_test" => {
+                if f.relay_test_transcript.is_empty() {
+                    String::new()
+                } else {
+                    let mut s = format!(
+                        "\nI tested the relay just now ({}); no message was sent. The conversation:\n",
+                        f.relay_test
+                    );
+                    for l in &f.relay_test_transcript {
+                        let _ = writeln!(s, "  {l}");
+                    }
+                    s
+                }
+            }
             "reporter_name" => f.reporter_name.clone(),
             "reporter_address" => f.reporter_address.clone(),
             other => return Err(ComposeError::UnknownPlaceholder(clip(other, 40))),

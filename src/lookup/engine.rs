@@ -180,6 +180,53 @@ impl Engine {
         crate::auth::verify(whole, auth, self.resolver.clone(), spf, self.timeout * 3, now).await;
     }
 
+    /// The opt-in open-relay test of `plan` (never DATA): refused offline, for a
+    /// private target unless `[network] allow_private_servers`, and within a day of
+    /// the last test of the relay unless `force`; each step within the lookup time
+    /// limit, the whole within a minute; kept in the tests' history.
+    ///
+    /// # Errors
+    /// Why it was not run.
+    pub async fn relay_test(
+        &self,
+        plan: &super::relaytest::Plan,
+        force: bool,
+    ) -> Result<super::relaytest::RelayTest, String> {
+        use super::relaytest;
+        if self.cache.offline() {
+            return Err("--offline: the relay is not contacted".into());
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        let history = relaytest::history_path();
+        let earlier = history
+            .as_deref()
+            .map(|p| relaytest::earlier(p, plan.ip))
+            .unwrap_or_default();
+        if let Some(why) = relaytest::refused(plan.ip, self.net.allow_private_servers, force, &earlier, now) {
+            return Err(why);
+        }
+        let at = crate::received::Timestamp {
+            epoch: now,
+            offset_min: 0,
+        }
+        .to_string();
+        let t = relaytest::run(
+            plan,
+            self.timeout,
+            Duration::from_mins(1).max(self.timeout * 4),
+            at,
+        )
+        .await;
+        if let Some(p) = &history
+            && let Err(e) = relaytest::remember(p, &t)
+        {
+            tracing::warn!("the relay test history cannot be written: {e}");
+        }
+        Ok(t)
+    }
+
     #[must_use]
     pub fn refreshing(&self) -> Engine {
         Engine {

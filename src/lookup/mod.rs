@@ -7,6 +7,7 @@ pub mod contact;
 pub mod dns;
 pub mod engine;
 pub mod rdap;
+pub mod relaytest;
 pub mod result;
 pub mod services;
 pub mod tables;

@@ -184,6 +184,8 @@ pub struct Setup {
     pub bounced: std::collections::BTreeSet<String>,
     /// Where the sent log is.
     pub log_path: Option<std::path::PathBuf>,
+    /// The port the open-relay test connects to (`[network] relay_test_port`).
+    pub relay_test_port: u16,
 }
 
 impl Default for Setup {
@@ -204,6 +206,7 @@ impl Default for Setup {
             history: Vec::new(),
             bounced: std::collections::BTreeSet::new(),
             log_path: None,
+            relay_test_port: 25,
         }
     }
 }

@@ -21,6 +21,11 @@ pub enum Effect {
         spf: Option<crate::auth::SpfInput>,
         refresh: bool,
     },
+    /// Run the open-relay test (the user agreed to exactly this plan).
+    RelayTest {
+        plan: Box<crate::lookup::relaytest::Plan>,
+        force: bool,
+    },
     /// Open message `n` of the mbox (1-based).
     Open(usize),
     /// Save the drafts of the message (atomically).

@@ -39,10 +39,11 @@ pub enum Action {
     NextMessage,
     PrevMessage,
     HeadersOnly,
+    RelayTest,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 33] = [
         Action::Help,
         Action::Quit,
         Action::Back,
@@ -75,6 +76,7 @@ impl Action {
         Action::NextMessage,
         Action::PrevMessage,
         Action::HeadersOnly,
+        Action::RelayTest,
     ];
 
     /// The name in the configuration's `[keys]`.
@@ -112,6 +114,7 @@ impl Action {
             Action::NextMessage => "next_message",
             Action::PrevMessage => "prev_message",
             Action::HeadersOnly => "headers_only",
+            Action::RelayTest => "relay_test",
         }
     }
 
@@ -154,6 +157,7 @@ impl Action {
             Action::NextMessage => "the next message of the mbox (the drafts are kept)",
             Action::PrevMessage => "the previous message of the mbox",
             Action::HeadersOnly => "compose: forward only the spam's header section (for a big spam), on/off",
+            Action::RelayTest => "test whether the entry relay is open now (asks first; never sends DATA)",
         }
     }
 
@@ -204,6 +208,7 @@ impl Action {
             Action::NextMessage => &["]"],
             Action::PrevMessage => &["["],
             Action::HeadersOnly => &["H"],
+            Action::RelayTest => &["O"],
         }
     }
 }

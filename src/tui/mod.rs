@@ -112,6 +112,7 @@ fn setup(
             .map(|p| crate::deliver::log::read_bounced(&p))
             .unwrap_or_default(),
         log_path: crate::deliver::log::default_path(),
+        relay_test_port: cfg.network.relay_test_port,
         draft_key,
     };
     Ok((setup, draft_notes.into_iter().next()))

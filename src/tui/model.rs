@@ -291,6 +291,12 @@ pub enum Overlay {
     Confirm(Box<super::compose::Confirm>),
     /// The recipient picker of the focused complaint, at this row.
     Recipients(usize),
+    /// The consent before the open-relay test: exactly what it sends; `force`
+    /// tests again within a day.
+    RelayTest {
+        plan: Box<crate::lookup::relaytest::Plan>,
+        force: bool,
+    },
 }
 
 /// The whole state.
@@ -332,6 +338,8 @@ pub struct Model {
     pub epoch: i64,
     /// The message's authentication: listed, then checked.
     pub auth: AuthState,
+    /// Open-relay tests by relay address: running (`None`), or done or refused.
+    pub relay_tests: HashMap<IpAddr, Option<Result<crate::lookup::relaytest::RelayTest, String>>>,
 }
 
 /// The message's authentication as far as it is known.
@@ -391,6 +399,7 @@ impl Model {
             save_failed: None,
             epoch: 0,
             auth: AuthState::None,
+            relay_tests: HashMap::new(),
         }
     }
 
@@ -414,6 +423,15 @@ impl Model {
         let mut f = crate::compose::facts(&self.trace, hop, lookup, &self.setup.reporter);
         if let Some(a) = self.auth.auth() {
             crate::compose::add_auth(&mut f, a);
+        }
+        if let Some(Some(Ok(t))) = self
+            .trace
+            .hops
+            .get(hop)
+            .and_then(|h| h.from_ip)
+            .and_then(|ip| self.relay_tests.get(&ip))
+        {
+            crate::compose::add_relay_test(&mut f, t);
         }
         f.class = self.class();
         crate::compose::age_note(

@@ -31,6 +31,11 @@ pub enum Msg {
         req: u64,
         auth: Box<crate::auth::Auth>,
     },
+    /// The open-relay test of `ip` ended (or was refused, and why).
+    RelayTested {
+        ip: std::net::IpAddr,
+        result: Result<crate::lookup::relaytest::RelayTest, String>,
+    },
     /// The message chosen in the picker, analysed.
     Opened {
         source: String,
@@ -76,6 +81,7 @@ impl Msg {
             Msg::Part { .. } => "lookup part",
             Msg::Done { .. } => "lookup done",
             Msg::Auth { .. } => "authentication",
+            Msg::RelayTested { .. } => "relay test",
             Msg::Opened { .. } => "opened",
             Msg::Edited { .. } => "edited",
             Msg::Saved(_) => "saved",

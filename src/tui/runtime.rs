@@ -164,6 +164,13 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             ref spf,
             refresh,
         } => authenticate(ctx, tx, req, (whole, site, spf.as_ref()), refresh),
+        Effect::RelayTest { ref plan, force } => {
+            let (engine, tx, plan) = (ctx.engine.clone(), tx.clone(), plan.clone());
+            tokio::spawn(async move {
+                let result = engine.relay_test(&plan, force).await;
+                let _ = tx.send(Msg::RelayTested { ip: plan.ip, result });
+            });
+        }
         Effect::Open(n) => {
             let (ctx, tx) = (ctx.clone(), tx.clone());
             tokio::task::spawn_blocking(move || open_message(&ctx, n, &tx));

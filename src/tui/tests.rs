@@ -1563,3 +1563,80 @@ fn the_evidence_pane_shows_the_authentication_and_it_reaches_the_complaints() {
         "dogma.slashnull.org: dkim=pass header.d=hotmail.com"
     );
 }
+
+/// `O` (issue 14): the consent dialog shows exactly what the open-relay test sends
+/// and to whom; any other key cancels; Enter runs that plan; the verdict shows in
+/// the Evidence pane and reaches the complaint.
+#[test]
+fn the_relay_test_asks_first_and_its_verdict_is_evidence() {
+    use crate::lookup::relaytest::{RelayTest, Verdict};
+    let mut m = model();
+    m.setup.reporter.address = "jane@example.org".into();
+    update(&mut m, key(KeyCode::Char('O')));
+    let Some(Overlay::RelayTest { plan, force }) = m.overlay.clone() else {
+        panic!("the dialog: {:?}", m.status)
+    };
+    assert!(!force);
+    assert_eq!(plan.ip.to_string(), "216.201.75.12");
+    assert_eq!(plan.port, 25);
+    let screen = snapshots::render_screen(&m, 100, 30);
+    for want in [
+        "test whether 216.201.75.12 is an open relay?",
+        "connect to 216.201.75.12 port 25",
+        "MAIL FROM:<jane@example.org>  RCPT TO:<jane%example.org@",
+        "never DATA",
+        "Enter tests",
+    ] {
+        assert!(screen.contains(want), "{want}\n{screen}");
+    }
+    // Esc cancels: nothing runs.
+    assert!(update(&mut m, key(KeyCode::Esc)).is_empty());
+    assert!(m.overlay.is_none() && m.status.as_deref().unwrap().contains("nothing was sent"));
+    // F forces, Enter runs exactly the plan shown.
+    update(&mut m, key(KeyCode::Char('O')));
+    update(&mut m, key(KeyCode::Char('F')));
+    assert!(matches!(m.overlay, Some(Overlay::RelayTest { force: true, .. })));
+    let e = update(&mut m, key(KeyCode::Enter));
+    assert!(matches!(&e[..], [Effect::RelayTest { plan: p, force: true }] if **p == *plan));
+    let ip = plan.ip;
+    update(
+        &mut m,
+        Msg::RelayTested {
+            ip,
+            result: Ok(RelayTest {
+                ip,
+                port: 25,
+                time: "2026-11-30T20:30:00Z".into(),
+                verdict: Verdict::Open,
+                accepted: Some("jane%example.org@sbsmail.saks.com.pa".into()),
+                reason: "it accepted RCPT TO:<jane%example.org@sbsmail.saks.com.pa>; no DATA was sent".into(),
+                transcript: vec![
+                    "C: RCPT TO:<jane%example.org@sbsmail.saks.com.pa>".into(),
+                    "S: 250 ok".into(),
+                ],
+                swaks: plan.swaks(),
+            }),
+        },
+    );
+    assert!(m.status.as_deref().unwrap().contains("open"), "{:?}", m.status);
+    m.hops.pane = Pane::Evidence;
+    let screen = snapshots::render_screen(&m, 120, 40);
+    assert!(
+        screen.contains("open-relay test of 216.201.75.12 port 25 at 2026-11-30T20:30:00Z: open"),
+        "{screen}"
+    );
+    assert!(screen.contains("swaks --server 216.201.75.12"), "{screen}");
+    let f = m.facts(2, None);
+    assert!(
+        f.relay_test
+            .starts_with("open at 2026-11-30 20:30:00 UTC (port 25): it accepted"),
+        "{}",
+        f.relay_test
+    );
+    let body =
+        crate::compose::fill(crate::compose::default_template(crate::compose::Side::Owner), &f).unwrap();
+    assert!(
+        body.contains("I tested the relay just now") && body.contains("S: 250 ok"),
+        "{body}"
+    );
+}

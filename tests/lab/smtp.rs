@@ -123,3 +123,73 @@ fn serve_bdat(s: std::net::TcpStream, seen: &Bdat) {
         let _ = w.write_all(reply);
     }
 }
+
+/// How a relay-test peer answers.
+#[derive(Clone)]
+pub enum RelayMode {
+    /// Accepts the recipient that equals this one; refuses the rest (550).
+    OpenFor(String),
+    /// Refuses every recipient (550 relaying denied).
+    Closed,
+    /// Answers every recipient with 450 (greylisting).
+    Greylist,
+    /// Takes the connection and never says a word.
+    Silent,
+}
+
+/// An SMTP peer for the open-relay test, on a free loopback port: answers as
+/// `mode` says and records every line the client sent (to prove no DATA).
+pub fn relay_peer(mode: RelayMode) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            let (mode, log) = (mode.clone(), log.clone());
+            std::thread::spawn(move || serve_relay(s, &mode, &log));
+        }
+    });
+    (port, seen)
+}
+
+fn serve_relay(s: std::net::TcpStream, mode: &RelayMode, log: &Mutex<Vec<String>>) {
+    if matches!(mode, RelayMode::Silent) {
+        std::thread::sleep(Duration::from_secs(30));
+        return;
+    }
+    let mut w = s.try_clone().unwrap();
+    let mut r = BufReader::new(s);
+    let _ = w.write_all(b"220 relay.lab.test ESMTP\r\n");
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let text = line.trim_end().to_string();
+        log.lock().unwrap().push(text.clone());
+        let upper = text.to_ascii_uppercase();
+        let reply: String = if upper.starts_with("EHLO") {
+            "250-relay.lab.test\r\n250 8BITMIME\r\n".into()
+        } else if upper.starts_with("RCPT TO:") {
+            let rcpt = text["RCPT TO:".len()..]
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>');
+            match mode {
+                RelayMode::OpenFor(ok) if rcpt == ok => "250 2.1.5 ok\r\n".into(),
+                RelayMode::Greylist => "450 4.7.1 greylisted, try again later\r\n".into(),
+                _ => "550 5.7.1 relaying denied\r\n".into(),
+            }
+        } else if upper.starts_with("DATA") {
+            "354 go ahead\r\n".into()
+        } else if upper.starts_with("QUIT") {
+            let _ = w.write_all(b"221 bye\r\n");
+            return;
+        } else {
+            "250 ok\r\n".into()
+        };
+        let _ = w.write_all(reply.as_bytes());
+    }
+}

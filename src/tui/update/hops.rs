@@ -211,6 +211,7 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
             ));
         }
         Action::Compose => open_compose(m),
+        Action::RelayTest => relay_test_asked(m),
         Action::Copy => return copy(m),
         Action::SentLog => {
             m.overlay = Some(Overlay::SentLog {
@@ -231,4 +232,35 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
         | Action::Send => {}
     }
     Vec::new()
+}
+
+/// `O`: the consent dialog for the open-relay test of the input point's relay
+/// (exactly what will be sent, and to whom), or why there is none.
+fn relay_test_asked(m: &mut Model) {
+    let Some(hop) = m.input_point().and_then(|i| m.trace.hops.get(i)) else {
+        m.status = Some("no input point: no relay to test".into());
+        return;
+    };
+    let Some(ip) = hop.from_ip else {
+        m.status = Some("the input point names no address: nothing to test".into());
+        return;
+    };
+    if matches!(m.relay_tests.get(&ip), Some(None)) {
+        m.status = Some(format!("{ip}: a test is running"));
+        return;
+    }
+    let name = hop.from_rdns.as_deref().or(hop.from_helo.as_deref());
+    match crate::lookup::relaytest::Plan::new(ip, m.setup.relay_test_port, name, &m.setup.reporter.address) {
+        Some(plan) => {
+            m.overlay = Some(Overlay::RelayTest {
+                plan: Box::new(plan),
+                force: false,
+            });
+        }
+        None => {
+            m.status = Some(
+                "the test offers your own address as the outside recipient: set [reporter] address".into(),
+            );
+        }
+    }
 }

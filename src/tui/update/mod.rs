@@ -87,6 +87,20 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::RelayTested { ip, result } => {
+            m.status = Some(match &result {
+                Ok(t) => format!(
+                    "relay test of {ip}: {} — {}",
+                    t.verdict.word(),
+                    crate::sanitize::clip(&t.reason, 200)
+                ),
+                Err(why) => format!("relay test of {ip} not run: {}", crate::sanitize::clip(why, 200)),
+            });
+            m.relay_tests.insert(ip, Some(result));
+            m.dirty = true;
+            follow(m, "the relay test");
+            Vec::new()
+        }
         Msg::Auth { req, auth } => {
             if matches!(m.auth, crate::tui::model::AuthState::Checking { req: r, .. } if r == req) {
                 m.auth = crate::tui::model::AuthState::Done(auth);
@@ -125,6 +139,27 @@ fn key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
     }
     if matches!(m.overlay, Some(Overlay::SentLog { .. })) {
         return sent_log_key(m, k);
+    }
+    if let Some(Overlay::RelayTest { plan, force }) = m.overlay.clone() {
+        // Enter runs exactly the plan shown; F tests again within a day; any
+        // other key cancels.
+        return match (k.code, m.keymap.action(&k)) {
+            (crossterm::event::KeyCode::Enter, _) => {
+                m.overlay = None;
+                m.relay_tests.insert(plan.ip, None);
+                m.status = Some(format!("testing whether {} is an open relay…", plan.ip));
+                vec![Effect::RelayTest { plan, force }]
+            }
+            (_, Some(Action::Refresh)) => {
+                m.overlay = Some(Overlay::RelayTest { plan, force: !force });
+                Vec::new()
+            }
+            _ => {
+                m.overlay = None;
+                m.status = Some("relay test cancelled: nothing was sent".into());
+                Vec::new()
+            }
+        };
     }
     if m.screen == Screen::Compose && m.compose.as_ref().is_some_and(|c| c.editing) {
         return edit_key(m, k);

@@ -95,6 +95,56 @@ pub fn words(s: &PaneState) -> String {
     }
 }
 
+/// The consent before the open-relay test: exactly what will be sent, and to whom.
+fn relay_test(f: &mut Frame, t: &Theme, plan: &crate::lookup::relaytest::Plan, force: bool) {
+    let mut lines = vec![
+        Line::styled(
+            format!(
+                "relaytrace will connect to {} port {} and send exactly this:",
+                plan.ip, plan.port
+            ),
+            t.title(),
+        ),
+        Line::from(""),
+    ];
+    for l in plan.lines() {
+        lines.push(Line::from(format!("  {}", clip(&l, 200))));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(format!(
+        "The outside recipient is your own address ({}); a relay that accepts it is open.",
+        clip(&plan.sender, 100)
+    )));
+    if force {
+        lines.push(Line::styled(
+            "F: tests again even if the relay was tested in the last day",
+            t.warn(),
+        ));
+    }
+    let area = f.area();
+    let w = area.width.saturating_sub(4).min(110);
+    let inner = usize::from(w.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let h = u16::try_from(rows)
+        .unwrap_or(u16::MAX)
+        .saturating_add(2)
+        .min(area.height);
+    let rect = centered(area, w, h);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" test whether {} is an open relay? ", plan.ip))
+                .title_bottom(Line::styled(
+                    " Enter tests · F tests again today · any other key cancels ",
+                    t.title(),
+                )),
+        ),
+        rect,
+    );
+}
+
 /// Draws the whole screen.
 pub fn draw(f: &mut Frame, m: &Model) {
     let t = Theme::new(m.color);
@@ -113,6 +163,7 @@ pub fn draw(f: &mut Frame, m: &Model) {
     match m.overlay {
         Some(Overlay::Help(scroll)) => help(f, m, &t, scroll),
         Some(Overlay::SentLog { all, ref filter, row }) => sent_log(f, m, &t, all, filter, row),
+        Some(Overlay::RelayTest { ref plan, force }) => relay_test(f, &t, plan, force),
         _ => {}
     }
     // A dialog keeps its action line down to 80x24; below that, the screen says so

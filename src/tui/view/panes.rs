@@ -191,10 +191,11 @@ fn body(m: &Model, t: &Theme, pane: Pane) -> Vec<Line<'static>> {
 /// chain, the Authentication-Results lines (the site's own, or claims), SPF and
 /// DMARC as of today.
 fn evidence(m: &Model, t: &Theme) -> Vec<Line<'static>> {
-    let Some(a) = m.auth.auth() else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
+    relay_test_lines(&mut out, m, t);
+    let Some(a) = m.auth.auth() else {
+        return out;
+    };
     out.push(Line::styled(
         match (&m.auth, a.checked.as_deref()) {
             (AuthState::Checking { .. }, _) => "fetching the keys and records…".to_string(),
@@ -403,6 +404,50 @@ fn contacts_pane(out: &mut Vec<Line<'static>>, m: &Model, t: &Theme, l: &HopLook
         ),
         t.warn(),
     ));
+}
+
+/// The open-relay test of the input point's relay: running, its verdict with the
+/// transcript and the swaks commands, or how to start it.
+fn relay_test_lines(out: &mut Vec<Line<'static>>, m: &Model, t: &Theme) {
+    let Some(ip) = m
+        .input_point()
+        .and_then(|i| m.trace.hops.get(i))
+        .and_then(|h| h.from_ip)
+    else {
+        return;
+    };
+    let key = m.keymap.first(crate::tui::keymap::Action::RelayTest);
+    match m.relay_tests.get(&ip) {
+        None => out.push(Line::styled(
+            format!("{key} tests whether {ip} is an open relay now (shows what it sends and asks first; never DATA)"),
+            t.dim(),
+        )),
+        Some(None) => out.push(Line::styled(format!("open-relay test of {ip}: running…"), t.warn())),
+        Some(Some(Err(why))) => out.push(Line::styled(
+            format!("open-relay test of {ip} not run: {}", clip(why, 300)),
+            t.warn(),
+        )),
+        Some(Some(Ok(r))) => {
+            let style = match r.verdict {
+                crate::lookup::relaytest::Verdict::Open => t.bad(),
+                crate::lookup::relaytest::Verdict::Closed => t.ok(),
+                _ => t.warn(),
+            };
+            out.push(Line::styled(
+                format!("open-relay test of {ip} port {} at {}: {}", r.port, r.time, r.verdict.word()),
+                style,
+            ));
+            out.push(Line::from(format!("  {}", clip(&r.reason, 400))));
+            for l in &r.transcript {
+                out.push(Line::styled(format!("  │ {}", clean_line(l)), t.dim()));
+            }
+            out.push(Line::from("  to repeat it:"));
+            for c in &r.swaks {
+                out.push(Line::from(format!("    {}", clean(c))));
+            }
+        }
+    }
+    out.push(Line::from(""));
 }
 
 /// The DNS blocklists.
