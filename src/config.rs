@@ -122,13 +122,96 @@ pub enum Security {
 
 /// `[sendmail]`: the local sendmail program.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawSendmail")]
 pub struct Sendmail {
-    #[serde(default = "default_sendmail")]
+    /// The program (`path = "/usr/sbin/sendmail"`, or the first word of
+    /// `path = ["msmtp", "-a", "abuse"]`).
     pub path: std::path::PathBuf,
+    /// Its own arguments (the rest of that list), given before relaytrace's
+    /// `-i -f <from> -- <recipients>`.
+    pub args: Vec<String>,
     /// sendmail must finish within this many seconds.
-    #[serde(default = "default_send_timeout")]
     pub timeout_secs: f64,
+}
+
+/// `[sendmail]` as written: `path` a program or a program with its arguments.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSendmail {
+    #[serde(default)]
+    path: Option<ProgramSpec>,
+    #[serde(default = "default_send_timeout")]
+    timeout_secs: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ProgramSpec {
+    Path(std::path::PathBuf),
+    Argv(Vec<String>),
+}
+
+impl TryFrom<RawSendmail> for Sendmail {
+    type Error = String;
+
+    fn try_from(r: RawSendmail) -> Result<Sendmail, String> {
+        let (path, args) = match r.path {
+            None => (default_sendmail(), Vec::new()),
+            Some(ProgramSpec::Path(p)) => (expand_path(&p), Vec::new()),
+            Some(ProgramSpec::Argv(mut argv)) => {
+                if argv.is_empty() || argv[0].trim().is_empty() {
+                    return Err("[sendmail] path: an empty list names no program".into());
+                }
+                let program = argv.remove(0);
+                (expand_path(std::path::Path::new(&program)), argv)
+            }
+        };
+        Ok(Sendmail {
+            path,
+            args,
+            timeout_secs: r.timeout_secs,
+        })
+    }
+}
+
+/// `~` and `$VAR` / `${VAR}` expanded in a configured path (an unset variable is
+/// left as written).
+pub fn expand_path(p: &std::path::Path) -> std::path::PathBuf {
+    let Some(text) = p.to_str() else {
+        return p.to_path_buf();
+    };
+    let home = || dirs::home_dir().map(|h| h.display().to_string());
+    let text = match text.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => match home() {
+            Some(h) => format!("{h}{rest}"),
+            None => text.to_string(),
+        },
+        _ => text.to_string(),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, used) = if let Some(braced) = after.strip_prefix('{') {
+            match braced.find('}') {
+                Some(end) => (&braced[..end], end + 2),
+                None => ("", 0),
+            }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], end)
+        };
+        match std::env::var(name).ok().filter(|_| !name.is_empty()) {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[i..i + 1 + used]),
+        }
+        rest = &after[used..];
+    }
+    out.push_str(rest);
+    std::path::PathBuf::from(out)
 }
 
 fn default_sendmail() -> std::path::PathBuf {
@@ -311,11 +394,23 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 pub fn parse(text: &str) -> Result<Config, String> {
     // The error quotes the offending line: its control bytes are made visible, so
     // that a configuration cannot write escape sequences to the terminal.
-    let c: Config = toml::from_str(text).map_err(|e| {
+    let mut c: Config = toml::from_str(text).map_err(|e| {
         crate::sanitize::clean(&e.to_string().replace('\n', " "))
             .trim()
             .to_string()
     })?;
+    unknown_sections(&c, text)?;
+    for p in [
+        c.compose.owner_template.as_mut(),
+        c.compose.isp_template.as_mut(),
+        c.compose.templates_dir.as_mut(),
+        c.smtp.as_mut().and_then(|s| s.ca_file.as_mut()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        *p = expand_path(p);
+    }
     seconds("[network] timeout_secs", c.network.timeout_secs)?;
     if !(1..=16384).contains(&c.input.max_message_mb) {
         return Err(format!(
@@ -344,6 +439,65 @@ pub fn parse(text: &str) -> Result<Config, String> {
         seconds("[sendmail] timeout_secs", s.timeout_secs)?;
     }
     Ok(c)
+}
+
+/// The sections this version reads.
+pub const SECTIONS: [&str; 10] = [
+    "trust",
+    "input",
+    "network",
+    "zones",
+    "reporter",
+    "compose",
+    "smtp",
+    "sendmail",
+    "keys",
+    "clipboard",
+];
+
+/// A section (or top-level key) this version does not know is an error naming its
+/// line, with the nearest known name: a misspelt `[smpt]` must not be ignored.
+fn unknown_sections(c: &Config, text: &str) -> Result<(), String> {
+    if let Some(name) = c.other.keys().find(|k| k.as_str() != "keys") {
+        let line = text
+            .lines()
+            .position(|l| {
+                let l = l.trim();
+                l.trim_start_matches('[').trim_end_matches(']').trim() == name
+                    || l.split('=').next().is_some_and(|k| k.trim() == name)
+                    || l.starts_with(&format!("[{name}."))
+            })
+            .map(|i| format!(" (line {})", i + 1))
+            .unwrap_or_default();
+        let nearest = SECTIONS
+            .iter()
+            .map(|s| (edit_distance(s, name), s))
+            .min()
+            .filter(|(d, _)| *d <= 2)
+            .map(|(_, s)| format!(": did you mean [{s}]?"))
+            .unwrap_or_default();
+        return Err(format!(
+            "unknown section or key {:?}{line}{nearest}",
+            crate::sanitize::clip(name, 60)
+        ));
+    }
+    Ok(())
+}
+
+/// Levenshtein distance (names are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// A time limit must be a number of seconds from 0.1 to 3600: zero, negative,
@@ -393,14 +547,51 @@ mod tests {
             .unwrap();
         assert_eq!(c.trust.hosts, vec!["example.org", "192.0.2.0/24"]);
         assert_eq!(c.reporter.name, "Jane");
-        assert!(
-            parse("[later]\nx = 1").unwrap().other.contains_key("later"),
-            "sections of later versions are kept"
+        // A misspelt or unknown section names its line and the nearest known one.
+        assert_eq!(
+            parse("[reporter]\nname = \"J\"\n\n[smpt]\nhost = \"x\"\n").unwrap_err(),
+            "unknown section or key \"smpt\" (line 4): did you mean [smtp]?"
         );
+        assert_eq!(
+            parse("[later]\nx = 1").unwrap_err(),
+            "unknown section or key \"later\" (line 1)"
+        );
+        assert!(parse("[keys]\nquit = \"x\"").unwrap().other.contains_key("keys"));
         let c =
             parse("clipboard = \"osc52\"\n[smtp]\nhost = \"smtp.example.org\"\nsecurity = \"tls\"").unwrap();
         assert_eq!(c.clipboard, ClipboardMode::Osc52);
         assert_eq!(c.smtp.unwrap().security, Security::Tls);
+    }
+
+    #[test]
+    fn paths_expand_home_and_variables() {
+        let home = dirs::home_dir().unwrap();
+        let h = std::env::var("HOME").unwrap();
+        let c = parse(
+            "[compose]\ntemplates_dir = \"~/tpl\"\nowner_template = \"$HOME/o.txt\"\nisp_template = \"${HOME}/i-$NO_SUCH_VAR_X.txt\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.compose.templates_dir.unwrap(), home.join("tpl"));
+        assert_eq!(
+            c.compose.owner_template.unwrap(),
+            std::path::PathBuf::from(format!("{h}/o.txt"))
+        );
+        assert_eq!(
+            c.compose.isp_template.unwrap(),
+            std::path::PathBuf::from(format!("{h}/i-$NO_SUCH_VAR_X.txt"))
+        );
+        assert_eq!(
+            expand_path(std::path::Path::new("~user/x")),
+            std::path::Path::new("~user/x")
+        );
+        assert_eq!(
+            expand_path(std::path::Path::new("a$")),
+            std::path::Path::new("a$")
+        );
+        assert_eq!(
+            expand_path(std::path::Path::new("${")),
+            std::path::Path::new("${")
+        );
     }
 
     #[test]

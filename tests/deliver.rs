@@ -263,10 +263,16 @@ fn sendmail_gets_the_envelope_and_the_bytes() {
     )
     .unwrap();
     std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let t = Transport::Sendmail(Sendmail {
-        path: script.clone(),
-        timeout_secs: 10.0,
-    });
+    // msmtp-style: `path = ["<program>", "-a", "abuse"]` (issue 15).
+    let cfg = relaytrace::config::parse(&format!(
+        "[sendmail]\npath = [\"{}\", \"-a\", \"abuse\"]\ntimeout_secs = 10\n",
+        script.display()
+    ))
+    .unwrap();
+    let t = Transport::from_config(&cfg).unwrap();
+    assert!(
+        matches!(&t, Transport::Sendmail(Sendmail { path, args, .. }) if *path == script && args == &["-a", "abuse"])
+    );
     let to = vec!["abuse@example.net".to_string(), "noc@example.net".to_string()];
     // Another test's fork can hold the fresh script open for a moment (ETXTBSY).
     let run = || {
@@ -291,9 +297,19 @@ fn sendmail_gets_the_envelope_and_the_bytes() {
     assert!(reply.contains("accepted"), "{reply}");
     assert_eq!(std::fs::read(&input).unwrap(), MESSAGE);
     let a = std::fs::read_to_string(&args).unwrap();
-    assert!(
-        a.contains("jane@example.org") && a.contains("abuse@example.net") && a.contains("noc@example.net"),
-        "{a}"
+    assert_eq!(
+        a.lines().collect::<Vec<_>>(),
+        [
+            "-a",
+            "abuse",
+            "-i",
+            "-f",
+            "jane@example.org",
+            "--",
+            "abuse@example.net",
+            "noc@example.net"
+        ],
+        "its own arguments first, then the envelope"
     );
     // A failing sendmail is an error with its words.
     std::fs::write(&script, "#!/bin/sh\necho 'queue is full' >&2\nexit 75\n").unwrap();

@@ -86,7 +86,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
         }
         (Some(Command::Hops(a)), _) => (a.file, a.json),
         (None, Some(m)) if io::stdout().is_terminal() => {
-            return tui::run(&cfg, cli.global.offline, opts, &m, pick);
+            return tui::run(&cfg, (cli.global.offline, cli.global.refresh), opts, &m, pick);
         }
         (None, Some(m)) => (m, false),
         (None, None) => {

@@ -13,7 +13,7 @@ use crate::trace::Options;
 /// The input cannot be read or holds no message, or the terminal fails.
 pub fn run(
     cfg: &config::Config,
-    offline: bool,
+    (offline, refresh): (bool, bool),
     opts: Options,
     path: &PathBuf,
     pick: Option<usize>,
@@ -25,5 +25,5 @@ pub fn run(
     let messages = message::select(input, pick, cfg.input.max_bytes())
         .collect::<Result<Vec<_>, LoadError>>()
         .map_err(|e| Error::input(&shown, e))?;
-    crate::tui::open(cfg, offline, opts, shown, messages, origin)
+    crate::tui::open(cfg, (offline, refresh), opts, shown, messages, origin)
 }

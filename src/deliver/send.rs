@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
+use lettre::Address;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
-use lettre::{Address, AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 
 use crate::config::{Config, Security, Sendmail, Smtp};
 
@@ -58,7 +58,8 @@ impl Transport {
     pub fn describe(&self) -> String {
         match self {
             Transport::Smtp(s) => format!("smtp {}:{} ({})", s.host, port(s), security_word(s.security)),
-            Transport::Sendmail(s) => format!("sendmail {}", s.path.display()),
+            Transport::Sendmail(s) if s.args.is_empty() => format!("sendmail {}", s.path.display()),
+            Transport::Sendmail(s) => format!("sendmail {} {}", s.path.display(), s.args.join(" ")),
         }
     }
 }
@@ -203,19 +204,7 @@ where
         Err(e) => return (Sent::Refused(e), Went::Safe),
     };
     match t {
-        Transport::Sendmail(s) => {
-            let tr = AsyncSendmailTransport::<Tokio1Executor>::new_with_command(s.path.as_os_str());
-            let sent = match tokio::time::timeout(limit, tr.send_raw(&envelope, bytes)).await {
-                Err(_) => Sent::Unknown(format!(
-                    "{} did not finish within {} s: it may have queued the message",
-                    s.path.display(),
-                    limit.as_secs()
-                )),
-                Ok(Err(e)) => Sent::Refused(format!("{}: {e}", s.path.display())),
-                Ok(Ok(())) => Sent::Accepted(format!("{} accepted it", s.path.display())),
-            };
-            (sent, Went::Safe)
-        }
+        Transport::Sendmail(s) => (sendmail(s, &envelope, bytes, limit).await, Went::Safe),
         Transport::Smtp(s) => {
             let handed_over = std::sync::atomic::AtomicBool::new(false);
             let went = std::sync::Mutex::new(Went::Safe);
@@ -238,6 +227,60 @@ where
                 *went.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
             )
         }
+    }
+}
+
+/// The local sendmail: `path args… -i -f <from> -- <recipients…>`, the message on
+/// its standard input, all within `limit` (killed after it). Exit 0 is accepted;
+/// anything else is refused with what it wrote on standard error.
+async fn sendmail(s: &Sendmail, envelope: &Envelope, bytes: &[u8], limit: Duration) -> Sent {
+    use tokio::io::AsyncWriteExt as _;
+    let mut c = tokio::process::Command::new(&s.path);
+    c.args(&s.args).arg("-i");
+    if let Some(from) = envelope.from() {
+        c.arg("-f").arg(AsRef::<str>::as_ref(from));
+    }
+    c.arg("--")
+        .args(envelope.to().iter().map(AsRef::<str>::as_ref))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let name = s.path.display().to_string();
+    let run = async {
+        let mut child = c.spawn().map_err(|e| format!("{name}: {e}"))?;
+        // A sendmail that fails early stops reading: its exit status and words
+        // tell why, not the broken pipe.
+        let mut fed = Ok(());
+        if let Some(mut stdin) = child.stdin.take() {
+            fed = stdin.write_all(bytes).await;
+            if fed.is_ok() {
+                fed = stdin.shutdown().await;
+            }
+        }
+        let out = child
+            .wait_with_output()
+            .await
+            .map_err(|e| format!("{name}: {e}"))?;
+        match fed {
+            Err(e) if out.status.success() => Err(format!("{name} did not take the whole message: {e}")),
+            _ => Ok(out),
+        }
+    };
+    match tokio::time::timeout(limit, run).await {
+        Err(_) => Sent::Unknown(format!(
+            "{name} did not finish within {} s: it may have queued the message",
+            limit.as_secs()
+        )),
+        Ok(Err(e)) => Sent::Refused(e),
+        Ok(Ok(out)) if out.status.success() => Sent::Accepted(format!("{name} accepted it")),
+        Ok(Ok(out)) => Sent::Refused(format!(
+            "{name} exited with {}: {}",
+            out.status
+                .code()
+                .map_or_else(|| "a signal".to_string(), |c| c.to_string()),
+            crate::sanitize::clip(String::from_utf8_lossy(&out.stderr).trim(), 300)
+        )),
     }
 }
 

@@ -162,6 +162,11 @@ impl Engine {
 
     /// The same engine (cache, limits, penalties, the bound on requests) for
     /// requests that ask every server again: the TUI's `F`.
+    /// `--offline`: answers from the cache only, and nothing else leaves the machine.
+    pub fn offline(&self) -> bool {
+        self.cache.offline()
+    }
+
     /// Checks the message's DKIM signatures, ARC chain, SPF and DMARC now, through
     /// this engine's resolver and within its time limit (three lookups' worth).
     /// Offline, nothing is checked: `auth.checked` stays `None`.

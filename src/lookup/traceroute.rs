@@ -86,6 +86,19 @@ impl Engine {
             return None;
         }
         let mut answer = Answer::new("traceroute", "local", &ip.to_string());
+        if self.offline() {
+            // --offline: no packet leaves the machine, ICMP included.
+            return Some(Route {
+                hops: Vec::new(),
+                upstream_ip: None,
+                upstream_asn: None,
+                command: Some(format!("mtr -rwz {ip}")),
+                answer: answer.failed(
+                    Status::Refused,
+                    "--offline: not run (no packet leaves the machine)",
+                ),
+            });
+        }
         let command = Some(format!(
             "sudo setcap cap_net_raw+ep \"$(command -v relaytrace)\"   # or: mtr -rwz {ip}"
         ));

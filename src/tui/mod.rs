@@ -203,7 +203,7 @@ fn start_log() {
 /// The configuration is unusable, or the terminal cannot be used.
 pub fn open(
     cfg: &Config,
-    offline: bool,
+    (offline, refresh): (bool, bool),
     options: Options,
     source: String,
     messages: Vec<Message>,
@@ -244,7 +244,7 @@ pub fn open(
                 cfg.zones.clone(),
                 Cache::default_dir(),
                 offline,
-                false,
+                refresh,
             )
         })
         .map_err(CliError::Usage)?;

@@ -94,6 +94,8 @@ pub const RDAP_HOST: &str = "rdap.lab.test";
 /// The running lab; it stops when dropped.
 pub struct Lab {
     pub dns: SocketAddr,
+    /// Requests received by any lab server.
+    pub hits: Hits,
     pub whois_port: u16,
     pub rdap_port: u16,
     pub dir: tempfile::TempDir,
@@ -198,6 +200,15 @@ fn zone(
 struct Delayed {
     inner: Catalog,
     delay: Duration,
+    hits: Hits,
+}
+
+/// Every request any lab server received (DNS queries, whois and HTTP
+/// connections): a test of `--offline` proves it stays at zero.
+pub type Hits = Arc<std::sync::atomic::AtomicUsize>;
+
+fn hit(h: &Hits) {
+    h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
 }
 
 #[async_trait::async_trait]
@@ -207,6 +218,7 @@ impl RequestHandler for Delayed {
         request: &Request,
         response_handle: R,
     ) -> ResponseInfo {
+        hit(&self.hits);
         if !self.delay.is_zero() {
             tokio::time::sleep(self.delay).await;
         }
@@ -214,11 +226,17 @@ impl RequestHandler for Delayed {
     }
 }
 
-async fn serve_whois(listener: TcpListener, answers: Arc<HashMap<String, Reply>>, delay: Duration) {
+async fn serve_whois(
+    listener: TcpListener,
+    answers: Arc<HashMap<String, Reply>>,
+    delay: Duration,
+    hits: Hits,
+) {
     loop {
         let Ok((mut s, _)) = listener.accept().await else {
             return;
         };
+        hit(&hits);
         let answers = answers.clone();
         tokio::spawn(async move {
             let mut q = Vec::new();
@@ -263,11 +281,12 @@ async fn serve_whois(listener: TcpListener, answers: Arc<HashMap<String, Reply>>
 
 type Paths = Arc<std::sync::Mutex<HashMap<String, (u16, Vec<u8>)>>>;
 
-async fn serve_http(listener: TcpListener, paths: Paths, delay: Duration) {
+async fn serve_http(listener: TcpListener, paths: Paths, delay: Duration, hits: Hits) {
     loop {
         let Ok((mut s, _)) = listener.accept().await else {
             return;
         };
+        hit(&hits);
         let paths = paths.clone();
         tokio::spawn(async move {
             let mut req = Vec::new();
@@ -318,6 +337,8 @@ impl Lab {
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let rdap: Paths = Arc::new(std::sync::Mutex::new(plan.rdap.clone()));
         let paths = rdap.clone();
+        let hits: Hits = Arc::default();
+        let counted = hits.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -347,6 +368,7 @@ impl Lab {
                 let mut server = Server::new(Delayed {
                     inner: catalog,
                     delay: plan.delay,
+                    hits: counted.clone(),
                 });
                 server.register_socket(udp);
                 server.register_listener(tcp, Duration::from_secs(5), 65535);
@@ -357,13 +379,13 @@ impl Lab {
                 } else {
                     let (port, listeners) = bind_same_port(&ips).await;
                     for (l, (_, _, answers)) in listeners.into_iter().zip(plan.whois) {
-                        tokio::spawn(serve_whois(l, Arc::new(answers), plan.delay));
+                        tokio::spawn(serve_whois(l, Arc::new(answers), plan.delay, counted.clone()));
                     }
                     port
                 };
                 let http = TcpListener::bind((RDAP_IP, 0)).await.unwrap();
                 let rdap_port = http.local_addr().unwrap().port();
-                tokio::spawn(serve_http(http, paths, plan.delay));
+                tokio::spawn(serve_http(http, paths, plan.delay, counted));
                 ready_tx.send((dns, whois_port, rdap_port)).unwrap();
                 let _ = stop_rx.await;
                 let _ = server.shutdown_gracefully().await;
@@ -372,6 +394,7 @@ impl Lab {
         let (dns, whois_port, rdap_port) = ready_rx.recv().unwrap();
         Lab {
             dns,
+            hits,
             whois_port,
             rdap_port,
             dir: tempfile::tempdir().unwrap(),
@@ -406,8 +429,13 @@ impl Lab {
         } else {
             format!("{timeout}allow_private_servers = true\n")
         };
+        let traceroute = if extra.contains("traceroute") {
+            ""
+        } else {
+            "traceroute = false\n"
+        };
         let text = format!(
-            "[network]\ndns_servers = [\"{}\"]\nwhois_port = {}\nrdap_bootstrap_url = \"http://{RDAP_HOST}:{}/bootstrap/\"\n{timeout}traceroute = false\n{extra}\n\
+            "[network]\ndns_servers = [\"{}\"]\nwhois_port = {}\nrdap_bootstrap_url = \"http://{RDAP_HOST}:{}/bootstrap/\"\n{timeout}{traceroute}{extra}\n\
              [zones]\nasn_origin = \"origin.asn.lab.test\"\nasn_origin6 = \"origin6.asn.lab.test\"\nasn_peer = \"peer.asn.lab.test\"\n\
              asn_name = \"asn.lab.test\"\nabusix = \"abusix.lab.test\"\nabuse_net = \"contacts.abuse.lab.test\"\ndnsbl = [\"bl.lab.test\"]\n",
             self.dns, self.whois_port, self.rdap_port
