@@ -105,7 +105,7 @@ fn main() {
     }
 
     // Idle: wait for the lookups to finish, then watch.
-    pty.wait_for("all lookups done", Duration::from_mins(2), |s| {
+    pty.wait_for("all lookups done", Duration::from_secs(2 * 60), |s| {
         !s.contents().contains("in flight")
     });
     std::thread::sleep(Duration::from_millis(300));

@@ -1,11 +1,11 @@
-//! The command line (DESIGN.md §3): what it accepts, parsed by clap. The `cmd`
+//! The command line (docs/json.md): what it accepts, parsed by clap. The `cmd`
 //! runs it.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Investigate spam that came through an open relay.
+/// Investigate spam: where it got in, who runs that network, and whom to tell.
 ///
 /// relaytrace reads a spam exactly as you received it, turns its Received: lines into
 /// hops (index 0 is the topmost, newest line), decides which hops can be believed,
@@ -46,6 +46,9 @@ Examples:
   relaytrace hops --json --trust example.org --trust 192.0.2.0/24 spam.eml
   relaytrace hops --message 3 saved.mbox
   formail -s relaytrace hops --json - < saved.mbox
+  relaytrace config init                     a starter configuration file
+
+The JSON of --json: docs/json.md. The configuration: docs/configuration.md.
 
 Exit status: 0 success, 1 the input is not a readable message, 2 usage error.";
 
@@ -124,6 +127,65 @@ pub enum Command {
     /// verdict (open, closed, greylisted, unreachable), the transcript and the same
     /// probes as swaks commands. One test per relay per day unless --force.
     Relaytest(RelaytestArgs),
+
+    /// Where the configuration is, what is in effect, a starter file.
+    ///
+    /// `config path` prints the file's path (whether or not it exists); `config show`
+    /// prints the configuration in effect, each value with where it came from (the
+    /// file and line, the default, or --trust); `config init` writes a starter file
+    /// with every key commented out (never over an existing one unless --force).
+    /// Every key is described in docs/configuration.md.
+    Config(ConfigArgs),
+
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash:  relaytrace completions bash > ~/.local/share/bash-completion/completions/relaytrace
+    /// zsh:   relaytrace completions zsh > ~/.zfunc/_relaytrace   (with fpath+=~/.zfunc)
+    /// fish:  relaytrace completions fish > ~/.config/fish/completions/relaytrace.fish
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff), or write one page a command into a folder.
+    ///
+    /// man:  relaytrace man --dir ~/.local/share/man/man1 && man relaytrace
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the configuration file's path.
+    Path,
+    /// Print the configuration in effect, each value with where it came from.
+    Show,
+    /// Write a starter configuration file with every key commented out.
+    Init {
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        /// Print it instead of writing the file.
+        #[arg(long, conflicts_with = "force")]
+        stdout: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write relaytrace.1 and one relaytrace-COMMAND.1 a command into this folder
+    /// instead of printing relaytrace.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -206,7 +268,7 @@ pub struct ComposeArgs {
 
 #[derive(Debug, Args)]
 pub struct InvestigateArgs {
-    /// Print one compact JSON object per message (DESIGN.md §3).
+    /// Print one compact JSON object per message (docs/json.md).
     #[arg(long)]
     pub json: bool,
 
@@ -225,7 +287,7 @@ pub struct InvestigateArgs {
 
 #[derive(Debug, Args)]
 pub struct LookupArgs {
-    /// Print one compact JSON object (DESIGN.md §3).
+    /// Print one compact JSON object (docs/json.md).
     #[arg(long)]
     pub json: bool,
 
@@ -240,7 +302,7 @@ pub struct LookupArgs {
 
 #[derive(Debug, Args)]
 pub struct HopsArgs {
-    /// Print one compact JSON object per message (DESIGN.md §3).
+    /// Print one compact JSON object per message (docs/json.md).
     #[arg(long)]
     pub json: bool,
 

@@ -14,6 +14,7 @@ pub mod compose;
 pub mod config;
 pub mod deliver;
 pub mod error;
+pub mod logfile;
 pub mod lookup;
 pub mod message;
 pub mod received;

@@ -12,7 +12,7 @@ use std::path::Path;
 fn layer(m: &str) -> Option<u8> {
     Some(match m {
         "message" | "received" => 0,
-        "trace" => 1,
+        "trace" | "logfile" => 1,
         "lookup" | "auth" | "compose" | "deliver" => 2,
         "report" | "tui" => 3,
         "cmd" | "cli" | "main" | "lib" => 4,

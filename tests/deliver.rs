@@ -1,15 +1,14 @@
-//! Sending against real servers on loopback: an SMTP server in-process
-//! (mailin-embedded, keeping the raw bytes), scripted SMTP peers for the failures
-//! mailin cannot play, and a sendmail script that records its arguments and input.
+//! Sending against real servers on loopback: the lab's recording SMTP server
+//! (keeping the bytes, dot-unstuffed), scripted SMTP peers for the failures, and a
+//! sendmail script that records its arguments and input.
 
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use mailin_embedded::{Handler, Response, Server, SslConfig};
 use relaytrace::config::{Security, Sendmail, Smtp};
 use relaytrace::deliver::send::{Forms, Sent, Transport, Went, send, send_forms};
 
@@ -38,46 +37,9 @@ impl Outcome for Sent {
     }
 }
 
-#[derive(Clone, Default)]
-struct Recorder {
-    data: Arc<Mutex<Vec<u8>>>,
-    rcpts: Arc<Mutex<Vec<String>>>,
-    from: Arc<Mutex<String>>,
-}
-
-impl Handler for Recorder {
-    fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
-        *self.from.lock().unwrap() = from.to_string();
-        mailin_embedded::response::OK
-    }
-    fn rcpt(&mut self, to: &str) -> Response {
-        if to.contains("refuse") {
-            return Response::custom(550, "5.1.1 <refuse@example.net>: no such user here".into());
-        }
-        self.rcpts.lock().unwrap().push(to.to_string());
-        mailin_embedded::response::OK
-    }
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.data.lock().unwrap().extend_from_slice(buf);
-        Ok(())
-    }
-}
-
-/// A mailin server on a free loopback port.
-fn mailin() -> (u16, Recorder) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let rec = Recorder::default();
-    let mut server = Server::new(rec.clone());
-    server
-        .with_name("mx.lab.test")
-        .with_ssl(SslConfig::None)
-        .unwrap()
-        .with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = server.serve();
-    });
-    (port, rec)
+/// The recording SMTP server of the lab.
+fn mailin() -> (u16, smtp_peer::Recorded) {
+    smtp_peer::recording_peer()
 }
 
 /// A scripted SMTP peer: answers each command with the next line of `script`
@@ -115,6 +77,7 @@ fn smtp(port: u16, security: Security, user: Option<&str>) -> Transport {
         ca_file: None,
         timeout_secs: 10.0,
         allow_plaintext_auth: true,
+        password: None,
     })
 }
 
@@ -335,52 +298,120 @@ fn tls_files(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, 
     (ca_path, cert_path, key_path)
 }
 
-/// mailin with STARTTLS and AUTH PLAIN/LOGIN (the password "right-secret").
-fn mailin_tls(cert: &std::path::Path, key: &std::path::Path) -> (u16, Recorder) {
-    #[derive(Clone)]
-    struct Auth(Recorder);
-    impl Handler for Auth {
-        fn rcpt(&mut self, to: &str) -> Response {
-            self.0.rcpt(to)
-        }
-        fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-            self.0.data(buf)
-        }
-        fn auth_plain(&mut self, _authz: &str, _authn: &str, password: &str) -> Response {
-            if password == "right-secret" {
-                mailin_embedded::response::AUTH_OK
-            } else {
-                mailin_embedded::response::INVALID_CREDENTIALS
-            }
-        }
-        fn auth_login(&mut self, _user: &str, password: &str) -> Response {
-            self.auth_plain("", "", password)
-        }
-    }
+/// An SMTP server on loopback offering STARTTLS (rustls, with `cert` and `key`)
+/// and, once secured, AUTH PLAIN (the password "right-secret"); it keeps what it
+/// is given.
+fn tls_peer(cert: &std::path::Path, key: &std::path::Path) -> (u16, smtp_peer::Recorded) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = vec![CertificateDer::from_pem_file(cert).unwrap()];
+    let key = PrivateKeyDer::from_pem_file(key).unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+    );
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let rec = Recorder::default();
-    let mut server = Server::new(Auth(rec.clone()));
-    server
-        .with_name("localhost")
-        .with_ssl(SslConfig::SelfSigned {
-            cert_path: cert.display().to_string(),
-            key_path: key.display().to_string(),
-        })
-        .unwrap()
-        .with_auth(mailin_embedded::AuthMechanism::Plain)
-        .with_tcp_listener(listener);
+    let rec = smtp_peer::Recorded::default();
+    let out = rec.clone();
     std::thread::spawn(move || {
-        let _ = server.serve();
+        for s in listener.incoming().flatten() {
+            let (config, rec) = (config.clone(), rec.clone());
+            std::thread::spawn(move || serve_tls(s, config, &rec));
+        }
     });
-    (port, rec)
+    (port, out)
+}
+
+fn serve_tls(s: std::net::TcpStream, config: Arc<rustls::ServerConfig>, rec: &smtp_peer::Recorded) {
+    use base64::Engine as _;
+    let mut w = s.try_clone().unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let _ = w.write_all(b"220 localhost ESMTP\r\n");
+    // In the clear: nothing but EHLO and STARTTLS.
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let upper = line.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") {
+            b"250-localhost\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
+        } else if upper.starts_with("STARTTLS") {
+            let _ = w.write_all(b"220 2.0.0 ready\r\n");
+            break;
+        } else if upper.starts_with("QUIT") {
+            let _ = w.write_all(b"221 bye\r\n");
+            return;
+        } else {
+            b"530 5.7.0 must issue a STARTTLS command first\r\n"
+        };
+        let _ = w.write_all(reply);
+    }
+    let Ok(conn) = rustls::ServerConnection::new(config) else {
+        return;
+    };
+    let mut tls = BufReader::new(rustls::StreamOwned::new(conn, s));
+    let mut authed = false;
+    loop {
+        let mut line = String::new();
+        if tls.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let upper = line.to_ascii_uppercase();
+        let reply: String = if upper.starts_with("EHLO") {
+            "250-localhost\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n".into()
+        } else if upper.starts_with("AUTH PLAIN ") {
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(line[11..].trim())
+                .unwrap_or_default();
+            authed = raw.split(|b| *b == 0).nth(2) == Some(b"right-secret".as_slice());
+            if authed {
+                "235 2.7.0 ok\r\n".into()
+            } else {
+                "535 5.7.8 Authentication credentials invalid\r\n".into()
+            }
+        } else if !authed && (upper.starts_with("MAIL") || upper.starts_with("RCPT")) {
+            "530 5.7.0 authentication required\r\n".into()
+        } else if upper.starts_with("MAIL FROM:") || upper.starts_with("RCPT TO:") {
+            "250 ok\r\n".into()
+        } else if upper.starts_with("DATA") {
+            let _ = tls.get_mut().write_all(b"354 go ahead\r\n");
+            let mut body = Vec::new();
+            loop {
+                let mut l = Vec::new();
+                if tls.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
+                    return;
+                }
+                if l == b".\r\n" {
+                    break;
+                }
+                let l = if l.starts_with(b"..") { &l[1..] } else { &l[..] };
+                body.extend_from_slice(l);
+            }
+            rec.data.lock().unwrap().extend_from_slice(&body);
+            "250 2.0.0 queued\r\n".into()
+        } else if upper.starts_with("QUIT") {
+            let _ = tls.get_mut().write_all(b"221 bye\r\n");
+            let _ = tls.get_mut().flush();
+            return;
+        } else {
+            "250 ok\r\n".into()
+        };
+        let _ = tls.get_mut().write_all(reply.as_bytes());
+        let _ = tls.get_mut().flush();
+    }
 }
 
 #[test]
 fn starttls_with_a_private_ca_and_authentication() {
     let dir = tempfile::tempdir().unwrap();
     let (ca, cert, key) = tls_files(dir.path());
-    let (port, rec) = mailin_tls(&cert, &key);
+    let (port, rec) = tls_peer(&cert, &key);
     let localhost = |host: String| async move {
         assert_eq!(host, "localhost");
         Ok::<_, String>(vec!["127.0.0.1".parse::<IpAddr>().unwrap()])
@@ -395,6 +426,7 @@ fn starttls_with_a_private_ca_and_authentication() {
             ca_file,
             timeout_secs: 10.0,
             allow_plaintext_auth: false,
+            password: None,
         })
     };
     let to = vec!["abuse@example.net".to_string()];

@@ -537,6 +537,88 @@ fn traceroute_without_privileges_says_so_and_gives_the_command() {
     );
 }
 
+/// Installed as the README says (`setcap cap_net_raw+p`, permitted only), an
+/// unprivileged user's relaytrace traces: the capability is raised for the trace
+/// and dropped after it (a drop that fails would make the answer an error).
+#[test]
+fn traceroute_with_the_capability_permitted_on_the_binary_runs_as_nobody() {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let tools = ["setpriv", "setcap"].iter().all(|t| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !is_root || !tools {
+        assert!(
+            std::env::var_os("RELAYTRACE_CI").is_none(),
+            "CI must run this as root with setpriv and setcap (libcap2-bin)"
+        );
+        eprintln!("SKIPPED: needs root, setpriv and setcap");
+        return;
+    }
+    let lab = Lab::start(Plan::default());
+    let dir = tempfile::Builder::new()
+        .prefix("relaytrace-cap")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let bin = dir.path().join("relaytrace");
+    std::fs::copy(env!("CARGO_BIN_EXE_relaytrace"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let set = std::process::Command::new("setcap")
+        .args(["cap_net_raw+p", bin.to_str().unwrap()])
+        .output()
+        .unwrap();
+    if !set.status.success() {
+        // A filesystem without extended attributes (some overlays) cannot hold it.
+        assert!(
+            std::env::var_os("RELAYTRACE_CI").is_none(),
+            "setcap failed: {}",
+            String::from_utf8_lossy(&set.stderr)
+        );
+        eprintln!(
+            "SKIPPED: setcap failed here: {}",
+            String::from_utf8_lossy(&set.stderr)
+        );
+        return;
+    }
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[network]\ndns_servers = [\"{}\"]\ntimeout_secs = 1\ntraceroute = true\ncache = false\n",
+            lab.dns
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(&bin)
+        .args(["--config", cfg.to_str().unwrap(), "lookup", "--json", "127.0.0.1"])
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tr = answer(&v, "traceroute", "local");
+    assert_eq!(tr["status"], "ok", "{tr}");
+    assert!(
+        v["traceroute"]["hops"].as_array().is_some_and(|h| !h.is_empty()),
+        "{v}"
+    );
+}
+
 #[test]
 #[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn without_the_tables_iana_is_asked_first_and_its_failure_does_not_stop_the_chain() {

@@ -360,26 +360,8 @@ fn the_body_goes_to_the_editor_and_comes_back() {
 
 /// An SMTP server on loopback keeping what it received.
 fn smtp_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
-    #[derive(Clone)]
-    struct Keep(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl mailin_embedded::Handler for Keep {
-        fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(())
-        }
-    }
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let mut server = mailin_embedded::Server::new(Keep(got.clone()));
-    server
-        .with_ssl(mailin_embedded::SslConfig::None)
-        .unwrap()
-        .with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = server.serve();
-    });
-    (port, got)
+    let (port, rec) = lab::smtp::recording_peer();
+    (port, rec.data)
 }
 
 #[test]
@@ -1238,6 +1220,79 @@ fn a_long_lined_spam_goes_unchanged_by_bdat_where_the_server_offers_it() {
         "the log counts what went"
     );
     assert!(entry["reply"].as_str().unwrap().contains("binary, by BDAT"));
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+}
+
+/// `password_command` asks on the terminal (as pinentry-curses or a passphrase
+/// prompt does): the TUI hands the terminal over while it runs, takes it back, and
+/// the send logs in with what was typed (issue 15).
+#[test]
+fn the_password_command_gets_the_terminal_while_it_asks() {
+    use std::os::unix::fs::PermissionsExt;
+    let (port, seen) = lab::smtp::auth_peer("s3cret pass");
+    let dir = tempfile::tempdir().unwrap();
+    let ask = dir.path().join("ask-password");
+    std::fs::write(
+        &ask,
+        "#!/bin/sh\nprintf 'Passphrase for jane: ' >&2\nIFS= read -r p\nprintf '%s\\n' \"$p\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&ask, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = offline_config(
+        dir.path(),
+        &format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nallow_plaintext_auth = true\nusername = \"jane\"\npassword_command = \"{}\"\n",
+            ask.display()
+        ),
+    );
+    let data_dir = dir.path().join("data");
+    let mut pty = Pty::spawn(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "assets/samples/sa20021010-0031.eml",
+        ],
+        &[
+            ("XDG_STATE_HOME", dir.path()),
+            ("XDG_DATA_HOME", data_dir.as_path()),
+        ],
+        (120, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hop 2 of 0–3")
+    });
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints (")
+    });
+    pty.send("kk");
+    pty.send("e");
+    pty.send("abuse@relay.test\r");
+    pty.wait_for("the recipient", Duration::from_secs(5), |s| {
+        s.contents().contains("To:      abuse@relay.test")
+    });
+    pty.send("s");
+    pty.wait_for("the confirmation", Duration::from_secs(5), |s| {
+        s.contents().contains("send this complaint?")
+    });
+    pty.send("\r");
+    // The prompt is on the ordinary screen: the TUI stepped aside.
+    pty.wait_for("the passphrase prompt", Duration::from_secs(10), |s| {
+        !s.alternate_screen() && s.contents().contains("Passphrase for jane: ")
+    });
+    pty.send("s3cret pass\r");
+    pty.wait_for("sent, the TUI back", Duration::from_secs(15), |s| {
+        s.alternate_screen()
+            && s.contents()
+                .contains("sent the owner complaint to abuse@relay.test: 250")
+    });
+    assert_eq!(
+        *seen.tried.lock().unwrap(),
+        ["s3cret pass"],
+        "one login, with what was typed"
+    );
+    assert!(String::from_utf8_lossy(&seen.data.lock().unwrap()).contains("Subject: Open Relay"));
     pty.send("q");
     assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
 }

@@ -3,6 +3,7 @@
 //! [`Error`] with its exit status.
 
 pub mod compose;
+pub mod config;
 pub mod hops;
 pub mod investigate;
 pub mod lookup;
@@ -14,7 +15,7 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use crate::cli::{Cli, Command, Global};
-use crate::config;
+use crate::config as cfg_file;
 use crate::error::{Error, io_words};
 use crate::trace::{Options, Site};
 
@@ -23,7 +24,21 @@ use crate::trace::{Options, Site};
 /// # Errors
 /// See [`Error`].
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
-    let cfg = config::load(cli.global.config.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
+    // These need no configuration (and `config path`/`init` must work beside a
+    // broken one).
+    let command = match cli.command {
+        Some(Command::Config(a)) => {
+            return config::run(&a.action, cli.global.config.as_deref(), &cli.global.trust, out);
+        }
+        Some(Command::Completions(a)) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(a.shell, &mut cmd, "relaytrace", out);
+            return Ok(());
+        }
+        Some(Command::Man(a)) => return man(a.dir.as_deref(), out),
+        other => other,
+    };
+    let cfg = cfg_file::load(cli.global.config.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
     let mut site = Site::parse(&cfg.trust.hosts).map_err(|e| Error::Usage(format!("[trust] hosts: {e}")))?;
     for t in &cli.global.trust {
         site.add(t).map_err(|e| Error::Usage(format!("--trust: {e}")))?;
@@ -37,7 +52,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
         .global
         .message
         .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-    let (path, json) = match (cli.command, cli.file) {
+    let (path, json) = match (command, cli.file) {
         (Some(Command::Lookup(a)), _) => {
             let target = lookup::Target::parse(&a.target).map_err(Error::Usage)?;
             return runtime()?.block_on(async {
@@ -89,6 +104,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
             return tui::run(&cfg, (cli.global.offline, cli.global.refresh), opts, &m, pick);
         }
         (None, Some(m)) => (m, false),
+        (Some(Command::Config(_) | Command::Completions(_) | Command::Man(_)), _) => {
+            unreachable!("answered above")
+        }
         (None, None) => {
             return Err(Error::Usage(
                 "no message given: relaytrace MESSAGE, or relaytrace hops MESSAGE (see --help)".to_string(),
@@ -98,6 +116,40 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
     hops::run(&path, json, pick, cfg.input.max_bytes(), &opts, out)
 }
 
+/// The manual: relaytrace.1 on `out`, or every command's page into `dir`.
+fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<(), Error> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let Some(dir) = dir else {
+        return clap_mangen::Man::new(cmd)
+            .render(out)
+            .map_err(|e| Error::write(&e));
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::Usage(format!("cannot make {}: {e}", dir.display())))?;
+    let mut cmd = cmd;
+    // Global options reach the subcommands' pages, as they reach their --help.
+    cmd.build();
+    let mut pages = Vec::new();
+    let mut stack = vec![("relaytrace".to_string(), cmd)];
+    while let Some((name, page)) = stack.pop() {
+        for sub in page.get_subcommands().filter(|s| s.get_name() != "help") {
+            let sub_name = format!("{name}-{}", sub.get_name());
+            stack.push((sub_name.clone(), sub.clone().display_name(sub_name)));
+        }
+        pages.push((name, page));
+    }
+    for (name, page) in pages {
+        let path = dir.join(format!("{name}.1"));
+        let mut bytes = Vec::new();
+        clap_mangen::Man::new(page)
+            .render(&mut bytes)
+            .map_err(|e| Error::write(&e))?;
+        std::fs::write(&path, bytes)
+            .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))?;
+        writeln!(out, "{}", path.display()).map_err(|e| Error::write(&e))?;
+    }
+    Ok(())
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -105,7 +157,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))
 }
 
-fn engine(cfg: &config::Config, g: &Global) -> Result<crate::lookup::Engine, Error> {
+fn engine(cfg: &cfg_file::Config, g: &Global) -> Result<crate::lookup::Engine, Error> {
     crate::lookup::Engine::new(
         cfg.network.clone(),
         cfg.zones.clone(),

@@ -41,12 +41,12 @@ pub enum Outcome {
 
 /// The default log file.
 pub fn default_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("relaytrace").join("sent.jsonl"))
+    crate::config::paths::dir(crate::config::paths::Kind::Data).map(|d| d.join("sent.jsonl"))
 }
 
 /// The addresses the user marked as bounced (`bounced.txt` beside the log).
 pub fn bounced_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("relaytrace").join("bounced.txt"))
+    crate::config::paths::dir(crate::config::paths::Kind::Data).map(|d| d.join("bounced.txt"))
 }
 
 /// The marked addresses, lower case, one a line; a missing file is none.

@@ -85,10 +85,29 @@ fn security_word(s: Security) -> &'static str {
 /// # Errors
 /// The command fails or prints nothing.
 pub fn password(command: &str) -> Result<String, String> {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
+    password_with(command, false)
+}
+
+/// Runs `password_command` with the terminal as its standard input and error (a
+/// pinentry or a passphrase prompt can ask there) and returns its first line. The
+/// TUI hands the terminal over first.
+///
+/// # Errors
+/// The command fails or prints nothing.
+pub fn password_on_terminal(command: &str) -> Result<String, String> {
+    password_with(command, true)
+}
+
+fn password_with(command: &str, terminal: bool) -> Result<String, String> {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(command).stdin(std::process::Stdio::null());
+    if terminal
+        && let Ok(tty) = std::fs::File::options().read(true).write(true).open("/dev/tty")
+        && let Ok(input) = tty.try_clone()
+    {
+        cmd.stdin(input).stderr(tty);
+    }
+    let out = cmd
         .output()
         .map_err(|e| format!("cannot run password_command: {e}"))?;
     if !out.status.success() {
@@ -442,12 +461,13 @@ async fn session(
         ));
     }
     if let Some(user) = &s.username {
-        let pass = match &s.password_command {
-            Some(c) => match password(c) {
+        let pass = match (&s.password, &s.password_command) {
+            (Some(known), _) => known.0.clone(),
+            (None, Some(c)) => match password(c) {
                 Ok(p) => p,
                 Err(e) => return Err(Sent::Refused(e)),
             },
-            None => {
+            (None, None) => {
                 return Err(Sent::Refused(
                     "[smtp] username is set but password_command is not".into(),
                 ));

@@ -81,7 +81,7 @@ impl Cache {
 
     /// The default directory, `$XDG_CACHE_HOME/relaytrace`.
     pub fn default_dir() -> Option<PathBuf> {
-        dirs::cache_dir().map(|d| d.join("relaytrace"))
+        crate::config::paths::dir(crate::config::paths::Kind::Cache)
     }
 
     fn read(&self, key: &str) -> Option<Answer> {
@@ -181,6 +181,116 @@ impl Cache {
             }
         }
         answer
+    }
+}
+
+/// How much the disk cache may hold (`[network] cache_max_age_days`, `cache_max_mb`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Entries written longer ago are removed (`None`: kept however old).
+    pub max_age: Option<std::time::Duration>,
+    /// Past this many bytes the oldest entries are removed (`None`: no limit).
+    pub max_bytes: Option<u64>,
+}
+
+impl Limits {
+    pub fn of(net: &crate::config::Network) -> Limits {
+        Limits {
+            max_age: (net.cache_max_age_days > 0)
+                .then(|| std::time::Duration::from_secs(u64::from(net.cache_max_age_days) * 86_400)),
+            max_bytes: (net.cache_max_mb > 0).then(|| net.cache_max_mb.saturating_mul(1 << 20)),
+        }
+    }
+}
+
+/// What a pruning did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub removed: usize,
+    pub kept: usize,
+    pub kept_bytes: u64,
+}
+
+/// The file that records when the cache was last pruned.
+const PRUNED_STAMP: &str = ".pruned";
+
+/// Prunes the cache in `dir` if it was not pruned in the last day (a stamp file
+/// records when): cheap enough to call at every start.
+pub fn prune_daily(dir: &std::path::Path, limits: Limits) -> Option<Pruned> {
+    let stamp = dir.join(PRUNED_STAMP);
+    let fresh = std::fs::metadata(&stamp)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < std::time::Duration::from_secs(86_400));
+    if fresh {
+        return None;
+    }
+    let pruned = prune(dir, limits, SystemTime::now());
+    let _ = std::fs::write(&stamp, b"");
+    Some(pruned)
+}
+
+/// Removes the entries of the cache in `dir` written before `now - max_age`, then
+/// the oldest until the rest fit in `max_bytes`; leftovers of interrupted writes
+/// older than an hour go too. Only the cache's own files (`*.json`, `*.tmp<pid>`)
+/// are touched.
+pub fn prune(dir: &std::path::Path, limits: Limits, now: SystemTime) -> Pruned {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Pruned::default();
+    };
+    let age = |t: SystemTime| now.duration_since(t).unwrap_or_default();
+    let mut entries: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+    let mut removed = 0;
+    for e in read.flatten() {
+        let path = e.path();
+        let Ok(meta) = e.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let modified = meta.modified().unwrap_or(now);
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let leftover = path
+            .extension()
+            .is_some_and(|x| x.to_string_lossy().starts_with("tmp"));
+        if leftover {
+            if age(modified) > std::time::Duration::from_secs(3600) && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+            continue;
+        }
+        if !name.ends_with(".json") {
+            continue;
+        }
+        if limits.max_age.is_some_and(|max| age(modified) > max) {
+            if std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+            continue;
+        }
+        entries.push((modified, meta.len(), path));
+    }
+    let mut total: u64 = entries.iter().map(|e| e.1).sum();
+    if let Some(max) = limits.max_bytes {
+        entries.sort_by_key(|e| e.0);
+        let mut keep_from = 0;
+        for (i, (_, len, path)) in entries.iter().enumerate() {
+            if total <= max {
+                break;
+            }
+            if std::fs::remove_file(path).is_ok() {
+                removed += 1;
+                total -= len;
+            }
+            keep_from = i + 1;
+        }
+        entries.drain(..keep_from);
+    }
+    Pruned {
+        removed,
+        kept: entries.len(),
+        kept_bytes: total,
     }
 }
 
@@ -301,6 +411,72 @@ mod tests {
         assert_eq!(mode(&dir), 0o700);
         let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
         assert_eq!(mode(&file), 0o600);
+    }
+
+    /// A cache file of `len` bytes written `days` ago.
+    fn aged(dir: &std::path::Path, name: &str, len: usize, days: u64) {
+        let path = dir.join(name);
+        std::fs::write(&path, vec![b'x'; len]).unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(SystemTime::now() - std::time::Duration::from_secs(days * 86_400 + 60))
+            .unwrap();
+    }
+
+    #[test]
+    fn pruning_removes_the_old_then_the_oldest_past_the_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        aged(d, "a.json", 1000, 40); // past the age
+        aged(d, "b.json", 1000, 20); // oldest of the rest: goes for the size
+        aged(d, "c.json", 1000, 10);
+        aged(d, "d.json", 1000, 1);
+        aged(d, "e.json.tmp123", 10, 1); // an interrupted write
+        aged(d, "notes.txt", 10, 400); // not the cache's
+        let limits = Limits {
+            max_age: Some(std::time::Duration::from_secs(30 * 86_400)),
+            max_bytes: Some(2500),
+        };
+        let p = prune(d, limits, SystemTime::now());
+        assert_eq!(
+            p,
+            Pruned {
+                removed: 3,
+                kept: 2,
+                kept_bytes: 2000
+            }
+        );
+        let mut left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["c.json", "d.json", "notes.txt"]);
+        // No limits: nothing goes.
+        let none = Limits {
+            max_age: None,
+            max_bytes: None,
+        };
+        assert_eq!(prune(d, none, SystemTime::now()).removed, 0);
+    }
+
+    #[test]
+    fn pruning_runs_once_a_day_and_the_limits_come_from_the_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        aged(d, "old.json", 10, 90);
+        let net = crate::config::Network::default();
+        let limits = Limits::of(&net);
+        assert_eq!(limits.max_bytes, Some(64 << 20));
+        assert_eq!(prune_daily(d, limits).map(|p| p.removed), Some(1));
+        aged(d, "old2.json", 10, 90);
+        assert_eq!(prune_daily(d, limits), None, "pruned today already");
+        assert!(d.join("old2.json").exists());
+        let off = crate::config::Network {
+            cache_max_age_days: 0,
+            cache_max_mb: 0,
+            ..net
+        };
+        assert!(Limits::of(&off).max_age.is_none() && Limits::of(&off).max_bytes.is_none());
     }
 
     #[test]

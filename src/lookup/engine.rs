@@ -18,7 +18,7 @@ use super::{dns, tables, whois};
 use crate::config::{Network, Zones};
 
 /// How long a server that rate-limited us is left alone.
-const PENALTY: Duration = Duration::from_mins(10);
+const PENALTY: Duration = Duration::from_secs(600);
 
 /// Most whois hops in one chain (IANA → RIR → NIR → rwhois → handle).
 const MAX_CHAIN: usize = 6;
@@ -143,6 +143,11 @@ impl Engine {
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         let dir = if net.cache { cache_dir } else { None };
+        if let Some(d) = &dir
+            && !offline
+        {
+            let _ = super::cache::prune_daily(d, super::cache::Limits::of(&net));
+        }
         let net_max = net.max_requests.max(1);
         Ok(Engine {
             dns_label: dns::server_label(&net.dns_servers),
@@ -220,14 +225,14 @@ impl Engine {
         let t = relaytest::run(
             plan,
             self.timeout,
-            Duration::from_mins(1).max(self.timeout * 4),
+            Duration::from_secs(60).max(self.timeout * 4),
             at,
         )
         .await;
         if let Some(p) = &history
             && let Err(e) = relaytest::remember(p, &t)
         {
-            tracing::warn!("the relay test history cannot be written: {e}");
+            crate::logfile::warn(&format!("the relay test history cannot be written: {e}"));
         }
         Ok(t)
     }

@@ -365,9 +365,7 @@ async fn steps(plan: &Plan, s: &mut Session<'_>) -> Result<(Verdict, Option<Stri
 /// Where the tests done are kept (`$XDG_STATE_HOME/relaytrace/relaytests.jsonl`):
 /// one test per relay per day unless forced.
 pub fn history_path() -> Option<std::path::PathBuf> {
-    dirs::state_dir()
-        .or_else(dirs::data_dir)
-        .map(|d| d.join("relaytrace").join("relaytests.jsonl"))
+    crate::config::paths::dir(crate::config::paths::Kind::State).map(|d| d.join("relaytests.jsonl"))
 }
 
 /// The tests of `ip` in the history at `path`, newest last.

@@ -1,6 +1,11 @@
 //! Traceroute to the relay (trippy-core): the routers just before the relay's network
 //! name its upstream. Raw sockets need root or `CAP_NET_RAW`; without them the answer
-//! says so and gives the command to run.
+//! says so and gives the exact command that enables it.
+//!
+//! The privilege is held as trippy holds it: installed as `setcap cap_net_raw+p`
+//! (permitted, not effective), it is raised into the effective set of the one
+//! thread that runs a trace, for that trace, and dropped when the trace ends. No
+//! other thread (those that read the spam and the servers' answers) ever holds it.
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -47,7 +52,54 @@ fn failure(e: &(dyn std::error::Error + 'static)) -> (Status, String) {
     (Status::Error, e.to_string())
 }
 
+/// Runs a trace with `CAP_NET_RAW` raised in this thread's effective set from the
+/// permitted one (where it was not effective already), and dropped again after.
+/// Root (or a binary given `+ep`) needs no raising and is left as it is.
+fn privileged<T>(trace: impl FnOnce() -> Result<T, (Status, String)>) -> Result<T, (Status, String)> {
+    use trippy_privilege::Privilege;
+    let before = Privilege::discover().map_err(|e| (Status::Error, e.to_string()))?;
+    if before.has_privileges() || !before.needs_privileges() {
+        return trace();
+    }
+    let raised = Privilege::acquire_privileges().map_err(|e| (Status::Error, e.to_string()))?;
+    if !raised.has_privileges() {
+        return Err((Status::Refused, NEEDS.to_string()));
+    }
+    let result = trace();
+    // The capability stays permitted (for the next trace), never effective here;
+    // a drop that did not happen is said, never passed over.
+    let dropped =
+        Privilege::drop_privileges().is_ok() && Privilege::discover().is_ok_and(|p| !p.has_privileges());
+    if !dropped {
+        return Err((
+            Status::Error,
+            "the trace ran, but CAP_NET_RAW could not be dropped again".to_string(),
+        ));
+    }
+    result
+}
+
+const NEEDS: &str = "traceroute needs root or CAP_NET_RAW";
+
+/// The command that lets this binary trace: the capability permitted on the file
+/// itself, as the README's Install section says.
+pub fn enable_command(ip: IpAddr) -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .map(|p| p.display().to_string())
+        .filter(|p| !p.ends_with(" (deleted)"))
+        .map_or_else(
+            || "\"$(command -v relaytrace)\"".into(),
+            |p| shell_words::quote(&p).into_owned(),
+        );
+    format!("sudo setcap cap_net_raw+p {exe}   # or: mtr -rwz {ip}")
+}
+
 fn run(ip: IpAddr, timeout: Duration) -> Result<Vec<RouteHop>, (Status, String)> {
+    privileged(|| trace(ip, timeout))
+}
+
+fn trace(ip: IpAddr, timeout: Duration) -> Result<Vec<RouteHop>, (Status, String)> {
     // Concurrent traces (one per hop) must tell their ICMP replies apart.
     static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
     let id = (std::process::id() as u16)
@@ -99,21 +151,7 @@ impl Engine {
                 ),
             });
         }
-        let command = Some(format!(
-            "sudo setcap cap_net_raw+ep \"$(command -v relaytrace)\"   # or: mtr -rwz {ip}"
-        ));
-        let allowed =
-            trippy_privilege::Privilege::discover().map(|p| p.has_privileges() || !p.needs_privileges());
-        if !allowed.unwrap_or(false) {
-            answer = answer.failed(Status::Refused, "traceroute needs root or CAP_NET_RAW");
-            return Some(Route {
-                hops: Vec::new(),
-                upstream_ip: None,
-                upstream_asn: None,
-                command,
-                answer,
-            });
-        }
+        let command = Some(enable_command(ip));
         let started = Instant::now();
         let timeout = self.timeout;
         let job = tokio::task::spawn_blocking(move || run(ip, timeout));

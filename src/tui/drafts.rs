@@ -22,7 +22,7 @@ pub fn key(header: &[u8]) -> String {
 
 /// The drafts directory.
 pub fn dir() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("relaytrace").join("drafts"))
+    crate::config::paths::dir(crate::config::paths::Kind::Data).map(|d| d.join("drafts"))
 }
 
 /// The drafts of one message, held by this instance alone while it runs: two

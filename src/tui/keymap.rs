@@ -283,6 +283,31 @@ impl Key {
         Ok(Key { code, ctrl, alt })
     }
 
+    /// The name as the configuration's `[keys]` takes it (`Up`, `PageDown`,
+    /// `Ctrl-c`): [`Key::parse`] reads it back.
+    pub fn config_name(self) -> String {
+        let base = match self.code {
+            KeyCode::Up => "Up".to_string(),
+            KeyCode::Down => "Down".to_string(),
+            KeyCode::Left => "Left".to_string(),
+            KeyCode::Right => "Right".to_string(),
+            KeyCode::PageUp => "PageUp".to_string(),
+            KeyCode::PageDown => "PageDown".to_string(),
+            KeyCode::BackTab => "BackTab".to_string(),
+            _ => {
+                return self.name();
+            }
+        };
+        let mut s = String::new();
+        if self.ctrl {
+            s.push_str("Ctrl-");
+        }
+        if self.alt {
+            s.push_str("Alt-");
+        }
+        s + &base
+    }
+
     /// The name shown in the help and the status line.
     pub fn name(self) -> String {
         let base = match self.code {
@@ -351,7 +376,16 @@ impl Keymap {
             let action = Action::ALL
                 .into_iter()
                 .find(|a| a.name() == name)
-                .ok_or_else(|| format!("[keys] {name}: no such action"))?;
+                .ok_or_else(|| {
+                    let near = Action::ALL
+                        .into_iter()
+                        .map(|a| (crate::config::edit_distance(a.name(), name), a.name()))
+                        .min()
+                        .filter(|(d, _)| *d <= 2)
+                        .map(|(_, n)| format!(": did you mean {n}?"))
+                        .unwrap_or_default();
+                    format!("[keys] {}: no such action{near}", crate::sanitize::clip(name, 40))
+                })?;
             let list: Vec<&str> = match v {
                 toml::Value::String(s) => vec![s.as_str()],
                 toml::Value::Array(a) => a.iter().filter_map(toml::Value::as_str).collect(),
@@ -379,6 +413,15 @@ impl Keymap {
             .iter()
             .filter(|(_, a)| *a == action)
             .map(|(k, _)| k.name())
+            .collect()
+    }
+
+    /// The keys of an action as the configuration writes them.
+    pub fn config_keys(&self, action: Action) -> Vec<String> {
+        self.bindings
+            .iter()
+            .filter(|(_, a)| *a == action)
+            .map(|(k, _)| k.config_name())
             .collect()
     }
 
@@ -455,5 +498,28 @@ mod tests {
         assert!(Keymap::from_config(Some(&bad)).is_err());
         let bad: toml::Value = toml::from_str("quit = \"NoSuchKey\"").unwrap();
         assert!(Keymap::from_config(Some(&bad)).is_err());
+        let typo: toml::Value = toml::from_str("inputpoint = \"z\"").unwrap();
+        assert_eq!(
+            Keymap::from_config(Some(&typo)).unwrap_err(),
+            "[keys] inputpoint: no such action: did you mean input_point?"
+        );
+    }
+
+    #[test]
+    fn every_binding_written_as_the_configuration_takes_it_reads_back() {
+        let k = Keymap::default();
+        let mut table = toml::Table::new();
+        for a in Action::ALL {
+            let keys = k.config_keys(a);
+            assert!(!keys.is_empty(), "{} has no default key", a.name());
+            table.insert(
+                a.name().into(),
+                toml::Value::Array(keys.into_iter().map(toml::Value::String).collect()),
+            );
+        }
+        let back = Keymap::from_config(Some(&toml::Value::Table(table))).unwrap();
+        for a in Action::ALL {
+            assert_eq!(back.keys(a), k.keys(a), "{}", a.name());
+        }
     }
 }

@@ -165,36 +165,7 @@ fn picker_rows(
 
 /// Where the TUI writes its log (never the screen): `$XDG_STATE_HOME/relaytrace/relaytrace.log`.
 pub fn log_path() -> Option<PathBuf> {
-    dirs::state_dir()
-        .or_else(dirs::cache_dir)
-        .map(|d| d.join("relaytrace").join("relaytrace.log"))
-}
-
-fn start_log() {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    let Some(path) = log_path() else { return };
-    // It names the messages and hosts investigated: the user's alone.
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&path)
-    else {
-        return;
-    };
-    let level = if std::env::var_os("RELAYTRACE_DEBUG").is_some() {
-        tracing::Level::DEBUG
-    } else {
-        tracing::Level::INFO
-    };
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .with_max_level(level)
-        .try_init();
+    crate::logfile::path()
 }
 
 /// Opens the TUI on `messages` (one, or an mbox's: a picker comes first).
@@ -209,8 +180,8 @@ pub fn open(
     messages: Vec<Message>,
     origin: Origin,
 ) -> Result<(), CliError> {
-    start_log();
-    tracing::info!(source = %source, messages = messages.len(), "opening");
+    crate::logfile::start();
+    crate::logfile::info(&format!("opening {source}: {} messages", messages.len()));
     let keymap = keymap::Keymap::from_config(cfg.other.get("keys")).map_err(CliError::Usage)?;
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let Some(first) = messages.first() else {
@@ -283,7 +254,7 @@ pub fn open(
         .map_err(|_| "the clipboard is in use".to_string())
         .and_then(|mut c| c.keep_after_exit());
     match kept {
-        Ok(Some(words)) => tracing::info!(words, "clipboard after exit"),
+        Ok(Some(words)) => crate::logfile::info(&format!("clipboard after exit: {words}")),
         Ok(None) => {}
         Err(e) => eprintln!("relaytrace: {}", crate::sanitize::clean(&e)),
     }

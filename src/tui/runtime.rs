@@ -127,7 +127,7 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
                     .and_then(|()| super::drafts::save(&key, &drafts, &history).map_err(|e| e.to_string()))
                     .map(|_| ());
                 if let Err(e) = &r {
-                    tracing::warn!(error = %e, "saving drafts");
+                    crate::logfile::warn(&format!("saving drafts: {e}"));
                 }
                 let _ = tx.send(Msg::Saved(r));
             });
@@ -149,14 +149,7 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             ref text,
             terminal_only,
         } => copy(ctx, tx, what, text, terminal_only),
-        Effect::Send {
-            panel,
-            ref from,
-            ref to,
-            ref bytes,
-            ref binary,
-            ref entry,
-        } => send(ctx, tx, panel, from, to, (bytes, binary.as_ref()), entry),
+        Effect::Send { .. } => send_effect(effect, ctx, tx, None),
         Effect::Authenticate {
             req,
             ref whole,
@@ -213,16 +206,51 @@ fn copy(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>, what: &str, text: &str, t
 }
 
 /// Sends a complaint on a task; the outcome comes back as [`Msg::SendDone`].
+/// Starts the send of an [`Effect::Send`], with the password when it was asked for.
+fn send_effect(
+    e: &Effect,
+    ctx: &Arc<Context>,
+    tx: &UnboundedSender<Msg>,
+    password: Option<crate::config::Secret>,
+) {
+    if let Effect::Send {
+        panel,
+        from,
+        to,
+        bytes,
+        binary,
+        entry,
+    } = e
+    {
+        send(
+            ctx,
+            tx,
+            (*panel, password),
+            from,
+            to,
+            (bytes, binary.as_ref()),
+            entry,
+        );
+    }
+}
+
 fn send(
     ctx: &Arc<Context>,
     tx: &UnboundedSender<Msg>,
-    panel: usize,
+    (panel, password): (usize, Option<crate::config::Secret>),
     from: &str,
     to: &[String],
     (bytes, binary): (&Arc<Vec<u8>>, Option<&Arc<Vec<u8>>>),
     entry: &crate::deliver::log::Entry,
 ) {
-    let Some(transport) = ctx.transport.clone() else {
+    let transport = match (ctx.transport.clone(), password) {
+        (Some(crate::deliver::send::Transport::Smtp(mut s)), Some(p)) => {
+            s.password = Some(p);
+            Some(crate::deliver::send::Transport::Smtp(s))
+        }
+        (t, _) => t,
+    };
+    let Some(transport) = transport else {
         let _ = tx.send(Msg::SendDone {
             panel,
             report: SendReport::Refused("no way to send is configured".into()),
@@ -264,7 +292,10 @@ fn send(
             Sent::Unknown(why) => gone(entry, why, Outcome::Unknown, log.as_deref()),
             Sent::Refused(why) => SendReport::Refused(why),
         };
-        tracing::info!(gone = matches!(report, SendReport::Gone { .. }), "send ended");
+        crate::logfile::info(&format!(
+            "send ended (gone: {})",
+            matches!(report, SendReport::Gone { .. })
+        ));
         let _ = tx.send(Msg::SendDone { panel, report });
     });
 }
@@ -393,7 +424,7 @@ pub async fn run(
             _ = tick.tick(), if busy => Msg::Tick,
         };
         // Never the keys themselves: what the user types is their complaint.
-        tracing::debug!(msg = msg.kind(), "message");
+        crate::logfile::debug(&format!("message {}", msg.kind()));
         let mut effects = update(model, msg);
         // Drain what else is queued, then draw once.
         while let Ok(more) = rx.try_recv() {
@@ -412,6 +443,9 @@ pub async fn run(
                         entry.recipients.join(", ")
                     ));
                 }
+            } else if let (Effect::Send { .. }, Some(command)) = (e, password_command(ctx)) {
+                send_asking_password(terminal, e, ctx, &tx, &command);
+                model.dirty = true;
             } else if let Effect::Editor { panel, text } = e {
                 let result = edit_outside(terminal, text);
                 let _ = tx.send(Msg::Edited {
@@ -451,6 +485,55 @@ pub async fn run(
     }
 }
 
+/// Runs `job` with the terminal handed over (the TUI's screen left, raw mode and
+/// the mouse off), then takes the terminal back and redraws.
+///
+/// # Errors
+/// The terminal cannot be taken back.
+fn outside<T>(terminal: &mut DefaultTerminal, job: impl FnOnce() -> T) -> Result<T, String> {
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    let result = job();
+    match ratatui::try_init() {
+        Ok(t) => *terminal = t,
+        Err(e) => return Err(format!("cannot take the terminal back: {e}")),
+    }
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let _ = terminal.clear();
+    Ok(result)
+}
+
+/// Asks for the password with the terminal handed over (a pinentry or passphrase
+/// prompt draws there), then starts the send; a failure is the send's refusal.
+fn send_asking_password(
+    terminal: &mut DefaultTerminal,
+    e: &Effect,
+    ctx: &Arc<Context>,
+    tx: &UnboundedSender<Msg>,
+    command: &str,
+) {
+    let Effect::Send { panel, .. } = e else { return };
+    match outside(terminal, || crate::deliver::send::password_on_terminal(command)) {
+        Ok(Ok(password)) => send_effect(e, ctx, tx, Some(crate::config::Secret(password))),
+        Ok(Err(err)) | Err(err) => {
+            let _ = tx.send(Msg::SendDone {
+                panel: *panel,
+                report: SendReport::Refused(err),
+            });
+        }
+    }
+}
+
+/// The `password_command` a send must run first: SMTP with a username.
+fn password_command(ctx: &Context) -> Option<String> {
+    match &ctx.transport {
+        Some(crate::deliver::send::Transport::Smtp(s)) if s.username.is_some() && s.password.is_none() => {
+            s.password_command.clone()
+        }
+        _ => None,
+    }
+}
+
 /// Hands the terminal to `$VISUAL`/`$EDITOR` (else `vi`) on a temporary file with
 /// `text`, takes it back, and returns what the file holds then.
 fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, String> {
@@ -462,23 +545,17 @@ fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, St
     // Read before the terminal is handed over: an error leaves the TUI as it was.
     let (program, args) = editor_command(&editor)?;
     let (_dir, path) = private_file(text)?;
-    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
-    ratatui::restore();
-    let mut cmd = std::process::Command::new(&program);
-    cmd.args(&args).arg(&path);
-    // The editor talks to the terminal even when our standard input is the message.
-    if let Ok(tty) = std::fs::File::options().read(true).write(true).open("/dev/tty")
-        && let (Ok(a), Ok(b)) = (tty.try_clone(), tty.try_clone())
-    {
-        cmd.stdin(a).stdout(b).stderr(tty);
-    }
-    let status = cmd.status();
-    match ratatui::try_init() {
-        Ok(t) => *terminal = t,
-        Err(e) => return Err(format!("cannot take the terminal back: {e}")),
-    }
-    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
-    let _ = terminal.clear();
+    let status = outside(terminal, || {
+        let mut cmd = std::process::Command::new(&program);
+        cmd.args(&args).arg(&path);
+        // The editor talks to the terminal even when our standard input is the message.
+        if let Ok(tty) = std::fs::File::options().read(true).write(true).open("/dev/tty")
+            && let (Ok(a), Ok(b)) = (tty.try_clone(), tty.try_clone())
+        {
+            cmd.stdin(a).stdout(b).stderr(tty);
+        }
+        cmd.status()
+    })?;
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
         Ok(s) => Err(format!("{program} exited with {s}")),

@@ -601,7 +601,7 @@ mod snapshots {
                     upstream_ip: None,
                     upstream_asn: None,
                     command: (state == "failed")
-                        .then(|| "sudo setcap cap_net_raw+ep \"$(command -v relaytrace)\"".to_string()),
+                        .then(|| "sudo setcap cap_net_raw+p /usr/local/bin/relaytrace".to_string()),
                     answer: route_answer,
                 })));
                 let evidence = l.lookup.evidence.clone();

@@ -271,7 +271,7 @@ async fn serve_whois(
                     return;
                 }
                 Reply::Silent => {
-                    tokio::time::sleep(Duration::from_hours(1)).await;
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
                 }
             }
             let _ = s.shutdown().await;

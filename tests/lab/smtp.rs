@@ -42,7 +42,7 @@ fn serve(s: std::net::TcpStream, delay: Option<Duration>, data: &Mutex<Vec<u8>>)
                         std::thread::sleep(d);
                         let _ = w.write_all(b"250 2.0.0 queued late\r\n");
                     }
-                    None => std::thread::sleep(Duration::from_mins(10)),
+                    None => std::thread::sleep(Duration::from_secs(10 * 60)),
                 }
                 return;
             }
@@ -122,6 +122,166 @@ fn serve_bdat(s: std::net::TcpStream, seen: &Bdat) {
         };
         let _ = w.write_all(reply);
     }
+}
+
+/// What a recording peer was given: the envelope and the message as the client
+/// meant it (dot-unstuffed), each DATA appended.
+#[derive(Clone, Default)]
+pub struct Recorded {
+    pub from: Arc<Mutex<String>>,
+    pub rcpts: Arc<Mutex<Vec<String>>>,
+    pub data: Arc<Mutex<Vec<u8>>>,
+}
+
+/// A plain SMTP server on a free loopback port (8BITMIME, no TLS, no AUTH) that
+/// keeps what it is given; a recipient with "refuse" in it gets a 550 with words.
+pub fn recording_peer() -> (u16, Recorded) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let rec = Recorded::default();
+    let out = rec.clone();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            let rec = rec.clone();
+            std::thread::spawn(move || serve_recording(s, &rec));
+        }
+    });
+    (port, out)
+}
+
+/// The address inside `<…>` of a MAIL FROM or RCPT TO line.
+fn angle_address(line: &str) -> String {
+    line.split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(a, _)| a.to_string())
+        .unwrap_or_default()
+}
+
+fn serve_recording(s: std::net::TcpStream, rec: &Recorded) {
+    let mut w = s.try_clone().unwrap();
+    let mut r = BufReader::new(s);
+    let _ = w.write_all(b"220 mx.lab.test ESMTP\r\n");
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let upper = line.to_ascii_uppercase();
+        let reply: String = if upper.starts_with("EHLO") {
+            "250-mx.lab.test\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n".into()
+        } else if upper.starts_with("HELO") {
+            "250 mx.lab.test\r\n".into()
+        } else if upper.starts_with("MAIL FROM:") {
+            *rec.from.lock().unwrap() = angle_address(&line);
+            "250 2.1.0 ok\r\n".into()
+        } else if upper.starts_with("RCPT TO:") {
+            let to = angle_address(&line);
+            if to.contains("refuse") {
+                format!("550 5.1.1 <{to}>: no such user here\r\n")
+            } else {
+                rec.rcpts.lock().unwrap().push(to);
+                "250 2.1.5 ok\r\n".into()
+            }
+        } else if upper.starts_with("DATA") {
+            let _ = w.write_all(b"354 end with <CRLF>.<CRLF>\r\n");
+            let mut body = Vec::new();
+            loop {
+                let mut l = Vec::new();
+                if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
+                    return;
+                }
+                if l == b".\r\n" {
+                    break;
+                }
+                // Dot-unstuffing (RFC 5321 4.5.2).
+                let l = if l.starts_with(b"..") { &l[1..] } else { &l[..] };
+                body.extend_from_slice(l);
+            }
+            rec.data.lock().unwrap().extend_from_slice(&body);
+            "250 2.0.0 queued\r\n".into()
+        } else if upper.starts_with("QUIT") {
+            let _ = w.write_all(b"221 2.0.0 bye\r\n");
+            return;
+        } else if upper.starts_with("RSET") || upper.starts_with("NOOP") {
+            "250 2.0.0 ok\r\n".into()
+        } else {
+            "502 5.5.2 not implemented\r\n".into()
+        };
+        let _ = w.write_all(reply.as_bytes());
+    }
+}
+
+/// An SMTP submission peer that wants AUTH PLAIN with `password` (plaintext, on
+/// loopback): records every password tried, and the message of an authenticated
+/// session.
+pub fn auth_peer(password: &'static str) -> (u16, AuthSeen) {
+    use base64::Engine as _;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = AuthSeen::default();
+    let out = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut w = stream.try_clone().unwrap();
+            let mut r = BufReader::new(stream);
+            let _ = w.write_all(b"220 lab ESMTP\r\n");
+            let mut authed = false;
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let upper = line.to_ascii_uppercase();
+                let reply: &[u8] = if upper.starts_with("EHLO") {
+                    b"250-lab\r\n250 AUTH PLAIN LOGIN\r\n"
+                } else if let Some(b64) = upper.strip_prefix("AUTH PLAIN ").map(|_| line[11..].trim()) {
+                    let raw = base64::engine::general_purpose::STANDARD
+                        .decode(b64)
+                        .unwrap_or_default();
+                    let given = raw.split(|b| *b == 0).nth(2).unwrap_or_default();
+                    let given = String::from_utf8_lossy(given).into_owned();
+                    authed = given == password;
+                    seen.tried.lock().unwrap().push(given);
+                    if authed {
+                        b"235 2.7.0 ok\r\n"
+                    } else {
+                        b"535 5.7.8 bad credentials\r\n"
+                    }
+                } else if upper.starts_with("MAIL") && !authed {
+                    b"530 5.7.0 authentication required\r\n"
+                } else if upper.starts_with("DATA") {
+                    let _ = w.write_all(b"354 go\r\n");
+                    let mut body = Vec::new();
+                    loop {
+                        let mut l = Vec::new();
+                        if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 || l == b".\r\n" {
+                            break;
+                        }
+                        body.extend_from_slice(&l);
+                    }
+                    seen.data.lock().unwrap().extend_from_slice(&body);
+                    b"250 2.0.0 queued\r\n"
+                } else if upper.starts_with("QUIT") {
+                    let _ = w.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 ok\r\n"
+                };
+                let _ = w.write_all(reply);
+            }
+        }
+    });
+    (port, out)
+}
+
+/// What an AUTH peer saw: every password tried, and the messages of authenticated
+/// sessions.
+#[derive(Clone, Default)]
+pub struct AuthSeen {
+    pub tried: Arc<Mutex<Vec<String>>>,
+    pub data: Arc<Mutex<Vec<u8>>>,
 }
 
 /// How a relay-test peer answers.

@@ -5,10 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+pub mod keys;
+pub mod paths;
 
 /// The whole configuration.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Config {
     pub trust: Trust,
@@ -23,12 +26,12 @@ pub struct Config {
     pub sendmail: Option<Sendmail>,
     /// The sections read elsewhere (`[keys]`, by the TUI's keymap) and any this
     /// version does not know, kept so that a newer configuration still loads.
-    #[serde(flatten)]
+    #[serde(flatten, skip_serializing)]
     pub other: toml::Table,
 }
 
 /// `[input]`: how much of a message is read.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Input {
     /// The largest message read, in MiB (each of an mbox's; standard input whole):
@@ -52,7 +55,7 @@ impl Input {
 }
 
 /// `[trust]`: the user's own mail site (`SpamCop`'s "mailhosts").
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Trust {
     /// Host names, domains and CIDR networks of the user's own mail hosts.
@@ -63,7 +66,7 @@ pub struct Trust {
 }
 
 /// How text reaches the clipboard.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClipboardMode {
     /// The system clipboard where there is a display, else OSC 52.
@@ -76,7 +79,7 @@ pub enum ClipboardMode {
 }
 
 /// `[smtp]`: SMTP submission.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Smtp {
     pub host: String,
@@ -102,6 +105,21 @@ pub struct Smtp {
     /// clear): off unless said.
     #[serde(default)]
     pub allow_plaintext_auth: bool,
+    /// The password when it was asked for already (the TUI runs `password_command`
+    /// in the foreground, with the terminal, before the send starts). Never in the
+    /// file, never printed.
+    #[serde(skip)]
+    pub password: Option<Secret>,
+}
+
+/// A secret: its `Debug` shows no character of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 fn default_send_timeout() -> f64 {
@@ -112,7 +130,7 @@ fn default_security() -> Security {
     Security::Starttls
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Security {
     Starttls,
@@ -121,8 +139,8 @@ pub enum Security {
 }
 
 /// `[sendmail]`: the local sendmail program.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(try_from = "RawSendmail")]
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(try_from = "RawSendmail", into = "RawSendmail")]
 pub struct Sendmail {
     /// The program (`path = "/usr/sbin/sendmail"`, or the first word of
     /// `path = ["msmtp", "-a", "abuse"]`).
@@ -135,7 +153,7 @@ pub struct Sendmail {
 }
 
 /// `[sendmail]` as written: `path` a program or a program with its arguments.
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawSendmail {
     #[serde(default)]
@@ -144,11 +162,27 @@ struct RawSendmail {
     timeout_secs: f64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(untagged)]
 enum ProgramSpec {
     Path(std::path::PathBuf),
     Argv(Vec<String>),
+}
+
+impl From<Sendmail> for RawSendmail {
+    fn from(s: Sendmail) -> RawSendmail {
+        let path = if s.args.is_empty() {
+            ProgramSpec::Path(s.path)
+        } else {
+            let mut argv = vec![s.path.display().to_string()];
+            argv.extend(s.args);
+            ProgramSpec::Argv(argv)
+        };
+        RawSendmail {
+            path: Some(path),
+            timeout_secs: s.timeout_secs,
+        }
+    }
 }
 
 impl TryFrom<RawSendmail> for Sendmail {
@@ -219,7 +253,7 @@ fn default_sendmail() -> std::path::PathBuf {
 }
 
 /// `[reporter]`: who writes the complaints.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Reporter {
     pub name: String,
@@ -231,7 +265,7 @@ pub struct Reporter {
 }
 
 /// `[compose]`: the complaints.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Compose {
     /// Template files overriding `assets/templates/owner.txt` and `isp.txt`.
@@ -265,7 +299,7 @@ impl Default for Compose {
 /// `[network]`: where lookups go and how long they may take.
 // Each flag is a setting of its own in the file the user writes.
 #[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Network {
     /// DNS servers as `ip` or `ip:port`; empty means the system's configuration.
@@ -289,6 +323,10 @@ pub struct Network {
     pub iana_tables: bool,
     /// The disk cache of answers; `false` keeps answers in memory only.
     pub cache: bool,
+    /// Answers older than this many days are removed from the disk cache (0: kept).
+    pub cache_max_age_days: u32,
+    /// Past this many MiB the oldest answers are removed (0: no limit).
+    pub cache_max_mb: u64,
     /// Probe the path to the relay (needs `CAP_NET_RAW` or root).
     pub traceroute: bool,
     /// Let whois and RDAP reach servers on loopback, private, link-local and
@@ -312,6 +350,8 @@ impl Default for Network {
             max_requests: 64,
             iana_tables: true,
             cache: true,
+            cache_max_age_days: 30,
+            cache_max_mb: 64,
             traceroute: true,
             allow_private_servers: false,
             relay_test_port: 25,
@@ -320,7 +360,7 @@ impl Default for Network {
 }
 
 /// `[zones]`: the DNS-based services.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Zones {
     pub asn_origin: String,
@@ -362,7 +402,45 @@ pub enum ConfigError {
 /// The default location, `$XDG_CONFIG_HOME/relaytrace/config.toml`.
 #[must_use]
 pub fn default_path() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("relaytrace").join("config.toml"))
+    paths::dir(paths::Kind::Config).map(|d| d.join("config.toml"))
+}
+
+/// The configuration file as found: where it is (or would be) and its text (none:
+/// there is no file, and the defaults apply).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: Option<PathBuf>,
+    pub text: Option<String>,
+}
+
+/// Reads `--config FILE` (which must exist) or the default file (which may not).
+///
+/// # Errors
+/// The file cannot be read.
+pub fn read(explicit: Option<&Path>) -> Result<Source, ConfigError> {
+    let (path, required) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => {
+                return Ok(Source {
+                    path: None,
+                    text: None,
+                });
+            }
+        },
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(t) => Ok(Source {
+            path: Some(path),
+            text: Some(t),
+        }),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Source {
+            path: Some(path),
+            text: None,
+        }),
+        Err(source) => Err(ConfigError::Read { path, source }),
+    }
 }
 
 /// Loads `--config FILE` (which must exist) or the default file (which may not).
@@ -370,21 +448,21 @@ pub fn default_path() -> Option<PathBuf> {
 /// # Errors
 /// The file cannot be read or is not valid TOML of this shape.
 pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-    let (path, required) = match explicit {
-        Some(p) => (p.to_path_buf(), true),
-        None => match default_path() {
-            Some(p) => (p, false),
-            None => return Ok(Config::default()),
-        },
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Config::default());
-        }
-        Err(source) => return Err(ConfigError::Read { path, source }),
-    };
-    parse(&text).map_err(|message| ConfigError::Parse { path, message })
+    load_source(&read(explicit)?)
+}
+
+/// The configuration of a [`Source`].
+///
+/// # Errors
+/// The text is not valid TOML of this shape.
+pub fn load_source(source: &Source) -> Result<Config, ConfigError> {
+    match (&source.text, &source.path) {
+        (Some(text), path) => parse(text).map_err(|message| ConfigError::Parse {
+            path: path.clone().unwrap_or_default(),
+            message,
+        }),
+        (None, _) => Ok(Config::default()),
+    }
 }
 
 /// Parses configuration text.
@@ -395,9 +473,12 @@ pub fn parse(text: &str) -> Result<Config, String> {
     // The error quotes the offending line: its control bytes are made visible, so
     // that a configuration cannot write escape sequences to the terminal.
     let mut c: Config = toml::from_str(text).map_err(|e| {
-        crate::sanitize::clean(&e.to_string().replace('\n', " "))
+        let words = e.to_string();
+        let hint = did_you_mean(&words);
+        let line = crate::sanitize::clean(&words.replace('\n', " "))
             .trim()
-            .to_string()
+            .to_string();
+        format!("{line}{hint}")
     })?;
     unknown_sections(&c, text)?;
     for p in [
@@ -484,8 +565,28 @@ fn unknown_sections(c: &Config, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// For serde's "unknown field `hostz`, expected `hosts` or `authserv_ids`": the
+/// nearest expected name, as ": did you mean `hosts`?".
+fn did_you_mean(words: &str) -> String {
+    let Some(rest) = words.split("unknown field `").nth(1) else {
+        return String::new();
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return String::new();
+    };
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|name| (edit_distance(name, field), name))
+        .min()
+        .filter(|(d, name)| *d <= 2.max(name.len() / 3))
+        .map(|(_, name)| format!(": did you mean `{}`?", crate::sanitize::clip(name, 40)))
+        .unwrap_or_default()
+}
+
 /// Levenshtein distance (names are short).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -597,12 +698,18 @@ mod tests {
     #[test]
     fn rejects_bad_toml() {
         assert!(parse("[trust\nhosts = 1").is_err());
-        assert!(parse("[trust]\nhost = [\"typo\"]").is_err());
+        let e = parse("[trust]\n\nhost = [\"typo\"]").unwrap_err();
+        assert!(e.contains("line 3"), "{e}");
+        assert!(e.ends_with(": did you mean `hosts`?"), "{e}");
+        let e = parse("[network]\ntimout_secs = 3").unwrap_err();
+        assert!(e.ends_with(": did you mean `timeout_secs`?"), "{e}");
+        let e = parse("[network]\nfrobnicate = 3").unwrap_err();
+        assert!(e.contains("unknown field") && !e.contains("did you mean"), "{e}");
     }
 
     #[test]
     fn the_bundled_sample_config_parses() {
-        let text = include_str!("../assets/config.toml");
+        let text = include_str!("../../assets/config.toml");
         let c = parse(text).unwrap();
         assert!(!c.trust.hosts.is_empty());
     }
