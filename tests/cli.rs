@@ -352,3 +352,139 @@ fn the_input_limit_is_configurable() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Whether `program` runs; under CI its absence fails the test.
+fn have(program: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("RELAYTRACE_CI").is_none(),
+        "CI must install {program} (.ci/run)"
+    );
+    found
+}
+
+/// A new user on a new machine (issue 15): no configuration, a HOME of their own.
+/// `config path` names where it goes, `config init` writes a starter file (and
+/// never over one), `config show` reads it back; completions parse in bash; the
+/// manual renders.
+#[test]
+fn a_fresh_home_gets_a_configuration_completions_and_a_manual() {
+    let home = tempfile::tempdir().unwrap();
+    let fresh = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_relaytrace"));
+        for v in [
+            "XDG_CONFIG_HOME",
+            "XDG_DATA_HOME",
+            "XDG_STATE_HOME",
+            "XDG_CACHE_HOME",
+        ] {
+            c.env_remove(v);
+        }
+        c.env("HOME", home.path());
+        c
+    };
+    let out = |args: &[&str]| fresh().args(args).output().unwrap();
+    let path = home.path().join(".config/relaytrace/config.toml");
+    let o = out(&["config", "path"]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        path.display().to_string()
+    );
+    let o = out(&["config", "show"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("does not exist: the defaults apply"));
+    let o = out(&["config", "init"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(path.is_file());
+    let o = out(&["config", "init"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_line(&o).contains("is there already"),
+        "{}",
+        stderr_line(&o)
+    );
+    let o = out(&["config", "show"]);
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        shown.contains(&format!("# read from {}", path.display())),
+        "{shown}"
+    );
+    assert!(shown.contains("whois_port = 43  # default"), "{shown}");
+    // A starter file edited: the value and its line come back.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("# timeout_secs = 8.0", "timeout_secs = 3.0");
+    std::fs::write(&path, &text).unwrap();
+    let line = text.lines().position(|l| l == "timeout_secs = 3.0").unwrap() + 1;
+    let o = out(&["config", "show"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&format!("timeout_secs = 3.0  # config.toml:{line}")),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // A typo is refused with its line and the nearest name.
+    std::fs::write(&path, "[network]\ntimout_secs = 3\n").unwrap();
+    let o = out(&["config", "show"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_line(&o).contains("did you mean `timeout_secs`?"),
+        "{}",
+        stderr_line(&o)
+    );
+
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = out(&["completions", shell]);
+        assert!(o.status.success() && o.stdout.len() > 500, "{shell}");
+    }
+    let script = home.path().join("relaytrace.bash");
+    std::fs::write(&script, out(&["completions", "bash"]).stdout).unwrap();
+    let check = Command::new("bash").arg("-n").arg(&script).output().unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    // Loaded, it completes the subcommands.
+    let complete = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {}; COMP_WORDS=(relaytrace con); COMP_CWORD=1; _relaytrace relaytrace con relaytrace; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&complete.stdout)
+            .lines()
+            .any(|l| l == "config"),
+        "{}",
+        String::from_utf8_lossy(&complete.stdout)
+    );
+
+    let o = out(&["man"]);
+    assert!(
+        o.status.success() && o.stdout.starts_with(b".ie \\n(.g .ds Aq"),
+        "a roff page"
+    );
+    let dir = home.path().join("man1");
+    let o = out(&["man", "--dir", dir.to_str().unwrap()]);
+    assert!(o.status.success());
+    for page in ["relaytrace.1", "relaytrace-config-init.1", "relaytrace-compose.1"] {
+        assert!(dir.join(page).is_file(), "{page}");
+    }
+    if have("groff") {
+        let rendered = Command::new("groff")
+            .args(["-man", "-Tutf8", "-P-cbou"])
+            .arg(dir.join("relaytrace-compose.1"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&rendered.stdout);
+        assert!(
+            rendered.status.success() && text.contains("NAME") && text.contains("--format"),
+            "{text}"
+        );
+    }
+}

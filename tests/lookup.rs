@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+mod common;
 mod lab;
 
 use std::net::Ipv4Addr;
@@ -995,6 +996,45 @@ fn repro_cox_riko_owner_and_isp_sides() {
         emails(&v2, "isp_contacts").first().map(String::as_str),
         Some("abuse@hostwinds.com")
     );
+}
+
+/// docs/json.md names every member `investigate --json`, `hops --json` and
+/// `lookup --json` print (issue 15): here on the KRNIC repro, whose lookups fill
+/// most members, and the bundled samples.
+#[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
+fn the_json_page_names_every_member_the_commands_print() {
+    let w = lab::whois_data();
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.apnic.net",
+        Ipv4Addr::new(127, 0, 0, 5),
+        "*",
+        Reply::file(&w.join("ip-whois/nir/phuhn_kr112_220_69_50.txt")),
+    );
+    plan.records = vec![Rr::Txt(
+        "50.69.220.112.abusix.lab.test".into(),
+        "ipadm@lguplus.co.kr".into(),
+    )];
+    let lab = Lab::start(plan);
+    let repro = common::shared().join("repro/craft-krnic.eml");
+    let mut missing = std::collections::BTreeSet::new();
+    let (v, _) = run_json(&lab, "", &["investigate", "--json", repro.to_str().unwrap()]);
+    missing.extend(common::undocumented(&v));
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", "112.220.69.50"]);
+    missing.extend(common::undocumented(&v));
+    let (v, _) = run_json(&lab, "", &["lookup", "--json", "example.net"]);
+    missing.extend(common::undocumented(&v));
+    for sample in
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples")).unwrap()
+    {
+        let path = sample.unwrap().path();
+        if path.extension().is_some_and(|e| e == "eml") {
+            let (v, _) = run_json(&lab, "", &["hops", "--json", path.to_str().unwrap()]);
+            missing.extend(common::undocumented(&v));
+        }
+    }
+    assert!(missing.is_empty(), "docs/json.md does not name: {missing:?}");
 }
 
 /// `../shared/repro/craft-krnic.eml` (issue 11): the KRNIC customer /29 is the owner,

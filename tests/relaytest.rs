@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
 #[path = "lab/smtp.rs"]
 mod smtp_peer;
 
@@ -104,6 +105,11 @@ fn closed_greylisted_and_silent() {
     let v = run.json(&["--json", "--port", &port.to_string(), "127.0.0.1"]);
     assert_eq!(v["verdict"], "closed", "{v}");
     assert!(v["reason"].as_str().unwrap().contains("refused all 8"), "{v}");
+    assert!(
+        common::undocumented(&v).is_empty(),
+        "docs/json.md does not name {:?}",
+        common::undocumented(&v)
+    );
     no_data(&log.lock().unwrap());
 
     let run = Run::new();

@@ -41,3 +41,26 @@ pub fn norm(v: Option<&str>) -> String {
     }
     v
 }
+
+/// The member names in `v`, at any depth, that `docs/json.md` does not name as
+/// `` `name` ``: the JSON contract's page must cover what the commands print.
+pub fn undocumented(v: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    fn walk(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    out.insert(k.clone());
+                    walk(v, out);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let page = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/json.md"))
+        .expect("docs/json.md");
+    let mut keys = std::collections::BTreeSet::new();
+    walk(v, &mut keys);
+    keys.retain(|k| !page.contains(&format!("`{k}`")));
+    keys
+}
