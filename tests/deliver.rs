@@ -381,18 +381,9 @@ fn serve_tls(s: std::net::TcpStream, config: Arc<rustls::ServerConfig>, rec: &sm
             "250 ok\r\n".into()
         } else if upper.starts_with("DATA") {
             let _ = tls.get_mut().write_all(b"354 go ahead\r\n");
-            let mut body = Vec::new();
-            loop {
-                let mut l = Vec::new();
-                if tls.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
-                    return;
-                }
-                if l == b".\r\n" {
-                    break;
-                }
-                let l = if l.starts_with(b"..") { &l[1..] } else { &l[..] };
-                body.extend_from_slice(l);
-            }
+            let Some(body) = smtp_peer::read_data(&mut tls) else {
+                return;
+            };
             rec.data.lock().unwrap().extend_from_slice(&body);
             "250 2.0.0 queued\r\n".into()
         } else if upper.starts_with("QUIT") {

@@ -480,24 +480,33 @@ fn investigate_looks_up_every_external_hop_at_once() {
     assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
 }
 
-#[test]
-fn traceroute_without_privileges_says_so_and_gives_the_command() {
-    // Run as nobody (no CAP_NET_RAW): needs root to switch, and setpriv.
+/// Whether this runs as root with `tools` on the PATH (to switch to nobody); under
+/// CI their absence fails the test.
+fn root_with(tools: &[&str]) -> bool {
     let is_root = std::process::Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-    let setpriv = std::process::Command::new("setpriv")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if !is_root || !setpriv {
-        eprintln!("SKIPPED: needs root and setpriv to drop privileges");
-        return;
+    let found = tools.iter().all(|t| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !(is_root && found) {
+        assert!(
+            std::env::var_os("RELAYTRACE_CI").is_none(),
+            "CI must run this as root with {tools:?}"
+        );
+        eprintln!("SKIPPED: needs root and {tools:?}");
     }
-    let lab = Lab::start(Plan::default());
+    is_root && found
+}
+
+/// A folder nobody can read with a configuration aimed at the lab, tracing on.
+fn nobody_config(lab: &Lab, prefix: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::Builder::new()
-        .prefix("relaytrace-nobody")
+        .prefix(prefix)
         .tempdir_in("/tmp")
         .unwrap();
     let cfg = dir.path().join("config.toml");
@@ -511,6 +520,17 @@ fn traceroute_without_privileges_says_so_and_gives_the_command() {
     .unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    (dir, cfg)
+}
+
+#[test]
+fn traceroute_without_privileges_says_so_and_gives_the_command() {
+    // Run as nobody (no CAP_NET_RAW).
+    if !root_with(&["setpriv"]) {
+        return;
+    }
+    let lab = Lab::start(Plan::default());
+    let (dir, cfg) = nobody_config(&lab, "relaytrace-nobody");
     let out = std::process::Command::new("setpriv")
         .args([
             "--reuid=65534",
@@ -543,29 +563,11 @@ fn traceroute_without_privileges_says_so_and_gives_the_command() {
 /// and dropped after it (a drop that fails would make the answer an error).
 #[test]
 fn traceroute_with_the_capability_permitted_on_the_binary_runs_as_nobody() {
-    let is_root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-    let tools = ["setpriv", "setcap"].iter().all(|t| {
-        std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {t}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if !is_root || !tools {
-        assert!(
-            std::env::var_os("RELAYTRACE_CI").is_none(),
-            "CI must run this as root with setpriv and setcap (libcap2-bin)"
-        );
-        eprintln!("SKIPPED: needs root, setpriv and setcap");
+    if !root_with(&["setpriv", "setcap"]) {
         return;
     }
     let lab = Lab::start(Plan::default());
-    let dir = tempfile::Builder::new()
-        .prefix("relaytrace-cap")
-        .tempdir_in("/tmp")
-        .unwrap();
+    let (dir, cfg) = nobody_config(&lab, "relaytrace-cap");
     let bin = dir.path().join("relaytrace");
     std::fs::copy(env!("CARGO_BIN_EXE_relaytrace"), &bin).unwrap();
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -586,17 +588,6 @@ fn traceroute_with_the_capability_permitted_on_the_binary_runs_as_nobody() {
         );
         return;
     }
-    let cfg = dir.path().join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[network]\ndns_servers = [\"{}\"]\ntimeout_secs = 1\ntraceroute = true\ncache = false\n",
-            lab.dns
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = std::process::Command::new("setpriv")
         .args([
             "--reuid=65534",

@@ -294,10 +294,13 @@ impl Key {
             KeyCode::PageUp => "PageUp".to_string(),
             KeyCode::PageDown => "PageDown".to_string(),
             KeyCode::BackTab => "BackTab".to_string(),
-            _ => {
-                return self.name();
-            }
+            _ => return self.name(),
         };
+        self.with_modifiers(&base)
+    }
+
+    /// `base` after the `Ctrl-` and `Alt-` of this key.
+    fn with_modifiers(self, base: &str) -> String {
         let mut s = String::new();
         if self.ctrl {
             s.push_str("Ctrl-");
@@ -305,7 +308,7 @@ impl Key {
         if self.alt {
             s.push_str("Alt-");
         }
-        s + &base
+        s + base
     }
 
     /// The name shown in the help and the status line.
@@ -329,14 +332,7 @@ impl Key {
             KeyCode::Char(c) => c.to_string(),
             other => format!("{other:?}"),
         };
-        let mut s = String::new();
-        if self.ctrl {
-            s.push_str("Ctrl-");
-        }
-        if self.alt {
-            s.push_str("Alt-");
-        }
-        s + &base
+        self.with_modifiers(&base)
     }
 }
 

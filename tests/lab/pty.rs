@@ -57,6 +57,18 @@ impl Pty {
         self.child.process_id()
     }
 
+    /// Whether the screen comes to satisfy `cond` within `timeout`.
+    pub fn comes_to(&mut self, timeout: Duration, cond: impl Fn(&vt100::Screen) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        while !cond(self.parser.screen()) {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            self.pump(Duration::from_millis(5));
+        }
+        true
+    }
+
     /// Waits (never sleeping blindly) until the screen satisfies `cond`.
     pub fn wait_for(&mut self, what: &str, timeout: Duration, cond: impl Fn(&vt100::Screen) -> bool) {
         let deadline = Instant::now() + timeout;

@@ -149,6 +149,23 @@ pub fn recording_peer() -> (u16, Recorded) {
     (port, out)
 }
 
+/// The message after DATA's 354, up to the lone dot, dot-unstuffed (RFC 5321
+/// 4.5.2); `None` when the client went away first.
+pub fn read_data(r: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut l = Vec::new();
+        if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
+            return None;
+        }
+        if l == b".\r\n" {
+            return Some(body);
+        }
+        let l = if l.starts_with(b"..") { &l[1..] } else { &l[..] };
+        body.extend_from_slice(l);
+    }
+}
+
 /// The address inside `<…>` of a MAIL FROM or RCPT TO line.
 fn angle_address(line: &str) -> String {
     line.split_once('<')
@@ -185,19 +202,7 @@ fn serve_recording(s: std::net::TcpStream, rec: &Recorded) {
             }
         } else if upper.starts_with("DATA") {
             let _ = w.write_all(b"354 end with <CRLF>.<CRLF>\r\n");
-            let mut body = Vec::new();
-            loop {
-                let mut l = Vec::new();
-                if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 {
-                    return;
-                }
-                if l == b".\r\n" {
-                    break;
-                }
-                // Dot-unstuffing (RFC 5321 4.5.2).
-                let l = if l.starts_with(b"..") { &l[1..] } else { &l[..] };
-                body.extend_from_slice(l);
-            }
+            let Some(body) = read_data(&mut r) else { return };
             rec.data.lock().unwrap().extend_from_slice(&body);
             "250 2.0.0 queued\r\n".into()
         } else if upper.starts_with("QUIT") {
@@ -253,14 +258,7 @@ pub fn auth_peer(password: &'static str) -> (u16, AuthSeen) {
                     b"530 5.7.0 authentication required\r\n"
                 } else if upper.starts_with("DATA") {
                     let _ = w.write_all(b"354 go\r\n");
-                    let mut body = Vec::new();
-                    loop {
-                        let mut l = Vec::new();
-                        if r.read_until(b'\n', &mut l).unwrap_or(0) == 0 || l == b".\r\n" {
-                            break;
-                        }
-                        body.extend_from_slice(&l);
-                    }
+                    let Some(body) = read_data(&mut r) else { break };
                     seen.data.lock().unwrap().extend_from_slice(&body);
                     b"250 2.0.0 queued\r\n"
                 } else if upper.starts_with("QUIT") {
