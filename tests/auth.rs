@@ -281,6 +281,63 @@ fn investigate_and_hops_carry_auth_in_their_json() {
     );
 }
 
+/// A verified signature of the entry's own domain confirms a submission class
+/// (issue 14: "the entry classifier may use a verified d= as evidence"): the hint
+/// becomes what the check found and the confidence goes up a step; the hops
+/// alone (no network) keep the hint.
+#[test]
+fn a_verified_signature_of_the_entry_domain_weighs_in_the_entry() {
+    let (_, ed_public) = ed25519();
+    let lab = lab(&ed_public);
+    let submitted = MESSAGE.replacen(
+        "Received: ",
+        "Received: from mail.sender.test (mail.sender.test [93.184.216.25])\r\n\tby mx.site.test; Mon, 2 Nov 2026 10:00:00 +0000\r\n\
+Received: from [81.2.69.160] (helo=laptop)\r\n\tby mail.sender.test with ESMTPSA id 1x; Mon, 2 Nov 2026 09:59:30 +0000\r\nX-Old-",
+        1,
+    );
+    let file = lab.dir.path().join("submitted.eml");
+    std::fs::write(&file, signed_rsa(&submitted, "rsa", false)).unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = lab.command("").args(args).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = json(&["hops", "--json"]);
+    assert_eq!(before["entry"]["class"], "compromised_account", "{}", before["entry"]);
+    let evidence = |v: &serde_json::Value| -> Vec<String> {
+        v["entry"]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        evidence(&before).contains(&"DKIM-Signature d=sender.test (not verified: a hint)".to_string()),
+        "{}",
+        before["entry"]
+    );
+    let after = json(&["investigate", "--json"]);
+    let lines = evidence(&after);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("DKIM-Signature d=sender.test verified on ")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("the entry's own domain sender.test signed it")),
+        "{lines:?}"
+    );
+    let rank = |c: &serde_json::Value| ["low", "medium", "high"].iter().position(|r| c == r).unwrap();
+    assert_eq!(
+        rank(&after["entry"]["confidence"]),
+        (rank(&before["entry"]["confidence"]) + 1).min(2)
+    );
+}
+
 /// The evidence reaches the complaint: the verified signature (the copy is
 /// unaltered), the signing domain as the party responsible for a free-mail
 /// class, and the site's own Authentication-Results, in the text and in ARF.

@@ -345,6 +345,64 @@ pub fn spf_input(t: &crate::trace::Trace, header: &[u8]) -> Option<SpfInput> {
     Some(SpfInput { ip, helo, mail_from })
 }
 
+/// The entry weighed with the verified signatures (issue 14): the classifier's
+/// "DKIM-Signature d=… (not verified: a hint)" becomes what the check found, and
+/// for the classes where a provider is responsible (free mail, webmail, ESP, a
+/// compromised account) a signature verified for the entry host's own domain
+/// raises the confidence one step — the copy is what that provider sent. A
+/// signature that failed is said to be no evidence. Unchecked (no network), the
+/// entry is left as it is.
+pub fn weigh_entry(entry: &mut crate::trace::entry::Entry, a: &Auth) {
+    use crate::trace::entry::{Class, Confidence};
+    let Some(day) = a.checked.as_deref().map(|c| c.get(..10).unwrap_or(c)) else {
+        return;
+    };
+    let same = |x: &str, y: &str| x.trim_end_matches('.').eq_ignore_ascii_case(y.trim_end_matches('.'));
+    for line in &mut entry.evidence {
+        let Some(d) = line
+            .strip_prefix("DKIM-Signature d=")
+            .and_then(|r| r.strip_suffix(" (not verified: a hint)"))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let Some(sig) = a.dkim.iter().find(|s| same(&s.domain, &d)) else {
+            continue;
+        };
+        let why = sig.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+        *line = match sig.result {
+            Some(Verdict::Pass) => format!("DKIM-Signature d={d} verified on {day}: the copy is what {d} sent"),
+            Some(Verdict::TempError) | None => format!("DKIM-Signature d={d} could not be checked{why} (a hint)"),
+            Some(v) => format!("DKIM-Signature d={d} did not verify ({}{why}): not evidence", v.word()),
+        };
+    }
+    let provider_class = matches!(
+        entry.class,
+        Class::Freemail | Class::Webmail | Class::Esp | Class::CompromisedAccount
+    );
+    // The host is under `d=`, or both have the same registrable domain.
+    let under = |host: &str, d: &str| {
+        let (host, d) = (host.trim_end_matches('.').to_ascii_lowercase(), d.to_ascii_lowercase());
+        d.contains('.') && (host == d || host.ends_with(&format!(".{d}")))
+            || crate::trace::names::registrable(&host)
+                .is_some_and(|h| crate::trace::names::registrable(&d).is_some_and(|r| r == h))
+    };
+    let own = entry
+        .host
+        .as_deref()
+        .and_then(|host| a.dkim.iter().filter(|s| s.passed()).find(|s| under(host, &s.domain)));
+    if let (true, Some(sig)) = (provider_class, own) {
+        entry.evidence.push(format!(
+            "the entry's own domain {} signed it (DKIM verified on {day})",
+            sig.domain
+        ));
+        entry.confidence = match entry.confidence {
+            Confidence::Low => Confidence::Medium,
+            Confidence::Medium | Confidence::High => Confidence::High,
+        };
+    }
+}
+
 /// What the message's authentication says, a line each, in words (for reports,
 /// the Evidence pane and complaints). Only a site's line is called a record; the
 /// others are claims.

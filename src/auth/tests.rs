@@ -58,3 +58,76 @@ fn alignment_is_relaxed() {
     assert_eq!(domain_of("Offers <offers@Sender.TEST>"), "sender.test");
     assert_eq!(domain_of("<>"), "");
 }
+
+fn entry(class: crate::trace::entry::Class, host: &str, d: &str) -> crate::trace::entry::Entry {
+    crate::trace::entry::Entry {
+        class,
+        hop: Some(1),
+        ip: "98.137.66.175".parse().ok(),
+        host: Some(host.into()),
+        confidence: crate::trace::entry::Confidence::Medium,
+        evidence: vec![
+            "the sender is a mailbox of the provider".into(),
+            format!("DKIM-Signature d={d} (not verified: a hint)"),
+        ],
+        client: None,
+        provider: Some("Yahoo Mail".into()),
+    }
+}
+
+fn signed(d: &str, result: Option<Verdict>, reason: Option<&str>) -> Auth {
+    Auth {
+        dkim: vec![Signature {
+            domain: d.into(),
+            selector: "s2048".into(),
+            algorithm: "rsa-sha256".into(),
+            result,
+            reason: reason.map(str::to_string),
+            ..Signature::default()
+        }],
+        checked: Some("2026-11-30T21:00:00Z".into()),
+        ..Auth::default()
+    }
+}
+
+#[test]
+fn a_verified_signature_of_the_entry_domain_confirms_a_provider_class() {
+    use crate::trace::entry::{Class, Confidence};
+    let host = "sonic317-49.consmr.mail.gq1.yahoo.com";
+    let mut e = entry(Class::Freemail, host, "yahoo.com");
+    weigh_entry(&mut e, &signed("yahoo.com", Some(Verdict::Pass), None));
+    assert_eq!(e.confidence, Confidence::High);
+    assert_eq!(
+        e.evidence[1],
+        "DKIM-Signature d=yahoo.com verified on 2026-11-30: the copy is what yahoo.com sent"
+    );
+    assert!(e.evidence.iter().any(|l| l.starts_with("the entry's own domain yahoo.com signed it")));
+
+    // A failed signature is no evidence, and the confidence stays.
+    let mut e = entry(Class::Freemail, host, "yahoo.com");
+    weigh_entry(&mut e, &signed("yahoo.com", Some(Verdict::Fail), Some("the body hash differs")));
+    assert_eq!(e.confidence, Confidence::Medium);
+    assert_eq!(
+        e.evidence[1],
+        "DKIM-Signature d=yahoo.com did not verify (fail: the body hash differs): not evidence"
+    );
+
+    // Another domain's signature verifies the copy but says nothing of the entry.
+    let mut e = entry(Class::Freemail, host, "spam.example");
+    weigh_entry(&mut e, &signed("spam.example", Some(Verdict::Pass), None));
+    assert_eq!(e.confidence, Confidence::Medium);
+    assert_eq!(e.evidence.len(), 2);
+
+    // An open relay is not confirmed by a provider's signature.
+    let mut e = entry(Class::OpenRelay, "mail.yahoo.com", "yahoo.com");
+    weigh_entry(&mut e, &signed("yahoo.com", Some(Verdict::Pass), None));
+    assert_eq!(e.confidence, Confidence::Medium);
+
+    // Not checked (no network): the hint stays a hint.
+    let mut e = entry(Class::Freemail, host, "yahoo.com");
+    let mut unchecked = signed("yahoo.com", None, None);
+    unchecked.checked = None;
+    weigh_entry(&mut e, &unchecked);
+    assert_eq!(e.evidence[1], "DKIM-Signature d=yahoo.com (not verified: a hint)");
+    assert_eq!(e.confidence, Confidence::Medium);
+}

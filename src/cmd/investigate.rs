@@ -42,7 +42,7 @@ pub async fn run(
         if fields(&message.header).next().is_none() {
             continue; // an mbox's field-less message: nothing to investigate
         }
-        let t = trace::analyse(&message, opts);
+        let mut t = trace::analyse(&message, opts);
         let wanted: Vec<usize> = match req.hop {
             Some(n) => {
                 let Some(h) = t.hops.get(n) else {
@@ -82,6 +82,7 @@ pub async fn run(
             Some(async move { (i, Box::pin(engine.lookup_ip(ip)).await) })
         }));
         let (results, ()): (Vec<(usize, Lookup)>, ()) = futures_util::future::join(lookups, checking).await;
+        crate::auth::weigh_entry(&mut t.entry, &auth);
         if req.json {
             let mut v = serde_json::to_value(super::WithAuth {
                 trace: &t,

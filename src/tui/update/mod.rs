@@ -103,6 +103,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Auth { req, auth } => {
             if matches!(m.auth, crate::tui::model::AuthState::Checking { req: r, .. } if r == req) {
+                crate::auth::weigh_entry(&mut m.trace.entry, &auth);
                 m.auth = crate::tui::model::AuthState::Done(auth);
                 m.dirty = true;
                 follow(m, "the authentication");
