@@ -48,9 +48,10 @@ Examples:
   formail -s relaytrace hops --json - < saved.mbox
   relaytrace config init                     a starter configuration file
 
-The JSON of --json: docs/json.md. The configuration: docs/configuration.md.
+The JSON of --json: docs/json.md; every configuration key: docs/configuration.md
+(both in the source tree, beside README.md).
 
-Exit status: 0 success, 1 the input is not a readable message, 2 usage error.";
+Exit status: 0 success, 1 the input is not a readable message, 2 usage or configuration error.";
 
 /// Options every command takes.
 #[derive(Debug, Args, Default)]
@@ -69,8 +70,9 @@ pub struct Global {
     #[arg(long, value_name = "HOST|DOMAIN|CIDR", global = true)]
     pub trust: Vec<String>,
 
-    /// Never use the network: answer lookups from the cache only. (`hops` never uses
-    /// the network at all.)
+    /// Never use the network: no packet leaves the machine (no traceroute, no relay
+    /// test); lookups are answered from the cache only. (`hops` never uses the
+    /// network at all.)
     #[arg(long, global = true)]
     pub offline: bool,
 

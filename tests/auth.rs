@@ -303,7 +303,11 @@ Received: from [81.2.69.160] (helo=laptop)\r\n\tby mail.sender.test with ESMTPSA
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let before = json(&["hops", "--json"]);
-    assert_eq!(before["entry"]["class"], "compromised_account", "{}", before["entry"]);
+    assert_eq!(
+        before["entry"]["class"], "compromised_account",
+        "{}",
+        before["entry"]
+    );
     let evidence = |v: &serde_json::Value| -> Vec<String> {
         v["entry"]["evidence"]
             .as_array()

@@ -357,7 +357,10 @@ pub fn weigh_entry(entry: &mut crate::trace::entry::Entry, a: &Auth) {
     let Some(day) = a.checked.as_deref().map(|c| c.get(..10).unwrap_or(c)) else {
         return;
     };
-    let same = |x: &str, y: &str| x.trim_end_matches('.').eq_ignore_ascii_case(y.trim_end_matches('.'));
+    let same = |x: &str, y: &str| {
+        x.trim_end_matches('.')
+            .eq_ignore_ascii_case(y.trim_end_matches('.'))
+    };
     for line in &mut entry.evidence {
         let Some(d) = line
             .strip_prefix("DKIM-Signature d=")
@@ -369,11 +372,22 @@ pub fn weigh_entry(entry: &mut crate::trace::entry::Entry, a: &Auth) {
         let Some(sig) = a.dkim.iter().find(|s| same(&s.domain, &d)) else {
             continue;
         };
-        let why = sig.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+        let why = sig
+            .reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
         *line = match sig.result {
-            Some(Verdict::Pass) => format!("DKIM-Signature d={d} verified on {day}: the copy is what {d} sent"),
-            Some(Verdict::TempError) | None => format!("DKIM-Signature d={d} could not be checked{why} (a hint)"),
-            Some(v) => format!("DKIM-Signature d={d} did not verify ({}{why}): not evidence", v.word()),
+            Some(Verdict::Pass) => {
+                format!("DKIM-Signature d={d} verified on {day}: the copy is what {d} sent")
+            }
+            Some(Verdict::TempError) | None => {
+                format!("DKIM-Signature d={d} could not be checked{why} (a hint)")
+            }
+            Some(v) => format!(
+                "DKIM-Signature d={d} did not verify ({}{why}): not evidence",
+                v.word()
+            ),
         };
     }
     let provider_class = matches!(
@@ -382,15 +396,20 @@ pub fn weigh_entry(entry: &mut crate::trace::entry::Entry, a: &Auth) {
     );
     // The host is under `d=`, or both have the same registrable domain.
     let under = |host: &str, d: &str| {
-        let (host, d) = (host.trim_end_matches('.').to_ascii_lowercase(), d.to_ascii_lowercase());
+        let (host, d) = (
+            host.trim_end_matches('.').to_ascii_lowercase(),
+            d.to_ascii_lowercase(),
+        );
         d.contains('.') && (host == d || host.ends_with(&format!(".{d}")))
             || crate::trace::names::registrable(&host)
                 .is_some_and(|h| crate::trace::names::registrable(&d).is_some_and(|r| r == h))
     };
-    let own = entry
-        .host
-        .as_deref()
-        .and_then(|host| a.dkim.iter().filter(|s| s.passed()).find(|s| under(host, &s.domain)));
+    let own = entry.host.as_deref().and_then(|host| {
+        a.dkim
+            .iter()
+            .filter(|s| s.passed())
+            .find(|s| under(host, &s.domain))
+    });
     if let (true, Some(sig)) = (provider_class, own) {
         entry.evidence.push(format!(
             "the entry's own domain {} signed it (DKIM verified on {day})",

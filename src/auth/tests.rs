@@ -101,11 +101,18 @@ fn a_verified_signature_of_the_entry_domain_confirms_a_provider_class() {
         e.evidence[1],
         "DKIM-Signature d=yahoo.com verified on 2026-11-30: the copy is what yahoo.com sent"
     );
-    assert!(e.evidence.iter().any(|l| l.starts_with("the entry's own domain yahoo.com signed it")));
+    assert!(
+        e.evidence
+            .iter()
+            .any(|l| l.starts_with("the entry's own domain yahoo.com signed it"))
+    );
 
     // A failed signature is no evidence, and the confidence stays.
     let mut e = entry(Class::Freemail, host, "yahoo.com");
-    weigh_entry(&mut e, &signed("yahoo.com", Some(Verdict::Fail), Some("the body hash differs")));
+    weigh_entry(
+        &mut e,
+        &signed("yahoo.com", Some(Verdict::Fail), Some("the body hash differs")),
+    );
     assert_eq!(e.confidence, Confidence::Medium);
     assert_eq!(
         e.evidence[1],
