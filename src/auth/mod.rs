@@ -145,6 +145,14 @@ pub fn read(raw: &[u8], site: &[String], authserv_ids: &[String]) -> Auth {
         authentication_results: authentication_results(raw, site, authserv_ids),
         ..Auth::default()
     };
+    // Most spam carries no signature or seal: its header is not parsed again.
+    let signed = crate::message::fields(raw).take(2000).any(|f| {
+        f.name.eq_ignore_ascii_case(b"DKIM-Signature")
+            || f.name.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"ARC-"))
+    });
+    if !signed {
+        return auth;
+    }
     let Some(message) = AuthenticatedMessage::parse_with_opts(raw, None, false) else {
         return auth;
     };
