@@ -337,7 +337,6 @@ where
 {
     // One TLS provider for the process (ring), whatever else is linked in.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let refused = |e: &lettre::transport::smtp::Error| Sent::Refused(error_words(e));
     let ip = match resolve(s.host.clone()).await {
         Ok(ips) => match ips.into_iter().next() {
             Some(ip) => ip,
@@ -365,6 +364,16 @@ where
     // that CRLF so the server stores exactly these bytes.
     let body = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
     let result = conn.message(body).await;
+    final_answer(&mut conn, result).await
+}
+
+/// What the server's answer to the message (DATA's end or the last BDAT) means:
+/// accepted, refused (it does not have it), or unknown (the connection failed
+/// after the message was handed over).
+async fn final_answer(
+    conn: &mut AsyncSmtpConnection,
+    result: Result<lettre::transport::smtp::response::Response, lettre::transport::smtp::Error>,
+) -> Sent {
     match result {
         Ok(r) => {
             let _ = conn.quit().await;
@@ -377,7 +386,7 @@ where
         // The server answered the data with a refusal: it does not have it.
         Err(e) if e.is_permanent() || e.is_transient() => {
             conn.abort().await;
-            refused(&e)
+            Sent::Refused(error_words(&e))
         }
         Err(e) => Sent::Unknown(format!(
             "the connection failed after the message was handed over ({}): the server may have it",
@@ -501,48 +510,16 @@ async fn bdat(
     text: &str,
     handed_over: &std::sync::atomic::AtomicBool,
 ) -> Sent {
-    let refused = |e: &lettre::transport::smtp::Error| Sent::Refused(error_words(e));
-    let mut options = vec![MailParameter::Other {
+    let binary = MailParameter::Other {
         keyword: "BODY".into(),
         value: Some("BINARYMIME".into()),
-    }];
-    let ascii = |a: &Address| AsRef::<str>::as_ref(a).is_ascii();
-    if !envelope.from().is_none_or(ascii) || !envelope.to().iter().all(ascii) {
-        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
-            conn.abort().await;
-            return Sent::Refused(format!("{} does not take non-ASCII addresses (SMTPUTF8)", s.host));
-        }
-        options.push(MailParameter::SmtpUtfEight);
-    }
-    if let Err(e) = conn.command(Mail::new(envelope.from().cloned(), options)).await {
-        conn.abort().await;
-        return refused(&e);
-    }
-    for rcpt in envelope.to() {
-        if let Err(e) = conn.command(Rcpt::new(rcpt.clone(), Vec::new())).await {
-            conn.abort().await;
-            return refused(&e);
-        }
+    };
+    if let Err(sent) = envelope_commands(conn, s, envelope, Some(binary)).await {
+        return sent;
     }
     handed_over.store(true, std::sync::atomic::Ordering::SeqCst);
-    match conn.command(Bdat(text)).await {
-        Ok(r) => {
-            let _ = conn.quit().await;
-            Sent::Accepted(
-                format!("{} {}", r.code(), r.message().collect::<Vec<_>>().join(" "))
-                    .trim()
-                    .to_string(),
-            )
-        }
-        Err(e) if e.is_permanent() || e.is_transient() => {
-            conn.abort().await;
-            refused(&e)
-        }
-        Err(e) => Sent::Unknown(format!(
-            "the connection failed after the message was handed over ({}): the server may have it",
-            error_words(&e)
-        )),
-    }
+    let result = conn.command(Bdat(text)).await;
+    final_answer(conn, result).await
 }
 
 /// MAIL FROM, RCPT TO and DATA, with the extensions the message needs; `Err` is a
@@ -553,8 +530,35 @@ async fn transaction(
     envelope: &Envelope,
     bytes: &[u8],
 ) -> Result<(), Sent> {
+    let mut body = None;
+    if !bytes.is_ascii() {
+        if !conn.server_info().supports_feature(Extension::EightBitMime) {
+            conn.abort().await;
+            return Err(Sent::Refused(format!(
+                "{} does not take 8-bit data (8BITMIME)",
+                s.host
+            )));
+        }
+        body = Some(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    envelope_commands(conn, s, envelope, body).await?;
+    if let Err(e) = conn.command(Data).await {
+        conn.abort().await;
+        return Err(Sent::Refused(error_words(&e)));
+    }
+    Ok(())
+}
+
+/// MAIL FROM (with `body`, and SMTPUTF8 where an address needs it) and RCPT TO
+/// for each recipient; `Err` is a refusal, before anything was handed over.
+async fn envelope_commands(
+    conn: &mut AsyncSmtpConnection,
+    s: &Smtp,
+    envelope: &Envelope,
+    body: Option<MailParameter>,
+) -> Result<(), Sent> {
     let refused = |e: &lettre::transport::smtp::Error| Sent::Refused(error_words(e));
-    let mut options = Vec::new();
+    let mut options: Vec<MailParameter> = body.into_iter().collect();
     let ascii = |a: &Address| AsRef::<str>::as_ref(a).is_ascii();
     if !envelope.from().is_none_or(ascii) || !envelope.to().iter().all(ascii) {
         if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
@@ -566,16 +570,6 @@ async fn transaction(
         }
         options.push(MailParameter::SmtpUtfEight);
     }
-    if !bytes.is_ascii() {
-        if !conn.server_info().supports_feature(Extension::EightBitMime) {
-            conn.abort().await;
-            return Err(Sent::Refused(format!(
-                "{} does not take 8-bit data (8BITMIME)",
-                s.host
-            )));
-        }
-        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-    }
     if let Err(e) = conn.command(Mail::new(envelope.from().cloned(), options)).await {
         conn.abort().await;
         return Err(refused(&e));
@@ -585,10 +579,6 @@ async fn transaction(
             conn.abort().await;
             return Err(refused(&e));
         }
-    }
-    if let Err(e) = conn.command(Data).await {
-        conn.abort().await;
-        return Err(refused(&e));
     }
     Ok(())
 }
