@@ -19,18 +19,9 @@ pub fn path() -> Option<PathBuf> {
 /// Opens the log for appending (its folder made private); a log that cannot be
 /// opened is no log, never an error.
 pub fn start() {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     DEBUG.store(std::env::var_os("RELAYTRACE_DEBUG").is_some(), Ordering::Relaxed);
     let Some(path) = path() else { return };
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
-    }
-    if let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&path)
-    {
+    if let Ok(file) = crate::config::paths::open_private_append(&path) {
         let _ = FILE.set(Mutex::new(file));
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::many_single_char_names, clippy::too_many_lines)] // test code: a panic is the failure report
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -353,19 +355,6 @@ fn the_input_limit_is_configurable() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// Whether `program` runs; under CI its absence fails the test.
-fn have(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("RELAYTRACE_CI").is_none(),
-        "CI must install {program} (.ci/run)"
-    );
-    found
-}
-
 /// A new user on a new machine (issue 15): no configuration, a HOME of their own.
 /// `config path` names where it goes, `config init` writes a starter file (and
 /// never over one), `config show` reads it back; completions parse in bash; the
@@ -475,7 +464,7 @@ fn a_fresh_home_gets_a_configuration_completions_and_a_manual() {
     for page in ["relaytrace.1", "relaytrace-config-init.1", "relaytrace-compose.1"] {
         assert!(dir.join(page).is_file(), "{page}");
     }
-    if have("groff") {
+    if common::have("groff") {
         let rendered = Command::new("groff")
             .args(["-man", "-Tutf8", "-P-cbou"])
             .arg(dir.join("relaytrace-compose.1"))

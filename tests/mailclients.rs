@@ -5,28 +5,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
 mod lab;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lab::pty::Pty;
-
-/// Whether `program` is on the PATH; under CI its absence fails the test.
-fn have(program: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("RELAYTRACE_CI").is_none(),
-            "CI must install {program} (.ci/run)"
-        );
-        eprintln!("SKIPPED: {program} is not installed");
-    }
-    found
-}
 
 /// The README's lines that start with `start` (indented as code), as written.
 fn readme_lines(start: &str) -> Vec<String> {
@@ -100,7 +85,7 @@ fn relaytrace_is_open(s: &vt100::Screen) -> bool {
 
 #[test]
 fn the_neomutt_macro_opens_the_message_in_relaytrace() {
-    if !have("neomutt") {
+    if !common::have("neomutt") {
         return;
     }
     let home = Home::new("Mail");
@@ -139,7 +124,7 @@ fn the_neomutt_macro_opens_the_message_in_relaytrace() {
 #[test]
 fn the_aerc_binding_opens_the_message_in_relaytrace() {
     use std::os::unix::fs::PermissionsExt;
-    if !have("aerc") {
+    if !common::have("aerc") {
         return;
     }
     let home = Home::new("Mail/INBOX");

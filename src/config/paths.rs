@@ -128,6 +128,26 @@ pub fn dir(kind: Kind) -> Option<PathBuf> {
     )
 }
 
+/// Opens `path` for appending, made 0600 in a 0700 folder if new: what relaytrace
+/// keeps names the messages and hosts the user investigated, theirs alone.
+///
+/// # Errors
+/// The folder or the file cannot be made or opened.
+pub fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -420,18 +420,7 @@ impl Stored {
 /// # Errors
 /// The history cannot be written.
 pub fn remember(path: &std::path::Path, t: &RelayTest) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
-    if let Some(dir) = path.parent() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut f = crate::config::paths::open_private_append(path)?;
     let line = serde_json::to_string(t).map_err(std::io::Error::other)?;
     std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes())?;
     f.sync_data()

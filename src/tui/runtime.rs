@@ -443,7 +443,9 @@ pub async fn run(
                         entry.recipients.join(", ")
                     ));
                 }
-            } else if let (Effect::Send { .. }, Some(command)) = (e, password_command(ctx)) {
+            } else if let Effect::Send { .. } = e
+                && let Some(command) = password_command(ctx)
+            {
                 send_asking_password(terminal, e, ctx, &tx, &command);
                 model.dirty = true;
             } else if let Effect::Editor { panel, text } = e {

@@ -64,3 +64,20 @@ pub fn undocumented(v: &serde_json::Value) -> std::collections::BTreeSet<String>
     keys.retain(|k| !page.contains(&format!("`{k}`")));
     keys
 }
+
+/// Whether `program` is on the PATH. Under CI (`RELAYTRACE_CI`) its absence fails
+/// the test: `.ci/run` installs every program the tests drive.
+pub fn have(program: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("RELAYTRACE_CI").is_none(),
+            "CI must install {program} (.ci/run)"
+        );
+        eprintln!("SKIPPED: {program} is not installed");
+    }
+    found
+}
