@@ -870,6 +870,99 @@ fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
     );
 }
 
+/// A compromised account: the provider's relay is the entry, and the second
+/// complaint goes to the network of the client that logged in (its hop is looked
+/// up), with the time of the login; `investigate` looks that hop up too.
+#[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
+fn an_accounts_second_complaint_goes_to_the_clients_network() {
+    let w = lab::whois_data();
+    let mut plan = Plan::default();
+    plan.whois(
+        "whois.arin.net",
+        ARIN,
+        "n + 74.125.225.229",
+        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
+    );
+    plan.whois(
+        "whois.ripe.net",
+        RIPE,
+        "62.239.237.1",
+        Reply::file(&w.join("ip-whois/ripe/ipwhois_62.239.237.1.txt")),
+    );
+    let lab = Lab::start(plan);
+    let msg = lab.dir.path().join("spam.eml");
+    std::fs::write(
+        &msg,
+        "Received: from mx1.example.org (mx1.example.org [10.0.0.5]) by mail.example.org with ESMTP id A1; Mon, 1 Jan 2024 10:00:03 +0000\r\n\
+         Received: from smtp.1e100.net (smtp.1e100.net [74.125.225.229]) by mx1.example.org with ESMTP id B2; Mon, 1 Jan 2024 10:00:02 +0000\r\n\
+         Received: from laptop (host.bt.example [62.239.237.1]) by smtp.1e100.net with ESMTPSA id C3; Mon, 1 Jan 2024 09:59:58 +0000\r\n\
+         From: a@b.example\r\nSubject: cheap\r\nMessage-ID: <x@y>\r\n\r\nbody\r\n",
+    )
+    .unwrap();
+    let cfg = lab.config("");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("[reporter]\nname = \"Jane Doe\"\naddress = \"jane@example.org\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    let run = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_relaytrace"));
+        c.env("XDG_CACHE_HOME", lab.dir.path().join("cache"))
+            .env("XDG_CONFIG_HOME", lab.dir.path().join("none"));
+        c.arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .args(["--trust", "example.org"])
+            .arg(&msg)
+            .output()
+            .unwrap()
+    };
+    let to = |out: &std::process::Output| -> (Vec<String>, String) {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let parsed = mail_parser::MessageParser::default().parse(&out.stdout).unwrap();
+        let to = parsed
+            .to()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a.address())
+            .map(str::to_string)
+            .collect();
+        (to, parsed.body_text(0).unwrap().to_string())
+    };
+    let (owner, body) = to(&run(&["compose", "--to", "owner"]));
+    assert_eq!(owner, ["arin-contact@google.com"], "{body}");
+    assert!(body.contains("Entry-Class:  compromised_account"), "{body}");
+    let (isp, body) = to(&run(&["compose", "--to", "isp"]));
+    assert_eq!(
+        isp,
+        ["protect@bt.com"],
+        "the client network's desk, not Google's upstream: {body}"
+    );
+    assert!(
+        body.contains("On 2024-01-01 09:59:58 UTC, a mail client at 62.239.237.1"),
+        "the time of the login: {body}"
+    );
+    assert!(body.contains("Client-Net:   62.239.237.0/24"), "{body}");
+    assert!(
+        body.contains("Submitted:    2024-01-01 09:59:58 UTC (recorded by smtp.1e100.net)"),
+        "{body}"
+    );
+
+    let (v, _) = run_json(
+        &lab,
+        "",
+        &[
+            "investigate",
+            "--json",
+            "--trust",
+            "example.org",
+            msg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["entry"]["class"], "compromised_account");
+    assert_eq!(v["entry"]["client_hop"], 2);
+    assert!(emails(&v["hops"][2]["lookups"], "owner_contacts").contains(&"protect@bt.com".to_string()));
+}
+
 /// A whois answer built to burn CPU (issue 16, H2): one `OrgAbuseEmail:` line with
 /// 150,000 addresses, and 60,000 such lines of one address each, both under the
 /// 2 MiB answer cap. The lookup ends within its time limit and offers a bounded list.

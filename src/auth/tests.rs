@@ -71,6 +71,7 @@ fn entry(class: crate::trace::entry::Class, host: &str, d: &str) -> crate::trace
             format!("DKIM-Signature d={d} (not verified: a hint)"),
         ],
         client: None,
+        client_hop: None,
         provider: Some("Yahoo Mail".into()),
     }
 }

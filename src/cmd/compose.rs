@@ -21,6 +21,33 @@ fn original(input: super::Input, number: usize, max: u64) -> Result<Vec<u8>, Loa
     }
 }
 
+/// Whom a complaint is about, for the error when nobody was found to send it to.
+enum Whom {
+    /// The hop's sender.
+    Hop(usize, std::net::IpAddr),
+    /// The submitting client of an account or webmail, when the header shows it.
+    Client(Option<std::net::IpAddr>),
+}
+
+impl Whom {
+    fn error(&self, e: &crate::compose::ComposeError) -> Error {
+        if !matches!(e, crate::compose::ComposeError::NoRecipient(_)) {
+            return Error::Usage(e.to_string());
+        }
+        Error::Input(match self {
+            Whom::Hop(hop, ip) => format!(
+                "{e} (hop {hop}, {ip}: see `relaytrace lookup {ip}`, or give one with --add-to ADDRESS)"
+            ),
+            Whom::Client(Some(c)) => format!(
+                "{e} (the network of the submitting client {c}: see `relaytrace lookup {c}`, or give one with --add-to ADDRESS)"
+            ),
+            Whom::Client(None) => format!(
+                "{e} (the header records no public address of the submitting client: give one with --add-to ADDRESS)"
+            ),
+        })
+    }
+}
+
 /// `relaytrace compose`.
 ///
 /// # Errors
@@ -57,7 +84,17 @@ pub async fn run(
         .ok_or_else(|| Error::Usage(format!("--hop {hop}: that hop names no sender address")))?;
     let mut auth = crate::auth::read(&original, &t.site, &opts.authserv_ids);
     let checking = engine.authenticate(&original, &mut auth, crate::auth::spf_input(&t, &message.header));
-    let (lookup, ()) = futures_util::future::join(Box::pin(engine.lookup_ip(ip)), checking).await;
+    // An account's or a webmail's second party is the submitting client's network:
+    // its address is looked up beside the entry's.
+    let client_ip = compose::client_to_look_up(&t, hop, a.class.unwrap_or(t.entry.class));
+    let client = async {
+        match client_ip {
+            Some(c) => Some(Box::pin(engine.lookup_ip(c)).await),
+            None => None,
+        }
+    };
+    let (lookup, client, ()) =
+        futures_util::future::join3(Box::pin(engine.lookup_ip(ip)), client, checking).await;
     let side = match a.to {
         crate::cli::SideArg::Owner => Side::Owner,
         crate::cli::SideArg::Isp => Side::Isp,
@@ -72,6 +109,9 @@ pub async fn run(
         facts.class = c;
     }
     compose::add_auth(&mut facts, &auth);
+    if let Some(c) = &client {
+        compose::add_client(&mut facts, c);
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -87,12 +127,7 @@ pub async fn run(
                 facts.class.name()
             ))
         })?;
-    let contacts = if side == Side::Isp && compose::isp_is_client_network(facts.class) {
-        // The submitting client's network: its contacts are not the entry's ISP's.
-        &[][..]
-    } else {
-        compose::side_contacts(&lookup, side)
-    };
+    let contacts = compose::contacts_for(side, facts.class, Some(&lookup), client.as_ref());
     let mut d = compose::draft(
         side,
         &facts,
@@ -115,12 +150,12 @@ pub async fn run(
         line_ends: compose::LineEnds::AsStored,
         binary: false,
     };
-    let built = compose::Complaint::build(&facts, &choices).map_err(|e| match e {
-        compose::ComposeError::NoRecipient(_) => Error::Input(format!(
-            "{e} (hop {hop}, {ip}: see `relaytrace lookup {ip}`, or give one with --add-to ADDRESS)"
-        )),
-        other => Error::Usage(other.to_string()),
-    })?;
+    let who = if side == Side::Isp && compose::isp_is_client_network(facts.class) {
+        Whom::Client(client_ip)
+    } else {
+        Whom::Hop(hop, ip)
+    };
+    let built = compose::Complaint::build(&facts, &choices).map_err(|e| who.error(&e))?;
     if let Some(note) = &built.note {
         eprintln!("relaytrace: note: {note}");
     }

@@ -102,6 +102,15 @@ pub struct Facts {
     pub message_id: String,
     /// The client that submitted it (account classes), the known provider.
     pub client_ip: String,
+    /// The client's network, from the lookup of its hop: "203.0.113.0/24 (Example
+    /// Telecom)".
+    pub client_network: String,
+    /// When the client submitted it, in UTC, from the Received line the provider
+    /// wrote for it (the time the client network's logs answer for); else the
+    /// hand-off time.
+    pub submitted_on: String,
+    /// Who recorded the submission, for the summary ("" without a client line).
+    pub submission_recorded_by: String,
     pub provider: String,
     /// What the header shows about the submission, in words.
     pub submission: String,
@@ -265,6 +274,12 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         f.client_ip = trace.entry.client.map(|c| c.to_string()).unwrap_or_default();
         f.provider = clip(trace.entry.provider.as_deref().unwrap_or(""), 100);
         f.submission = submission_words(&trace.entry);
+        if let Some(c) = trace.entry.client_hop.and_then(|c| trace.hops.get(c))
+            && let Some(d) = c.fields.date
+        {
+            f.submitted_on = utc(d.epoch);
+            f.submission_recorded_by = clip(c.by.as_deref().unwrap_or("?"), 200);
+        }
     }
     if let Some(l) = lookup {
         lookup_facts(&mut f, l, &ip);
@@ -285,6 +300,9 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
     }
     if f.client_ip.is_empty() {
         f.client_ip = "(not recorded)".into();
+    }
+    if f.submitted_on.is_empty() {
+        f.submitted_on.clone_from(&f.handed_on);
     }
     f
 }
@@ -399,6 +417,13 @@ fn summary(f: &Facts) -> String {
     line("Recipient:", &f.recipient);
     if !f.client_ip.starts_with('(') {
         line("Client-IP:", &f.client_ip);
+        line("Client-Net:", &f.client_network);
+        if !f.submission_recorded_by.is_empty() {
+            line(
+                "Submitted:",
+                &format!("{} (recorded by {})", f.submitted_on, f.submission_recorded_by),
+            );
+        }
     }
     line("Subject:", &f.spam_subject);
     if !f.signer.is_empty() {
@@ -518,6 +543,8 @@ pub fn fill(template: &str, f: &Facts) -> Result<String, ComposeError> {
             "recipient" => f.recipient.clone(),
             "message_id" => f.message_id.clone(),
             "client_ip" => f.client_ip.clone(),
+            "client_network" => f.client_network.clone(),
+            "submitted_on" => f.submitted_on.clone(),
             "provider" => f.provider.clone(),
             "submission" => f.submission.clone(),
             "age_note" => f.age_note.clone(),
@@ -694,6 +721,61 @@ pub fn builtin(class: Class, side: Side) -> Result<&'static str, &'static str> {
 /// client's network), not the ISP side of the entry's lookup?
 pub fn isp_is_client_network(class: Class) -> bool {
     matches!(class, Class::CompromisedAccount | Class::Webmail)
+}
+
+/// The address of the submitting client to look up for complaints about `hop`
+/// as `class`: an account's or a webmail's, when a hop shows it.
+pub fn client_to_look_up(trace: &Trace, hop: usize, class: Class) -> Option<std::net::IpAddr> {
+    trace
+        .entry
+        .client_hop
+        .filter(|_| trace.entry.hop == Some(hop) && isp_is_client_network(class))
+        .and_then(|i| trace.hops.get(i)?.from_ip)
+}
+
+/// The desk of the submitting client's network, from the lookup of the client's
+/// address: its owner's contacts, else its ISP's.
+pub fn client_contacts(l: &Lookup) -> &[Contact] {
+    if l.owner_contacts().is_empty() {
+        l.isp_contacts()
+    } else {
+        l.owner_contacts()
+    }
+}
+
+/// The contacts a complaint to `side` goes to: the entry's lookup, or for the
+/// second party of an account or web class the lookup of its client (`client`,
+/// when it was looked up).
+pub fn contacts_for<'a>(
+    side: Side,
+    class: Class,
+    entry: Option<&'a Lookup>,
+    client: Option<&'a Lookup>,
+) -> &'a [Contact] {
+    if side == Side::Isp && isp_is_client_network(class) {
+        client.map_or(&[][..], client_contacts)
+    } else {
+        entry.map_or(&[][..], |l| side_contacts(l, side))
+    }
+}
+
+/// Adds the submitting client's network, from the lookup of the client's address
+/// (nothing when the lookup is of another address).
+pub fn add_client(f: &mut Facts, l: &Lookup) {
+    if l.query() != f.client_ip {
+        return;
+    }
+    let cidr = l.network().and_then(|n| n.cidr.as_deref()).unwrap_or("");
+    let org = l.owner_name().or_else(|| l.isp_name()).unwrap_or("");
+    f.client_network = clip(
+        &match (cidr.is_empty(), org.is_empty()) {
+            (false, false) => format!("{cidr} ({org})"),
+            (false, true) => cidr.to_string(),
+            (true, false) => org.to_string(),
+            (true, true) => String::new(),
+        },
+        200,
+    );
 }
 
 /// Text made fit for one header line: controls (CR, LF, NUL, escapes) become spaces,

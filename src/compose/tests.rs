@@ -658,3 +658,75 @@ fn long_lines_go_unchanged_as_binary_for_bdat() {
         "the long line goes as it is"
     );
 }
+
+/// An account's second complaint goes to the submitting client's network: its
+/// lookup's owner desk (else its ISP's), never the entry's ISP; the summary names
+/// that network.
+#[test]
+fn an_accounts_second_party_is_the_clients_network() {
+    let raw = b"Received: from smtp.provider.net (smtp.provider.net [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+Received: from laptop (host.isp.net [200.161.145.77]) by smtp.provider.net with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n\
+Subject: x\r\n\r\nbody\r\n";
+    let msg = Reader::new(&raw[..]).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    assert_eq!(t.entry.class, Class::CompromisedAccount);
+    let entry = lookup();
+    let mut client = Lookup {
+        evidence: Evidence::new("200.161.145.77".parse().unwrap()),
+        attribution: Attribution {
+            owner: Some("Example Telecom".into()),
+            network: Some(crate::lookup::attribute::Network {
+                cidr: Some("200.161.144.0/20".into()),
+                ..crate::lookup::attribute::Network::default()
+            }),
+            owner_contacts: vec![contact("abuse@telecom.example", true)],
+            isp_contacts: vec![contact("abuse@upstream.example", true)],
+            ..Attribution::default()
+        },
+    };
+    let class = t.entry.class;
+    let to = |side, client: Option<&Lookup>| {
+        contacts_for(side, class, Some(&entry), client)
+            .iter()
+            .map(|c| c.email.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        to(Side::Owner, Some(&client)),
+        ["abuse@saks.com.pa", "noc@saks.com.pa"]
+    );
+    assert_eq!(to(Side::Isp, Some(&client)), ["abuse@telecom.example"]);
+    assert!(to(Side::Isp, None).is_empty(), "not the entry's ISP");
+    // An open relay's ISP is the entry's ISP, whatever a client lookup says.
+    assert_eq!(
+        contacts_for(Side::Isp, Class::OpenRelay, Some(&entry), Some(&client))[0].email,
+        "abuse@cwpanama.net"
+    );
+
+    let mut f = facts(&t, 0, Some(&entry), &reporter());
+    add_client(&mut f, &client);
+    assert_eq!(f.client_network, "200.161.144.0/20 (Example Telecom)");
+    let tpl = builtin(Class::CompromisedAccount, Side::Isp).unwrap();
+    let text = fill(tpl, &f).unwrap();
+    assert!(text.contains("Client-IP:    200.161.145.77"), "{text}");
+    assert!(
+        text.contains("Client-Net:   200.161.144.0/20 (Example Telecom)"),
+        "{text}"
+    );
+    // The client network's desk gets the time of the login, not of the hand-off to us.
+    assert!(
+        text.contains("Submitted:    2004-03-01 10:00:00 UTC (recorded by smtp.provider.net)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("On 2004-03-01 10:00:00 UTC, a mail client at 200.161.145.77"),
+        "{text}"
+    );
+
+    // No owner desk: the client network's ISP; a lookup of another address adds nothing.
+    client.attribution.owner_contacts.clear();
+    assert_eq!(to(Side::Isp, Some(&client)), ["abuse@upstream.example"]);
+    let mut g = facts(&t, 0, Some(&entry), &reporter());
+    add_client(&mut g, &entry);
+    assert_eq!(g.client_network, "");
+}

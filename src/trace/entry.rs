@@ -122,6 +122,11 @@ pub struct Entry {
     /// The client that submitted the message (account classes), when recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<IpAddr>,
+    /// The hop that shows that client (a Received line or the `X-Originating-IP`
+    /// pseudo-hop): its lookup names the client's network, the second party of an
+    /// account's or a webmail's complaints (DESIGN.md §1a).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_hop: Option<usize>,
     /// The known provider (free mail, ESP) by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -137,6 +142,7 @@ impl Entry {
             confidence: Confidence::Low,
             evidence: vec![why.to_string()],
             client: None,
+            client_hop: None,
             provider: None,
         }
     }
@@ -736,6 +742,19 @@ fn host_lines(hops: &[Hop], p: usize, ctx: &Context) -> Found {
     }
 }
 
+/// The hop that shows the entry's submitting client: the first one below the
+/// entry whose sender is the public address the entry recorded as its client.
+#[must_use]
+pub fn client_hop(hops: &[Hop], e: &Entry) -> Option<usize> {
+    let client = e.client.filter(|ip| !internal(*ip))?;
+    let below = e.hop.map_or(0, |h| h + 1);
+    hops.iter()
+        .skip(below)
+        .find(|h| h.from_ip == Some(client))
+        .filter(|h| super::is_external(h))
+        .map(|h| h.index)
+}
+
 /// The entry of a traced message.
 #[must_use]
 pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
@@ -866,6 +885,7 @@ fn inside_provider(hops: &[Hop], ctx: &Context) -> Option<Entry> {
             f.name
         )],
         client: None,
+        client_hop: None,
         provider: Some(f.name.clone()),
     })
 }
@@ -894,6 +914,7 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         confidence: Confidence::Medium,
         evidence: Vec::new(),
         client: found.sub.client,
+        client_hop: None,
         provider: None,
     };
     // The first rule that holds decides.

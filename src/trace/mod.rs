@@ -186,7 +186,8 @@ pub fn analyse(message: &Message, opts: &Options) -> Trace {
         check_chain(&mut hops, r, &site);
     }
     let ctx = entry::Context::from_header(&message.header);
-    let entry = entry::find(&hops, relay, &ctx);
+    let mut entry = entry::find(&hops, relay, &ctx);
+    entry.client_hop = entry::client_hop(&hops, &entry);
     let input_point = entry.hop;
     if let Some(p) = input_point {
         let why = entry.evidence.first().cloned().unwrap_or_default();
@@ -669,7 +670,8 @@ pub fn is_external(h: &Hop) -> bool {
 }
 
 /// The hops worth looking up: the external ones from the relay down to the entry
-/// and two more below it (context for the user), at most [`MAX_LOOKED_UP`]. A
+/// and two more below it (context for the user), and the entry's client hop, at
+/// most [`MAX_LOOKED_UP`]. A
 /// forged chain of a thousand external hops does not become a thousand lookups.
 pub const MAX_LOOKED_UP: usize = 8;
 
@@ -694,12 +696,15 @@ pub fn hops_to_look_up(t: &Trace) -> Vec<usize> {
             .map(|h| h.index)
             .take(2),
     );
-    if let Some(e) = t.entry.hop.filter(|e| !out.contains(e)) {
-        out.push(e);
+    let client = t.entry.client_hop;
+    for must in [t.entry.hop, client].into_iter().flatten() {
+        if !out.contains(&must) {
+            out.push(must);
+        }
     }
-    // The entry and the relay always; the rest as room allows.
+    // The entry, its client and the relay always; the rest as room allows.
     if out.len() > MAX_LOOKED_UP {
-        let keep: Vec<usize> = [Some(relay), t.entry.hop].into_iter().flatten().collect();
+        let keep: Vec<usize> = [Some(relay), t.entry.hop, client].into_iter().flatten().collect();
         let mut trimmed: Vec<usize> = out.iter().copied().filter(|i| keep.contains(i)).collect();
         trimmed.extend(
             out.iter()

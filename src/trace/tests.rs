@@ -142,6 +142,73 @@ fn authenticated_submission_marks_the_input_point() {
     assert!(t.entry.evidence.iter().any(|e| e.contains("ESMTPSA")));
 }
 
+/// The client of an account is the hop below the entry that shows it: looked up
+/// whatever the room, since its network gets the second complaint.
+#[test]
+fn the_submitting_client_has_its_hop_and_is_looked_up() {
+    let t = trace_of(
+        &[
+            "from smtp.provider.net (smtp.provider.net [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from laptop (host.isp.net [200.161.145.77]) by smtp.provider.net with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(
+        t.entry.client.map(|c| c.to_string()).as_deref(),
+        Some("200.161.145.77")
+    );
+    assert_eq!(t.entry.client_hop, Some(1));
+    assert!(hops_to_look_up(&t).contains(&1));
+
+    // A private client has no hop to look up; a relay's sender is no client.
+    let lan = trace_of(
+        &[
+            "from smtp.provider.net (smtp.provider.net [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from laptop (laptop.lan [192.168.1.20]) by smtp.provider.net with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(lan.entry.client_hop, None);
+    let relay = trace_of(
+        &[
+            "from relay.victim.com (relay.victim.com [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000",
+            "from x (dsl-1.isp.net [200.161.145.9]) by relay.victim.com with SMTP id C; Mon, 1 Mar 2004 10:00:00 +0000",
+        ],
+        &[],
+    );
+    assert_eq!(relay.entry.client_hop, None);
+}
+
+/// The `X-Originating-IP` pseudo-hop is the client's hop of a web submission.
+#[test]
+fn the_originating_address_is_the_webmail_clients_hop() {
+    let text = "Received: from out.univ.edu (out.univ.edu [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+                Received: from [127.0.0.1] by webmail.univ.edu (Horde) with HTTP; Mon, 1 Mar 2004 10:00:00 +0000\r\n\
+                X-Originating-IP: [200.161.145.5]\r\nSubject: x\r\n\r\nbody\r\n";
+    let msg = Reader::new(text.as_bytes()).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    assert_eq!(t.entry.class, super::entry::Class::Webmail, "{:?}", t.entry);
+    assert_eq!(t.entry.client_hop, Some(2));
+    assert_eq!(t.hops[2].kind, Kind::Originating);
+    assert!(hops_to_look_up(&t).contains(&2));
+
+    // Past the two hops of context below the entry, it is still looked up.
+    let text = text.replace(
+        "X-Originating-IP",
+        "Received: from a (a.example.com [200.161.146.1]) by b.example.com with SMTP; Mon, 1 Mar 2004 09:00:00 +0000\r\n\
+         Received: from c (c.example.com [200.161.146.2]) by d.example.com with SMTP; Mon, 1 Mar 2004 08:00:00 +0000\r\n\
+         Received: from e (e.example.com [200.161.146.3]) by f.example.com with SMTP; Mon, 1 Mar 2004 07:00:00 +0000\r\n\
+         X-Originating-IP",
+    );
+    let msg = Reader::new(text.as_bytes()).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    assert_eq!(t.entry.class, super::entry::Class::Webmail, "{:?}", t.entry);
+    assert_eq!(t.entry.client_hop, Some(5), "{:?}", t.entry);
+    let looked = hops_to_look_up(&t);
+    assert!(looked.contains(&5), "{looked:?}");
+    assert!(!looked.contains(&4), "{looked:?}");
+}
+
 #[test]
 fn internal_hops_of_the_relay_are_walked_through() {
     let t = trace_of(

@@ -418,9 +418,22 @@ impl Model {
         self.setup.class_choice.unwrap_or(self.trace.entry.class)
     }
 
+    /// The lookup of the entry's submitting client (account and web classes), once
+    /// in, when the complaints are about the entry's hop.
+    pub fn client_lookup(&self, hop: usize) -> Option<&crate::lookup::Lookup> {
+        if self.trace.entry.hop != Some(hop) {
+            return None;
+        }
+        let client = self.trace.entry.client_hop?;
+        self.lookups.get(&client).and_then(HopLookup::done)
+    }
+
     /// The facts of a complaint about `hop`, with the class in force and the age note.
     pub fn facts(&self, hop: usize, lookup: Option<&crate::lookup::Lookup>) -> crate::compose::Facts {
         let mut f = crate::compose::facts(&self.trace, hop, lookup, &self.setup.reporter);
+        if let Some(c) = self.client_lookup(hop) {
+            crate::compose::add_client(&mut f, c);
+        }
         if let Some(a) = self.auth.auth() {
             crate::compose::add_auth(&mut f, a);
         }

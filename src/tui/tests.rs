@@ -1640,3 +1640,90 @@ fn the_relay_test_asks_first_and_its_verdict_is_evidence() {
         "{body}"
     );
 }
+
+/// A compromised account: the entry's lookup fills the provider's panel, and the
+/// second panel waits for the client's hop, whose network it is addressed to
+/// (with the time of the login); the hop is marked C and its contacts are the
+/// ones the recipient picker offers.
+#[test]
+fn an_accounts_second_panel_follows_the_clients_lookup() {
+    let raw = "Received: from mx1.example.org (mx1.example.org [10.0.0.5]) by mail.example.org with ESMTP id A1; Mon, 1 Jan 2024 10:00:03 +0000\r\n\
+               Received: from smtp.1e100.net (smtp.1e100.net [74.125.225.229]) by mx1.example.org with ESMTP id B2; Mon, 1 Jan 2024 10:00:02 +0000\r\n\
+               Received: from laptop (host.bt.example [62.239.237.1]) by smtp.1e100.net with ESMTPSA id C3; Mon, 1 Jan 2024 09:59:58 +0000\r\n\
+               From: a@b.example\r\nSubject: cheap\r\n\r\nbody\r\n";
+    let msg = Reader::new(raw.as_bytes()).next().unwrap().unwrap();
+    let t = analyse(
+        &msg,
+        &Options {
+            site: Site::parse(&["example.org"]).unwrap(),
+            no_auto_site: false,
+            authserv_ids: Vec::new(),
+        },
+    );
+    assert_eq!(t.entry.class, crate::trace::entry::Class::CompromisedAccount);
+    assert_eq!(t.entry.client_hop, Some(2));
+    let mut m = Model::new("account.eml".into(), t, Keymap::default(), true, Instant::now());
+    let effects = start(&mut m, false);
+    let client_req = req_of(&effects, 2);
+    let done = |hop, req, owner: &str, isp: &str| Msg::Done {
+        hop,
+        req,
+        lookup: Box::new(Lookup {
+            attribution: Attribution {
+                owner_contacts: vec![contact(owner)],
+                isp_contacts: vec![contact(isp)],
+                ..Attribution::default()
+            },
+            ..Lookup::default()
+        }),
+    };
+    update(
+        &mut m,
+        done(
+            1,
+            req_of(&effects, 1),
+            "abuse@provider.test",
+            "abuse@upstream.test",
+        ),
+    );
+    let screen = snapshots::render_screen(&m, 120, 40);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("62.239.237.1"))
+        .unwrap_or_default();
+    assert!(
+        row.trim_end().trim_end_matches('│').trim_end().ends_with('C'),
+        "the client's hop is marked: {screen}"
+    );
+    update(&mut m, key(KeyCode::Char('c')));
+    {
+        let c = m.compose.as_ref().unwrap();
+        assert_eq!(c.panels[0].draft().to, vec!["abuse@provider.test"]);
+        assert!(c.panels[1].draft().to.is_empty(), "never the provider's upstream");
+    }
+    update(
+        &mut m,
+        done(
+            2,
+            client_req,
+            "abuse@client-isp.test",
+            "abuse@client-upstream.test",
+        ),
+    );
+    let c = m.compose.as_ref().unwrap();
+    let isp = c.panels[1].draft();
+    assert_eq!(isp.to, vec!["abuse@client-isp.test"]);
+    assert!(
+        isp.body
+            .contains("On 2024-01-01 09:59:58 UTC, a mail client at 62.239.237.1"),
+        "{}",
+        isp.body
+    );
+    assert_eq!(c.panels[0].draft().to, vec!["abuse@provider.test"]);
+    update(&mut m, key(KeyCode::Tab));
+    let offered: Vec<String> = super::update::side_contacts_of(&m)
+        .into_iter()
+        .map(|c| c.email)
+        .collect();
+    assert_eq!(offered, ["abuse@client-isp.test"]);
+}

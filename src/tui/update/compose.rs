@@ -25,12 +25,9 @@ pub(super) fn fresh_drafts(m: &Model) -> Vec<crate::compose::Draft> {
     [Side::Owner, Side::Isp]
         .into_iter()
         .map(|side| {
-            let contacts = if side == Side::Isp && crate::compose::isp_is_client_network(class) {
-                // The submitting client's network: not the entry's ISP.
-                &[][..]
-            } else {
-                lookup.map_or(&[][..], |l| crate::compose::side_contacts(l, side))
-            };
+            // The second party of an account or webmail is the submitting client's
+            // network, not the entry's ISP.
+            let contacts = crate::compose::contacts_for(side, class, lookup, m.client_lookup(hop));
             let blank = |body: String| Draft {
                 side,
                 to: Vec::new(),
@@ -182,8 +179,8 @@ pub(super) fn follow(m: &mut Model, what: &str) {
     }
 }
 
-/// The contacts of the focused panel's side, for the recipient picker (none for
-/// the submitting client's network, whose contacts relaytrace did not look up).
+/// The contacts of the focused panel's side, for the recipient picker (for an
+/// account or webmail's second party, those of the submitting client's network).
 pub fn side_contacts_of(m: &Model) -> Vec<crate::lookup::contact::Contact> {
     let Some(c) = m.compose.as_ref() else {
         return Vec::new();
@@ -191,15 +188,9 @@ pub fn side_contacts_of(m: &Model) -> Vec<crate::lookup::contact::Contact> {
     let Some(p) = c.panels.get(c.focus) else {
         return Vec::new();
     };
-    if p.side == crate::compose::Side::Isp && crate::compose::isp_is_client_network(m.class()) {
-        return Vec::new();
-    }
     let hop = m.input_point().unwrap_or(m.hops.selected);
-    m.lookups
-        .get(&hop)
-        .and_then(|l| l.done())
-        .map(|l| crate::compose::side_contacts(l, p.side).to_vec())
-        .unwrap_or_default()
+    let entry = m.lookups.get(&hop).and_then(|l| l.done());
+    crate::compose::contacts_for(p.side, m.class(), entry, m.client_lookup(hop)).to_vec()
 }
 
 /// A key in the recipient picker: move, check or uncheck (the To field follows),

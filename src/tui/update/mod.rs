@@ -81,7 +81,8 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             if let Some(l) = m.lookups.get_mut(&hop).filter(|l| l.req == req) {
                 l.finish(*lookup, m.now);
                 m.dirty = true;
-                if m.input_point().unwrap_or(m.hops.selected) == hop {
+                let about = m.input_point().unwrap_or(m.hops.selected);
+                if about == hop || m.trace.entry.client_hop == Some(hop) {
                     follow(m, "the lookups");
                 }
             }

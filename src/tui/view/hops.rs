@@ -1,6 +1,7 @@
 //! The hops table: index, sender host and address, `by` host, delay (a small bar;
 //! negative delays flagged), the verdict as a symbol and a word, and the marks of
-//! the site, the relay and the input point. Unparsed lines show raw.
+//! the site, the relay, the input point and an account's client. Unparsed lines
+//! show raw.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -57,6 +58,10 @@ fn marks(m: &Model, h: &Hop) -> String {
         if m.input_choice.is_some() {
             s.push('*');
         }
+    }
+    // The submitting client of an account or webmail: the second complaint's party.
+    if crate::compose::isp_is_client_network(m.class()) && m.trace.entry.client_hop == Some(h.index) {
+        s.push('C');
     }
     s
 }

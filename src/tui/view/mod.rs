@@ -420,7 +420,7 @@ fn help(f: &mut Frame, m: &Model, t: &Theme, scroll: u16) {
         ),
         (
             "marks".to_string(),
-            "S your site · R relay · I input point · * your choice".to_string(),
+            "S your site · R relay · I input point · C the submitting client (its network gets the second complaint) · * your choice".to_string(),
         ),
         (
             "verdicts".to_string(),
