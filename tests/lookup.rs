@@ -961,6 +961,16 @@ fn an_accounts_second_complaint_goes_to_the_clients_network() {
     assert_eq!(v["entry"]["class"], "compromised_account");
     assert_eq!(v["entry"]["client_hop"], 2);
     assert!(emails(&v["hops"][2]["lookups"], "owner_contacts").contains(&"protect@bt.com".to_string()));
+    let report = lab
+        .command("")
+        .args(["investigate", "--trust", "example.org", msg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        report.contains("hop 2 (the submitting client: its network gets the second complaint)"),
+        "{report}"
+    );
 }
 
 /// A whois answer built to burn CPU (issue 16, H2): one `OrgAbuseEmail:` line with

@@ -111,6 +111,9 @@ pub async fn run(
                     (true, true) => " (the relay and input point)",
                     (true, false) => " (the relay)",
                     (false, true) => " (the input point)",
+                    _ if t.entry.client_hop == Some(*i) => {
+                        " (the submitting client: its network gets the second complaint)"
+                    }
                     _ => "",
                 };
                 writeln!(out, "\nhop {i}{role}").map_err(|e| Error::write(&e))?;

@@ -198,6 +198,15 @@ pub fn analyse(message: &Message, opts: &Options) -> Trace {
         );
         hops[p].reasons.insert(0, text);
     }
+    if let (Some(c), Some(p)) = (entry.client_hop, input_point) {
+        hops[c].reasons.insert(
+            0,
+            format!(
+                "the submitting client of the {} at hop {p}: its network gets the second complaint",
+                entry.class.words()
+            ),
+        );
+    }
     Trace {
         subject: summary.subject,
         message_id: summary.message_id,

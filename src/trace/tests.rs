@@ -159,6 +159,11 @@ fn the_submitting_client_has_its_hop_and_is_looked_up() {
     );
     assert_eq!(t.entry.client_hop, Some(1));
     assert!(hops_to_look_up(&t).contains(&1));
+    assert!(
+        t.hops[1].reasons[0].starts_with("the submitting client of the compromised account at hop 0"),
+        "{:?}",
+        t.hops[1].reasons
+    );
 
     // A private client has no hop to look up; a relay's sender is no client.
     let lan = trace_of(
