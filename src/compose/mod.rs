@@ -200,6 +200,10 @@ fn source_port(raw: &str, ip: &str) -> Option<u16> {
     None
 }
 
+/// How far below the entry the evidence goes on, line by line, to reach the line
+/// that records the submitting client.
+const EVIDENCE_LINES_TO_CLIENT: usize = 8;
+
 /// The facts for a complaint about the relay at `hop` (the input point).
 pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Reporter) -> Facts {
     let mut f = Facts {
@@ -245,19 +249,7 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         ),
         None => format!("Received line {hop}"),
     };
-    // From the hop where the site received it down to the line the relay wrote.
-    let top = relay.unwrap_or(hop).min(hop);
-    let bottom = (hop + 1).min(trace.hops.len().saturating_sub(1));
-    // The reporter's own addresses do not go out in the evidence either.
-    let with = reporter.redact_with.as_deref().unwrap_or(redact::REPLACEMENT);
-    f.evidence = trace.hops[top..=bottom]
-        .iter()
-        .map(|h| {
-            let line = format!("Received: {}", one_line(&h.raw));
-            let (bytes, _) = redact::redact(line.as_bytes(), &reporter.redact, with);
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-        .collect();
+    f.evidence = evidence(trace, hop, reporter);
     f.arrival_date = trace
         .hops
         .get(relay.unwrap_or(hop))
@@ -305,6 +297,40 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         f.submitted_on.clone_from(&f.handed_on);
     }
     f
+}
+
+/// The Received lines that show the relaying, newest first: from the hop where the
+/// site received it down to the line the relay wrote (the reporter's addresses
+/// redacted).
+fn evidence(trace: &Trace, hop: usize, reporter: &Reporter) -> Vec<String> {
+    let top = trace.relay.unwrap_or(hop).min(hop);
+    let mut bottom = (hop + 1).min(trace.hops.len().saturating_sub(1));
+    // An account's or webmail's submitting client: down to the line that records
+    // it, the one its network's desk looks for (far below, that line alone).
+    let mut client_line = None;
+    if let Some(c) = trace.entry.client_hop.filter(|_| trace.entry.hop == Some(hop)) {
+        if c <= hop + EVIDENCE_LINES_TO_CLIENT {
+            bottom = bottom.max(c);
+        } else {
+            client_line = Some(c);
+        }
+    }
+    // The reporter's own addresses do not go out in the evidence either.
+    let with = reporter.redact_with.as_deref().unwrap_or(redact::REPLACEMENT);
+    trace.hops[top..=bottom]
+        .iter()
+        .chain(client_line.and_then(|c| trace.hops.get(c)))
+        .map(|h| {
+            // The X-Originating-IP pseudo-hop is its own header field.
+            let line = if h.kind == crate::received::Kind::Originating {
+                one_line(&h.raw)
+            } else {
+                format!("Received: {}", one_line(&h.raw))
+            };
+            let (bytes, _) = redact::redact(line.as_bytes(), &reporter.redact, with);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+        .collect()
 }
 
 /// What the Received line the relay's receiver wrote says: who recorded it, its

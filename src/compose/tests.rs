@@ -730,3 +730,43 @@ Subject: x\r\n\r\nbody\r\n";
     add_client(&mut g, &entry);
     assert_eq!(g.client_network, "");
 }
+
+/// The evidence goes down to the line that records the submitting client, and the
+/// `X-Originating-IP` pseudo-hop is quoted as the header field it is.
+#[test]
+fn the_evidence_reaches_the_clients_line() {
+    let head = "Received: from out.univ.edu (out.univ.edu [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+                Received: from [127.0.0.1] by webmail.univ.edu (Horde) with HTTP; Mon, 1 Mar 2004 10:00:00 +0000\r\n";
+    let forged = |n: usize| -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            let _ = write!(
+                s,
+                "Received: from a{i} (a{i}.example.com [200.161.146.{i}]) by b.example.com with SMTP; Mon, 1 Mar 2004 09:00:00 +0000\r\n"
+            );
+        }
+        s
+    };
+    for (below, expected) in [(0, 3), (3, 6), (12, 3)] {
+        let raw = format!(
+            "{head}{}X-Originating-IP: [200.161.145.5]\r\nSubject: x\r\n\r\nbody\r\n",
+            forged(below)
+        );
+        let msg = Reader::new(raw.as_bytes()).next().unwrap().unwrap();
+        let t = analyse(&msg, &Options::default());
+        assert_eq!(t.entry.class, Class::Webmail, "{:?}", t.entry);
+        assert_eq!(t.entry.client_hop, Some(2 + below));
+        let f = facts(&t, 0, None, &reporter());
+        assert_eq!(f.evidence.len(), expected, "{below}: {:#?}", f.evidence);
+        assert_eq!(
+            f.evidence.last().unwrap(),
+            "X-Originating-IP: [200.161.145.5]",
+            "{below}"
+        );
+        assert!(
+            f.evidence[..expected - 1]
+                .iter()
+                .all(|l| l.starts_with("Received: "))
+        );
+    }
+}
