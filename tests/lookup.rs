@@ -947,6 +947,32 @@ fn an_accounts_second_complaint_goes_to_the_clients_network() {
         "{body}"
     );
 
+    // In ARF the source is the address each desk's automation knows as its own.
+    for (side, source) in [("owner", "74.125.225.229"), ("isp", "62.239.237.1")] {
+        let out = run(&["compose", "--to", side, "--format", "arf"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let parsed = mail_parser::MessageParser::default().parse(&out.stdout).unwrap();
+        let report = parsed
+            .parts
+            .iter()
+            .find(|p| {
+                p.content_type()
+                    .is_some_and(|c| c.subtype() == Some("feedback-report"))
+            })
+            .unwrap();
+        let fields =
+            String::from_utf8_lossy(&out.stdout[report.offset_body as usize..report.offset_end as usize])
+                .to_string();
+        assert!(
+            fields.contains(&format!("Source-IP: {source}\r\n")),
+            "{side}: {fields}"
+        );
+        assert_eq!(fields.matches("Source-IP:").count(), 1, "{fields}");
+        if side == "isp" {
+            assert!(!fields.contains("Reported-Domain"), "not the client's: {fields}");
+        }
+    }
+
     let (v, _) = run_json(
         &lab,
         "",

@@ -300,7 +300,7 @@ pub fn build(
         spam_part(&forwarded, encoding)
     };
     let body = if d.format == Format::Arf {
-        let report = feedback_report(f);
+        let report = feedback_report(f, d.side);
         let feedback = MimePart::new(
             ContentType::new("message/feedback-report"),
             BodyPart::Binary(report.into_bytes().into()),
@@ -372,23 +372,30 @@ fn text_form(d: &Draft, to: &[String], name: &str, from: &str, subject: &str, fo
 }
 
 /// The machine-readable part of an ARF report (RFC 5965): what is known of the
-/// relay, each field only when known.
-fn feedback_report(f: &Facts) -> String {
+/// relay, each field only when known. To the submitting client's network (an
+/// account's or webmail's second party) the source is the client: the address a
+/// desk's automation matches to its customers.
+fn feedback_report(f: &Facts, side: super::Side) -> String {
     let mut report = String::new();
     let _ = write!(
         report,
         "Feedback-Type: abuse\r\nUser-Agent: {USER_AGENT}\r\nVersion: 1\r\n"
     );
-    if !f.relay_ip.is_empty() {
+    let to_client = side == super::Side::Isp && super::isp_is_client_network(f.class);
+    if to_client {
+        if !f.client_ip.starts_with('(') {
+            let _ = write!(report, "Source-IP: {}\r\n", header_text(&f.client_ip));
+        }
+    } else if !f.relay_ip.is_empty() {
         let _ = write!(report, "Source-IP: {}\r\n", header_text(&f.relay_ip));
     }
-    if let Some(p) = f.source_port {
+    if let Some(p) = f.source_port.filter(|_| !to_client) {
         let _ = write!(report, "Source-Port: {p}\r\n");
     }
     if let Some(a) = &f.arrival_date {
         let _ = write!(report, "Arrival-Date: {}\r\n", header_text(a));
     }
-    if let Some(dom) = &f.reported_domain {
+    if let Some(dom) = f.reported_domain.as_ref().filter(|_| !to_client) {
         let _ = write!(report, "Reported-Domain: {}\r\n", header_text(dom));
     }
     // RFC 5965 §3.2: the site's own verdicts, as it wrote them.
