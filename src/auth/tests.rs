@@ -72,6 +72,7 @@ fn entry(class: crate::trace::entry::Class, host: &str, d: &str) -> crate::trace
         ],
         client: None,
         client_hop: None,
+        account: None,
         provider: Some("Yahoo Mail".into()),
     }
 }

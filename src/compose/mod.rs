@@ -111,6 +111,9 @@ pub struct Facts {
     pub submitted_on: String,
     /// Who recorded the submission, for the summary ("" without a client line).
     pub submission_recorded_by: String,
+    /// The account the provider recorded as the submitter, and where ("" when
+    /// none): the first thing a provider's desk needs to close it.
+    pub account: String,
     pub provider: String,
     /// What the header shows about the submission, in words.
     pub submission: String,
@@ -266,6 +269,7 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         f.client_ip = trace.entry.client.map(|c| c.to_string()).unwrap_or_default();
         f.provider = clip(trace.entry.provider.as_deref().unwrap_or(""), 100);
         f.submission = submission_words(&trace.entry);
+        f.account = clip(trace.entry.account.as_deref().unwrap_or(""), 200);
         if let Some(c) = trace.entry.client_hop.and_then(|c| trace.hops.get(c))
             && let Some(d) = c.fields.date
         {
@@ -415,10 +419,18 @@ fn utc(epoch: i64) -> String {
 /// What the entry's evidence says about how the message was submitted.
 fn submission_words(e: &crate::trace::entry::Entry) -> String {
     let client = e.client.map(|c| format!(" from {c}")).unwrap_or_default();
+    let account = e
+        .account
+        .as_deref()
+        .and_then(|a| a.split(" (").next())
+        .map(|a| format!(" by the account {}", clip(a, 100)))
+        .unwrap_or_default();
     match e.class {
-        Class::CompromisedAccount => format!("The header shows an authenticated submission{client}."),
-        Class::Webmail => format!("The header shows a web submission{client}."),
-        Class::Freemail => format!("The sender used your service{client}."),
+        Class::CompromisedAccount => {
+            format!("The header shows an authenticated submission{account}{client}.")
+        }
+        Class::Webmail => format!("The header shows a web submission{account}{client}."),
+        Class::Freemail => format!("The sender used your service{account}{client}."),
         _ => String::new(),
     }
 }
@@ -441,6 +453,7 @@ fn summary(f: &Facts) -> String {
     line("Queue-ID:", &f.queue_id);
     line("Message-ID:", &f.message_id);
     line("Recipient:", &f.recipient);
+    line("Account:", &f.account);
     if !f.client_ip.starts_with('(') {
         line("Client-IP:", &f.client_ip);
         line("Client-Net:", &f.client_network);
@@ -573,6 +586,7 @@ pub fn fill(template: &str, f: &Facts) -> Result<String, ComposeError> {
             "submitted_on" => f.submitted_on.clone(),
             "provider" => f.provider.clone(),
             "submission" => f.submission.clone(),
+            "account" => f.account.clone(),
             "age_note" => f.age_note.clone(),
             "summary" => summary(f),
             "dkim_verified" => f.dkim_verified.clone(),

@@ -770,3 +770,25 @@ fn the_evidence_reaches_the_clients_line() {
         );
     }
 }
+
+/// The provider's desk is told which account sent it, in the first lines and in
+/// the summary.
+#[test]
+fn the_provider_is_told_the_account() {
+    let raw = b"Received: from smtp.provider.net (smtp.provider.net [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+Received: from laptop (host.isp.net [200.161.145.77])\r\n\t(Authenticated sender: jdoe@provider.net)\r\n\tby smtp.provider.net (Postfix) with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n\
+Subject: x\r\n\r\nbody\r\n";
+    let msg = Reader::new(&raw[..]).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    let f = facts(&t, 0, None, &reporter());
+    let text = fill(builtin(Class::CompromisedAccount, Side::Owner).unwrap(), &f).unwrap();
+    let one = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        one.contains("The header shows an authenticated submission by the account jdoe@provider.net from 200.161.145.77."),
+        "{text}"
+    );
+    assert!(
+        text.contains("  Account:      jdoe@provider.net (Authenticated sender, hop 1)"),
+        "{text}"
+    );
+}

@@ -127,6 +127,10 @@ pub struct Entry {
     /// account's or a webmail's complaints (DESIGN.md §1a).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_hop: Option<usize>,
+    /// The account that submitted it, as the provider recorded it, and where:
+    /// "user@example.com (Authenticated sender, hop 2)".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// The known provider (free mail, ESP) by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -143,6 +147,7 @@ impl Entry {
             evidence: vec![why.to_string()],
             client: None,
             client_hop: None,
+            account: None,
             provider: None,
         }
     }
@@ -886,6 +891,7 @@ fn inside_provider(hops: &[Hop], ctx: &Context) -> Option<Entry> {
         )],
         client: None,
         client_hop: None,
+        account: None,
         provider: Some(f.name.clone()),
     })
 }
@@ -915,6 +921,7 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         evidence: Vec::new(),
         client: found.sub.client,
         client_hop: None,
+        account: None,
         provider: None,
     };
     // The first rule that holds decides.
@@ -924,8 +931,76 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
     {
         direct_rule(hops, p, found, ctx, &mut e, &mut evidence);
     }
+    if matches!(
+        e.class,
+        Class::CompromisedAccount | Class::Webmail | Class::Freemail | Class::Esp
+    ) {
+        e.account = account(hops, p, found.below, ctx);
+    }
     e.evidence = evidence;
     e
+}
+
+/// The account the provider recorded as the submitter: an `Authenticated sender:`
+/// or qmail's `user@domain@[ip]` in the host's own lines (the entry's and the one
+/// it wrote about its client), else `X-Authenticated-Sender`/`-User` or cPanel's
+/// `authenticated_id`. Only what a server wrote: never From or Return-Path, which
+/// the spammer writes.
+fn account(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Context) -> Option<String> {
+    let token = |s: &str| -> Option<String> {
+        let t: String = s
+            .trim_start()
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '(' | ';' | ',' | '<' | '>' | '"'))
+            .take(100)
+            .collect();
+        let t = t.trim_end_matches(['.', ':']).to_string();
+        // A bracketed token is an address or a redaction, not an account.
+        (t.len() > 1 && !t.starts_with('[') && t.chars().any(char::is_alphanumeric)).then_some(t)
+    };
+    // The host's own lines: the entry's, its internal hops, down to the line that
+    // records the client (the first public sender below the entry).
+    let mut own = Vec::new();
+    for h in hops.iter().skip(p).take(8) {
+        own.push(h);
+        if h.index > p && (h.from_ip.is_some_and(|ip| !internal(ip)) || Some(h.index) == below) {
+            break;
+        }
+    }
+    for h in own {
+        let lower = h.raw.to_ascii_lowercase();
+        if let Some(i) = lower.find("authenticated sender:")
+            && let Some(a) = h.raw.get(i + "authenticated sender:".len()..).and_then(token)
+        {
+            return Some(format!("{a} (Authenticated sender, hop {})", h.index));
+        }
+        if let Some(i) = h.ident.as_deref().filter(|i| i.contains('@')).and_then(token) {
+            return Some(format!("{i} (the login the server recorded, hop {})", h.index));
+        }
+    }
+    for (field, value) in &ctx.auth_headers {
+        let found = match field.as_str() {
+            // cPanel writes "host: account".
+            "x-authenticated-sender" | "x-authenticated-user" => {
+                token(value.rsplit_once(": ").map_or(value.as_str(), |(_, a)| a))
+            }
+            "x-get-message-sender-via" => value
+                .to_ascii_lowercase()
+                .find("authenticated_id:")
+                .and_then(|i| value.get(i + "authenticated_id:".len()..))
+                .and_then(|v| token(v.split('/').next().unwrap_or(v))),
+            _ => None,
+        };
+        if let Some(a) = found {
+            let shown = match field.as_str() {
+                "x-authenticated-sender" => "X-Authenticated-Sender",
+                "x-authenticated-user" => "X-Authenticated-User",
+                _ => "X-Get-Message-Sender-Via",
+            };
+            return Some(format!("{a} ({shown})"));
+        }
+    }
+    None
 }
 
 /// A known provider's server: an ESP's, or a free mail service's with its mailbox: who runs the host decides, not how it was submitted.

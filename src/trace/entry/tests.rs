@@ -200,3 +200,61 @@ Received: from bogus.example (dial-82-82-82-5.pool.other.example [82.82.82.5])\n
     assert_eq!(t.entry.class, Class::OpenRelay, "{:?}", t.entry);
     assert_eq!(t.entry.ip.unwrap().to_string(), "81.81.81.70");
 }
+
+/// The submitting account, read only where a server wrote it: the host's own
+/// Received lines, its authentication fields; never From, and never a redaction
+/// or a bracketed address.
+#[test]
+fn the_submitting_account_is_what_a_server_recorded() {
+    let top = "Received: from smtp.provider.net (smtp.provider.net [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n";
+    let account = |below: &str, fields: &str| {
+        let raw = format!("{top}{below}{fields}From: boss@bank.example\r\nSubject: x\r\n\r\nbody\r\n");
+        let t = trace_of(raw.as_bytes(), &[]);
+        (t.entry.class, t.entry.account)
+    };
+    let postfix = "Received: from laptop (host.isp.net [200.161.145.77])\r\n\t(Authenticated sender: jdoe@provider.net)\r\n\tby smtp.provider.net (Postfix) with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n";
+    assert_eq!(
+        account(postfix, ""),
+        (
+            Class::CompromisedAccount,
+            Some("jdoe@provider.net (Authenticated sender, hop 1)".into())
+        )
+    );
+    // Through the host's internal hop, down to the line that records the client.
+    let internal = "Received: from webmail.provider.net (webmail.provider.net [10.0.0.7])\r\n\t(Authenticated sender: p22305147)\r\n\tby smtp.provider.net (Postfix) with ESMTPSA id C; Mon, 1 Mar 2004 10:00:01 +0000\r\n";
+    assert_eq!(
+        account(internal, "").1.as_deref(),
+        Some("p22305147 (Authenticated sender, hop 1)")
+    );
+    let qmail = "Received: from unknown (HELO ljhw) (zyb@sgis.example@[200.161.145.77]) by smtp.provider.net with SMTP; Mon, 1 Mar 2004 10:00:00 +0000\r\n";
+    assert_eq!(
+        account(qmail, "").1.as_deref(),
+        Some("zyb@sgis.example (the login the server recorded, hop 1)")
+    );
+    let esmtpa = "Received: from laptop (host.isp.net [200.161.145.77]) by smtp.provider.net with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n";
+    assert_eq!(
+        account(
+            esmtpa,
+            "X-Authenticated-Sender: server.provider.net: quazi@provider.net\r\n"
+        )
+        .1
+        .as_deref(),
+        Some("quazi@provider.net (X-Authenticated-Sender)")
+    );
+    assert_eq!(
+        account(
+            esmtpa,
+            "X-Get-Message-Sender-Via: server.provider.net: authenticated_id: quazi@provider.net/only user confirmed/virtual account not confirmed\r\n"
+        )
+        .1
+        .as_deref(),
+        Some("quazi@provider.net (X-Get-Message-Sender-Via)")
+    );
+    // No account recorded: nothing, not the From address; a redaction is no account.
+    assert_eq!(account(esmtpa, ""), (Class::CompromisedAccount, None));
+    let redacted = postfix.replace("jdoe@provider.net", "[removed]");
+    assert_eq!(account(&redacted, "").1, None);
+    // An open relay's sender has no account.
+    let relay = "Received: from x (dsl-1.isp.net [200.161.145.9]) by smtp.provider.net with SMTP id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n";
+    assert_eq!(account(relay, ""), (Class::OpenRelay, None));
+}
