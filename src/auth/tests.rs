@@ -73,6 +73,7 @@ fn entry(class: crate::trace::entry::Class, host: &str, d: &str) -> crate::trace
         client: None,
         client_hop: None,
         account: None,
+        ids: Vec::new(),
         provider: Some("Yahoo Mail".into()),
     }
 }

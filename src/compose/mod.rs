@@ -114,6 +114,8 @@ pub struct Facts {
     /// The account the provider recorded as the submitter, and where ("" when
     /// none): the first thing a provider's desk needs to close it.
     pub account: String,
+    /// The fields in which the provider names the customer, campaign or message.
+    pub provider_ids: Vec<String>,
     pub provider: String,
     /// What the header shows about the submission, in words.
     pub submission: String,
@@ -270,6 +272,7 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         f.provider = clip(trace.entry.provider.as_deref().unwrap_or(""), 100);
         f.submission = submission_words(&trace.entry);
         f.account = clip(trace.entry.account.as_deref().unwrap_or(""), 200);
+        f.provider_ids.clone_from(&trace.entry.ids);
         if let Some(c) = trace.entry.client_hop.and_then(|c| trace.hops.get(c))
             && let Some(d) = c.fields.date
         {
@@ -454,6 +457,7 @@ fn summary(f: &Facts) -> String {
     line("Message-ID:", &f.message_id);
     line("Recipient:", &f.recipient);
     line("Account:", &f.account);
+    line("Provider-IDs:", &clip(&f.provider_ids.join("; "), 400));
     if !f.client_ip.starts_with('(') {
         line("Client-IP:", &f.client_ip);
         line("Client-Net:", &f.client_network);

@@ -791,4 +791,16 @@ Subject: x\r\n\r\nbody\r\n";
         text.contains("  Account:      jdoe@provider.net (Authenticated sender, hop 1)"),
         "{text}"
     );
+
+    // An ESP gets the fields in which it names its customer and campaign.
+    let esp = b"Received: from o1.sendgrid.net (o1.sendgrid.net [167.89.0.1]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+X-SG-EID: abc123\r\nFeedback-ID: 123:456:sendgrid\r\nSubject: x\r\n\r\nbody\r\n";
+    let msg = Reader::new(&esp[..]).next().unwrap().unwrap();
+    let t = analyse(&msg, &Options::default());
+    let f = facts(&t, 0, None, &reporter());
+    let text = fill(builtin(Class::Esp, Side::Owner).unwrap(), &f).unwrap();
+    assert!(
+        text.contains("  Provider-IDs: X-SG-EID: abc123; Feedback-ID: 123:456:sendgrid"),
+        "{text}"
+    );
 }

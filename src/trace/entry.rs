@@ -131,6 +131,10 @@ pub struct Entry {
     /// "user@example.com (Authenticated sender, hop 2)".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// Fields in which the provider names the customer, campaign or message
+    /// (free mail and ESP classes): "X-Responder-ID: 246060".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<String>,
     /// The known provider (free mail, ESP) by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -148,6 +152,7 @@ impl Entry {
             client: None,
             client_hop: None,
             account: None,
+            ids: Vec::new(),
             provider: None,
         }
     }
@@ -163,6 +168,14 @@ struct Tables {
     org: Vec<Org>,
     webmail: Webmail,
     forwarders: Forwarders,
+    #[serde(default)]
+    ids: Ids,
+}
+
+/// Header fields in which providers name the customer, campaign or message.
+#[derive(Debug, Default, Deserialize)]
+struct Ids {
+    generic: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,6 +191,8 @@ struct Esp {
     name: String,
     hosts: Vec<String>,
     mailers: Vec<String>,
+    #[serde(default)]
+    ids: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,8 +225,38 @@ fn tables() -> &'static Tables {
                 hosts: Vec::new(),
             },
             forwarders: Forwarders { domains: Vec::new() },
+            ids: Ids::default(),
         })
     })
+}
+
+/// Whether some provider names its customers, campaigns or messages in the field
+/// `name` (lower case).
+fn is_id_field(name: &str) -> bool {
+    let t = tables();
+    t.ids
+        .generic
+        .iter()
+        .chain(t.esp.iter().flat_map(|e| &e.ids))
+        .any(|f| f.eq_ignore_ascii_case(name))
+}
+
+/// Most provider fields quoted in a complaint.
+const MAX_IDS: usize = 6;
+
+/// The provider fields of the message that `provider` (an ESP's name, or none for
+/// a free mail service) or any provider writes: "X-Responder-ID: 246060".
+fn provider_ids(ctx: &Context, provider: Option<&Esp>) -> Vec<String> {
+    let theirs = |name: &str| {
+        provider.is_some_and(|e| e.ids.iter().any(|f| f.eq_ignore_ascii_case(name)))
+            || tables().ids.generic.iter().any(|f| f.eq_ignore_ascii_case(name))
+    };
+    ctx.id_fields
+        .iter()
+        .filter(|(name, _)| theirs(name))
+        .map(|(name, value)| crate::sanitize::clip(&format!("{name}: {value}"), 150))
+        .take(MAX_IDS)
+        .collect()
 }
 
 /// The operator a host name belongs to: a known operator's name, else its
@@ -278,6 +323,9 @@ pub struct Context {
     pub auth_headers: Vec<(String, String)>,
     /// X-MS-Exchange-CrossTenant-AuthAs / X-ClientProxiedBy: an Exchange client submission.
     pub exchange_client: Option<String>,
+    /// Fields in which a provider names the customer, campaign or message: (the
+    /// field's name as written, value).
+    pub id_fields: Vec<(String, String)>,
 }
 
 fn clean(v: &[u8]) -> String {
@@ -353,6 +401,10 @@ impl Context {
             // Only the fields read below are cleaned (the Received lines, most of
             // a header section, are not: that was an eighth of `hops`' time).
             if !CONTEXT_FIELDS.contains(&name.as_str()) {
+                if c.id_fields.len() < 2 * MAX_IDS && is_id_field(&name) {
+                    let written = clean(f.name);
+                    c.id_fields.push((written, clean(f.value)));
+                }
                 continue;
             }
             let value = clean(f.value);
@@ -892,6 +944,7 @@ fn inside_provider(hops: &[Hop], ctx: &Context) -> Option<Entry> {
         client: None,
         client_hop: None,
         account: None,
+        ids: provider_ids(ctx, None),
         provider: Some(f.name.clone()),
     })
 }
@@ -922,6 +975,7 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         client: found.sub.client,
         client_hop: None,
         account: None,
+        ids: Vec::new(),
         provider: None,
     };
     // The first rule that holds decides.
@@ -936,6 +990,14 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         Class::CompromisedAccount | Class::Webmail | Class::Freemail | Class::Esp
     ) {
         e.account = account(hops, p, found.below, ctx);
+    }
+    match e.class {
+        Class::Esp => {
+            let esp = tables().esp.iter().find(|x| Some(&x.name) == e.provider.as_ref());
+            e.ids = provider_ids(ctx, esp);
+        }
+        Class::Freemail => e.ids = provider_ids(ctx, None),
+        _ => {}
     }
     e.evidence = evidence;
     e

@@ -258,3 +258,38 @@ fn the_submitting_account_is_what_a_server_recorded() {
     let relay = "Received: from x (dsl-1.isp.net [200.161.145.9]) by smtp.provider.net with SMTP id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n";
     assert_eq!(account(relay, ""), (Class::OpenRelay, None));
 }
+
+/// An ESP's complaint quotes the fields in which that ESP (or any provider) names
+/// the customer and campaign, not another ESP's.
+#[test]
+fn an_esps_customer_and_campaign_fields_are_kept() {
+    let raw = "Received: from o1.sendgrid.net (o1.sendgrid.net [167.89.0.1]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+               X-SG-EID: abc123\r\nX-Responder-ID: 999\r\nFeedback-ID: 123:456:sendgrid\r\nX-Mailgun-Sid: other\r\n\
+               From: x@shop.example\r\nSubject: x\r\n\r\nbody\r\n";
+    let t = trace_of(raw.as_bytes(), &[]);
+    assert_eq!(t.entry.class, Class::Esp, "{:?}", t.entry);
+    assert_eq!(t.entry.provider.as_deref(), Some("SendGrid"));
+    assert_eq!(t.entry.ids, ["X-SG-EID: abc123", "Feedback-ID: 123:456:sendgrid"]);
+    // Hostile values are cleaned and cut; the list is bounded.
+    let many = format!(
+        "Received: from o1.sendgrid.net (o1.sendgrid.net [167.89.0.1]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n{}Subject: x\r\n\r\nbody\r\n",
+        "X-SG-EID: \x1b[31m{}\r\n"
+            .replace("{}", &"x".repeat(500))
+            .repeat(50)
+    );
+    let t = trace_of(many.as_bytes(), &[]);
+    assert_eq!(t.entry.ids.len(), MAX_IDS);
+    assert!(
+        t.entry
+            .ids
+            .iter()
+            .all(|i| i.chars().count() <= 150 && !i.contains('\x1b'))
+    );
+    // Another class quotes none.
+    let relay = "Received: from relay.victim.com (relay.victim.com [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+                 Received: from x (dsl-1.isp.net [200.161.145.9]) by relay.victim.com with SMTP id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n\
+                 Feedback-ID: 1:2:3\r\nSubject: x\r\n\r\nbody\r\n";
+    let t = trace_of(relay.as_bytes(), &[]);
+    assert_eq!(t.entry.class, Class::OpenRelay);
+    assert!(t.entry.ids.is_empty());
+}
