@@ -268,17 +268,7 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
     }
     line_facts(&mut f, trace, hop, reporter);
     if trace.entry.hop == Some(hop) {
-        f.client_ip = trace.entry.client.map(|c| c.to_string()).unwrap_or_default();
-        f.provider = clip(trace.entry.provider.as_deref().unwrap_or(""), 100);
-        f.submission = submission_words(&trace.entry);
-        f.account = clip(trace.entry.account.as_deref().unwrap_or(""), 200);
-        f.provider_ids.clone_from(&trace.entry.ids);
-        if let Some(c) = trace.entry.client_hop.and_then(|c| trace.hops.get(c))
-            && let Some(d) = c.fields.date
-        {
-            f.submitted_on = utc(d.epoch);
-            f.submission_recorded_by = clip(c.by.as_deref().unwrap_or("?"), 200);
-        }
+        entry_facts(&mut f, trace, hop);
     }
     if let Some(l) = lookup {
         lookup_facts(&mut f, l, &ip);
@@ -304,6 +294,37 @@ pub fn facts(trace: &Trace, hop: usize, lookup: Option<&Lookup>, reporter: &Repo
         f.submitted_on.clone_from(&f.handed_on);
     }
     f
+}
+
+/// What the entry says, for complaints about its own hop: the client, the
+/// provider, the account, the provider's fields, and when the client submitted it.
+fn entry_facts(f: &mut Facts, trace: &Trace, hop: usize) {
+    f.client_ip = trace.entry.client.map(|c| c.to_string()).unwrap_or_default();
+    f.provider = clip(trace.entry.provider.as_deref().unwrap_or(""), 100);
+    f.submission = submission_words(&trace.entry);
+    f.account = clip(trace.entry.account.as_deref().unwrap_or(""), 200);
+    f.provider_ids.clone_from(&trace.entry.ids);
+    // The client's line, or (an X-Originating-IP has no date) the provider's
+    // last dated line: its own lines go down through its internal hops.
+    let client = trace.entry.client;
+    if let Some(c) = trace.entry.client_hop
+        && let Some((d, by)) = trace
+            .hops
+            .get(hop + 1..=c)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|h| {
+                h.from_ip.is_none_or(|ip| {
+                    Some(ip) == client || crate::received::is_private(ip) || crate::received::is_loopback(ip)
+                })
+            })
+            .filter(|h| h.kind != crate::received::Kind::Originating)
+            .last()
+            .and_then(|h| Some((h.fields.date?, h.by.as_deref())))
+    {
+        f.submitted_on = utc(d.epoch);
+        f.submission_recorded_by = clip(by.unwrap_or("?"), 200);
+    }
 }
 
 /// The Received lines that show the relaying, newest first: from the hop where the

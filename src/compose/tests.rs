@@ -768,6 +768,10 @@ fn the_evidence_reaches_the_clients_line() {
                 .iter()
                 .all(|l| l.starts_with("Received: "))
         );
+        // X-Originating-IP has no date: the login is the provider's last line, not
+        // one of the lines below it that anyone could have written.
+        assert_eq!(f.submitted_on, "2004-03-01 10:00:00 UTC", "{below}");
+        assert_eq!(f.submission_recorded_by, "webmail.univ.edu", "{below}");
     }
 }
 
