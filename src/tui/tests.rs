@@ -1649,7 +1649,7 @@ fn the_relay_test_asks_first_and_its_verdict_is_evidence() {
 fn an_accounts_second_panel_follows_the_clients_lookup() {
     let raw = "Received: from mx1.example.org (mx1.example.org [10.0.0.5]) by mail.example.org with ESMTP id A1; Mon, 1 Jan 2024 10:00:03 +0000\r\n\
                Received: from smtp.1e100.net (smtp.1e100.net [74.125.225.229]) by mx1.example.org with ESMTP id B2; Mon, 1 Jan 2024 10:00:02 +0000\r\n\
-               Received: from laptop (host.bt.example [62.239.237.1]) by smtp.1e100.net with ESMTPSA id C3; Mon, 1 Jan 2024 09:59:58 +0000\r\n\
+               Received: from laptop (host.bt.example [62.239.237.1])\r\n\t(Authenticated sender: jdoe@mail.example)\r\n\tby smtp.1e100.net with ESMTPSA id C3; Mon, 1 Jan 2024 09:59:58 +0000\r\n\
                From: a@b.example\r\nSubject: cheap\r\n\r\nbody\r\n";
     let msg = Reader::new(raw.as_bytes()).next().unwrap().unwrap();
     let t = analyse(
@@ -1687,6 +1687,7 @@ fn an_accounts_second_panel_follows_the_clients_lookup() {
         ),
     );
     let screen = snapshots::render_screen(&m, 120, 40);
+    assert!(screen.contains("· account jdoe@mail.example ·"), "{screen}");
     let row = screen
         .lines()
         .find(|l| l.contains("62.239.237.1"))

@@ -328,6 +328,13 @@ fn entry_line(m: &Model) -> Line<'static> {
         (Some(ip), None) => format!(" · {ip}"),
         _ => String::new(),
     };
+    // Who submitted it, as the provider recorded it.
+    let account = e
+        .account
+        .as_deref()
+        .and_then(|a| a.split(" (").next())
+        .map(|a| format!(" · account {a}"))
+        .unwrap_or_default();
     let age = e
         .hop
         .and_then(|h| m.trace.hops.get(h))
@@ -350,7 +357,7 @@ fn entry_line(m: &Model) -> Line<'static> {
         Span::styled("Entry: ", Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(clip(
             &format!(
-                "{} ({how}){host}{age}{before} · {}",
+                "{} ({how}){host}{account}{age}{before} · {}",
                 class.words(),
                 e.evidence.first().map_or("", String::as_str)
             ),
