@@ -74,6 +74,7 @@ fn entry(class: crate::trace::entry::Class, host: &str, d: &str) -> crate::trace
         client_hop: None,
         account: None,
         ids: Vec::new(),
+        provider_desk: None,
         provider: Some("Yahoo Mail".into()),
     }
 }

@@ -48,6 +48,29 @@ impl Whom {
     }
 }
 
+/// The side and the form the command line asked for.
+fn side_and_format(a: &crate::cli::ComposeArgs) -> (crate::compose::Side, crate::compose::Format) {
+    use crate::compose::{Format, Side};
+    let side = match a.to {
+        crate::cli::SideArg::Owner => Side::Owner,
+        crate::cli::SideArg::Isp => Side::Isp,
+    };
+    let format = match a.format {
+        crate::cli::FormatArg::Eml => Format::Eml,
+        crate::cli::FormatArg::Text => Format::Text,
+        crate::cli::FormatArg::Arf => Format::Arf,
+    };
+    (side, format)
+}
+
+/// Seconds since the epoch, now.
+fn unix_now() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    i64::try_from(now).unwrap_or(0)
+}
+
 /// `relaytrace compose`.
 ///
 /// # Errors
@@ -63,7 +86,7 @@ pub async fn run(
     opts: &Options,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    use crate::compose::{self, Format, Side};
+    use crate::compose::{self, Side};
     let original = original(input, number, cfg.input.max_bytes()).map_err(|e| Error::input(shown, e))?;
     let message = Reader::new(original.as_slice())
         .next()
@@ -95,15 +118,7 @@ pub async fn run(
     };
     let (lookup, client, ()) =
         futures_util::future::join3(Box::pin(engine.lookup_ip(ip)), client, checking).await;
-    let side = match a.to {
-        crate::cli::SideArg::Owner => Side::Owner,
-        crate::cli::SideArg::Isp => Side::Isp,
-    };
-    let format = match a.format {
-        crate::cli::FormatArg::Eml => Format::Eml,
-        crate::cli::FormatArg::Text => Format::Text,
-        crate::cli::FormatArg::Arf => Format::Arf,
-    };
+    let (side, format) = side_and_format(a);
     let mut facts = compose::facts(&t, hop, Some(&lookup), &cfg.reporter);
     if let Some(c) = a.class {
         facts.class = c;
@@ -112,10 +127,7 @@ pub async fn run(
     if let Some(c) = &client {
         compose::add_client(&mut facts, c);
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let now = i64::try_from(now).unwrap_or(0);
+    let now = unix_now();
     compose::age_note(&mut facts, &t, hop, now, cfg.compose.max_age_days);
     let template = compose::template_for(facts.class, side, &cfg.compose)
         .map_err(|e| Error::Usage(e.to_string()))?
@@ -127,12 +139,18 @@ pub async fn run(
                 facts.class.name()
             ))
         })?;
-    let contacts = compose::contacts_for(side, facts.class, Some(&lookup), client.as_ref());
+    let contacts = compose::contacts_for(
+        side,
+        facts.class,
+        Some(&lookup),
+        client.as_ref(),
+        t.entry.provider_desk.as_deref(),
+    );
     let mut d = compose::draft(
         side,
         &facts,
         &template,
-        contacts,
+        &contacts,
         format,
         a.quote || cfg.compose.quote_inline,
     )

@@ -810,18 +810,41 @@ pub fn client_contacts(l: &Lookup) -> &[Contact] {
 
 /// The contacts a complaint to `side` goes to: the entry's lookup, or for the
 /// second party of an account or web class the lookup of its client (`client`,
-/// when it was looked up).
-pub fn contacts_for<'a>(
+/// when it was looked up). A free mail service's or ESP's own desk, named in its
+/// header in its own domain (`desk`), comes first and is the one pre-selected: the
+/// network its servers sit on is a suggestion.
+pub fn contacts_for(
     side: Side,
     class: Class,
-    entry: Option<&'a Lookup>,
-    client: Option<&'a Lookup>,
-) -> &'a [Contact] {
+    entry: Option<&Lookup>,
+    client: Option<&Lookup>,
+    desk: Option<&str>,
+) -> Vec<Contact> {
     if side == Side::Isp && isp_is_client_network(class) {
-        client.map_or(&[][..], client_contacts)
-    } else {
-        entry.map_or(&[][..], |l| side_contacts(l, side))
+        return client.map_or(&[][..], client_contacts).to_vec();
     }
+    let mut contacts = entry.map_or(&[][..], |l| side_contacts(l, side)).to_vec();
+    if side == Side::Owner
+        && matches!(class, Class::Esp | Class::Freemail)
+        && let Some(d) = desk
+    {
+        contacts.retain(|c| !c.email.eq_ignore_ascii_case(d));
+        for c in &mut contacts {
+            c.preselect = false;
+        }
+        contacts.insert(
+            0,
+            Contact {
+                email: d.to_string(),
+                source: crate::lookup::contact::Source::Header,
+                confidence: crate::lookup::contact::Confidence::High,
+                basis: "the provider names it in its own header (X-Complaints-To), in its own domain".into(),
+                preselect: true,
+                tier: crate::lookup::contact::Tier::Designated,
+            },
+        );
+    }
+    contacts
 }
 
 /// Adds the submitting client's network, from the lookup of the client's address

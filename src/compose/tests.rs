@@ -686,7 +686,7 @@ Subject: x\r\n\r\nbody\r\n";
     };
     let class = t.entry.class;
     let to = |side, client: Option<&Lookup>| {
-        contacts_for(side, class, Some(&entry), client)
+        contacts_for(side, class, Some(&entry), client, Some("abuse@provider.example"))
             .iter()
             .map(|c| c.email.clone())
             .collect::<Vec<_>>()
@@ -699,7 +699,7 @@ Subject: x\r\n\r\nbody\r\n";
     assert!(to(Side::Isp, None).is_empty(), "not the entry's ISP");
     // An open relay's ISP is the entry's ISP, whatever a client lookup says.
     assert_eq!(
-        contacts_for(Side::Isp, Class::OpenRelay, Some(&entry), Some(&client))[0].email,
+        contacts_for(Side::Isp, Class::OpenRelay, Some(&entry), Some(&client), None)[0].email,
         "abuse@cwpanama.net"
     );
 
@@ -807,4 +807,43 @@ X-SG-EID: abc123\r\nFeedback-ID: 123:456:sendgrid\r\nSubject: x\r\n\r\nbody\r\n"
         text.contains("  Provider-IDs: X-SG-EID: abc123; Feedback-ID: 123:456:sendgrid"),
         "{text}"
     );
+}
+
+/// A provider's own desk, named in its header in its own domain, is the one
+/// pre-selected for an ESP or free mail; the network its servers sit on stays a
+/// suggestion, and other classes never take it.
+#[test]
+fn the_providers_own_desk_comes_first() {
+    let entry = lookup();
+    let desk = Some("abuse@getresponse.com");
+    let esp = contacts_for(Side::Owner, Class::Esp, Some(&entry), None, desk);
+    let shown: Vec<(&str, bool)> = esp.iter().map(|c| (c.email.as_str(), c.preselect)).collect();
+    assert_eq!(
+        shown,
+        [
+            ("abuse@getresponse.com", true),
+            ("abuse@saks.com.pa", false),
+            ("noc@saks.com.pa", false)
+        ]
+    );
+    assert_eq!(esp[0].source, Source::Header);
+    assert_eq!(addressees(&esp), ["abuse@getresponse.com"]);
+    // The ISP side, and an open relay's owner, never.
+    assert_eq!(
+        contacts_for(Side::Isp, Class::Esp, Some(&entry), None, desk)[0].email,
+        "abuse@cwpanama.net"
+    );
+    assert_eq!(
+        contacts_for(Side::Owner, Class::OpenRelay, Some(&entry), None, desk)[0].email,
+        "abuse@saks.com.pa"
+    );
+    // Named by the lookup as well: once.
+    let same = contacts_for(
+        Side::Owner,
+        Class::Esp,
+        Some(&entry),
+        None,
+        Some("ABUSE@saks.com.pa"),
+    );
+    assert_eq!(same.len(), 2);
 }

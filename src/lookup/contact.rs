@@ -13,6 +13,9 @@ pub enum Source {
     #[serde(rename = "abuse.net")]
     AbuseNet,
     Fallback,
+    /// Named by the provider itself in the message's header (`X-Complaints-To`), in
+    /// its own domain.
+    Header,
 }
 
 impl Source {
@@ -24,6 +27,7 @@ impl Source {
             Source::Abusix => "abusix",
             Source::AbuseNet => "abuse.net",
             Source::Fallback => "fallback",
+            Source::Header => "header",
         }
     }
 }

@@ -135,6 +135,10 @@ pub struct Entry {
     /// (free mail and ESP classes): "X-Responder-ID: 246060".
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ids: Vec<String>,
+    /// The abuse desk the provider names in its own header field
+    /// (`X-Complaints-To`, `X-Abuse-Reports-To`), only in one of its own domains.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_desk: Option<String>,
     /// The known provider (free mail, ESP) by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -153,6 +157,7 @@ impl Entry {
             client_hop: None,
             account: None,
             ids: Vec::new(),
+            provider_desk: None,
             provider: None,
         }
     }
@@ -239,6 +244,23 @@ fn is_id_field(name: &str) -> bool {
         .iter()
         .chain(t.esp.iter().flat_map(|e| &e.ids))
         .any(|f| f.eq_ignore_ascii_case(name))
+}
+
+/// The abuse address a provider names in its own header field, when it is in one
+/// of the provider's own domains (`hosts`): a spammer can write the field too, but
+/// cannot make the provider's domain theirs.
+fn provider_desk(ctx: &Context, hosts: &[String]) -> Option<String> {
+    ctx.id_fields
+        .iter()
+        .filter(|(name, _)| {
+            name.eq_ignore_ascii_case("x-complaints-to") || name.eq_ignore_ascii_case("x-abuse-reports-to")
+        })
+        .flat_map(|(_, value)| addresses(value))
+        .find(|a| {
+            domain_of_address(a)
+                .and_then(|d| names::registrable(&d))
+                .is_some_and(|d| hosts.contains(&d))
+        })
 }
 
 /// Most provider fields quoted in a complaint.
@@ -945,6 +967,7 @@ fn inside_provider(hops: &[Hop], ctx: &Context) -> Option<Entry> {
         client_hop: None,
         account: None,
         ids: provider_ids(ctx, None),
+        provider_desk: provider_desk(ctx, &f.hosts),
         provider: Some(f.name.clone()),
     })
 }
@@ -976,6 +999,7 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         client_hop: None,
         account: None,
         ids: Vec::new(),
+        provider_desk: None,
         provider: None,
     };
     // The first rule that holds decides.
@@ -995,8 +1019,16 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
         Class::Esp => {
             let esp = tables().esp.iter().find(|x| Some(&x.name) == e.provider.as_ref());
             e.ids = provider_ids(ctx, esp);
+            e.provider_desk = esp.and_then(|x| provider_desk(ctx, &x.hosts));
         }
-        Class::Freemail => e.ids = provider_ids(ctx, None),
+        Class::Freemail => {
+            e.ids = provider_ids(ctx, None);
+            let f = tables()
+                .freemail
+                .iter()
+                .find(|x| Some(&x.name) == e.provider.as_ref());
+            e.provider_desk = f.and_then(|x| provider_desk(ctx, &x.hosts));
+        }
         _ => {}
     }
     e.evidence = evidence;

@@ -293,3 +293,21 @@ fn an_esps_customer_and_campaign_fields_are_kept() {
     assert_eq!(t.entry.class, Class::OpenRelay);
     assert!(t.entry.ids.is_empty());
 }
+
+/// The desk a provider names in `X-Complaints-To` is taken only in one of its own
+/// domains: a spammer's field naming another address is ignored.
+#[test]
+fn a_providers_desk_only_in_its_own_domain() {
+    let msg = |field: &str| {
+        format!(
+            "Received: from tempus.getresponse.com (tempus.getresponse.com [66.199.228.10]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+             {field}X-Mailer: http://GetResponse.com v. 4.0\r\nSubject: x\r\n\r\nbody\r\n"
+        )
+    };
+    let t = trace_of(msg("X-Complaints-To: abuse@GetResponse.com\r\n").as_bytes(), &[]);
+    assert_eq!(t.entry.class, Class::Esp, "{:?}", t.entry);
+    assert_eq!(t.entry.provider_desk.as_deref(), Some("abuse@getresponse.com"));
+    let t = trace_of(msg("X-Complaints-To: rival@victim.example\r\n").as_bytes(), &[]);
+    assert_eq!(t.entry.provider_desk, None);
+    assert_eq!(t.entry.ids, ["X-Complaints-To: rival@victim.example"]);
+}

@@ -27,7 +27,13 @@ pub(super) fn fresh_drafts(m: &Model) -> Vec<crate::compose::Draft> {
         .map(|side| {
             // The second party of an account or webmail is the submitting client's
             // network, not the entry's ISP.
-            let contacts = crate::compose::contacts_for(side, class, lookup, m.client_lookup(hop));
+            let contacts = crate::compose::contacts_for(
+                side,
+                class,
+                lookup,
+                m.client_lookup(hop),
+                m.trace.entry.provider_desk.as_deref(),
+            );
             let blank = |body: String| Draft {
                 side,
                 to: Vec::new(),
@@ -46,7 +52,7 @@ pub(super) fn fresh_drafts(m: &Model) -> Vec<crate::compose::Draft> {
                     side,
                     &facts,
                     template,
-                    contacts,
+                    &contacts,
                     Format::Eml,
                     m.setup.config.quote_inline,
                 )
@@ -190,7 +196,13 @@ pub fn side_contacts_of(m: &Model) -> Vec<crate::lookup::contact::Contact> {
     };
     let hop = m.input_point().unwrap_or(m.hops.selected);
     let entry = m.lookups.get(&hop).and_then(|l| l.done());
-    crate::compose::contacts_for(p.side, m.class(), entry, m.client_lookup(hop)).to_vec()
+    crate::compose::contacts_for(
+        p.side,
+        m.class(),
+        entry,
+        m.client_lookup(hop),
+        m.trace.entry.provider_desk.as_deref(),
+    )
 }
 
 /// A key in the recipient picker: move, check or uncheck (the To field follows),
