@@ -394,9 +394,22 @@ fn faults_end_with_a_status_and_the_others_carry_on() {
     }
 }
 
-#[test]
-#[cfg_attr(no_shared, ignore = "needs ../shared")]
-fn investigate_looks_up_every_external_hop_at_once() {
+/// The machine-readable part of an ARF report, as text.
+fn feedback_report(parsed: &mail_parser::Message<'_>, raw: &[u8]) -> String {
+    let report = parsed
+        .parts
+        .iter()
+        .find(|p| {
+            p.content_type()
+                .is_some_and(|c| c.subtype() == Some("feedback-report"))
+        })
+        .unwrap();
+    String::from_utf8_lossy(&raw[report.offset_body as usize..report.offset_end as usize]).to_string()
+}
+
+/// The captured answers for Google's 74.125.225.229 (ARIN) and BT's 62.239.237.1
+/// (RIPE): a provider's server and a client line below it.
+fn google_and_bt() -> Plan {
     let w = lab::whois_data();
     let mut plan = Plan::default();
     plan.whois(
@@ -411,6 +424,13 @@ fn investigate_looks_up_every_external_hop_at_once() {
         "62.239.237.1",
         Reply::file(&w.join("ip-whois/ripe/ipwhois_62.239.237.1.txt")),
     );
+    plan
+}
+
+#[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
+fn investigate_looks_up_every_external_hop_at_once() {
+    let mut plan = google_and_bt();
     plan.records = vec![
         Rr::Ptr("74.125.225.229".parse().unwrap(), "relay.1e100.net"),
         Rr::A("relay.1e100.net", Ipv4Addr::new(74, 125, 225, 229)),
@@ -838,17 +858,7 @@ fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
                 raw.starts_with(spam.as_bytes()),
                 "ARF forwards it unredacted by default"
             );
-            let report = parsed
-                .parts
-                .iter()
-                .find(|p| {
-                    p.content_type()
-                        .is_some_and(|c| c.subtype() == Some("feedback-report"))
-                })
-                .unwrap();
-            let fields =
-                String::from_utf8_lossy(&out.stdout[report.offset_body as usize..report.offset_end as usize])
-                    .to_string();
+            let fields = feedback_report(&parsed, &out.stdout);
             assert!(
                 fields.contains("Source-Port: 48213") && fields.contains("Source-IP: 74.125.225.229"),
                 "{fields}"
@@ -876,20 +886,7 @@ fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
 #[test]
 #[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn an_accounts_second_complaint_goes_to_the_clients_network() {
-    let w = lab::whois_data();
-    let mut plan = Plan::default();
-    plan.whois(
-        "whois.arin.net",
-        ARIN,
-        "n + 74.125.225.229",
-        Reply::file(&w.join("ip-whois/arin/ipwhois_74.125.225.229.txt")),
-    );
-    plan.whois(
-        "whois.ripe.net",
-        RIPE,
-        "62.239.237.1",
-        Reply::file(&w.join("ip-whois/ripe/ipwhois_62.239.237.1.txt")),
-    );
+    let plan = google_and_bt();
     let lab = Lab::start(plan);
     let msg = lab.dir.path().join("spam.eml");
     std::fs::write(
@@ -952,17 +949,7 @@ fn an_accounts_second_complaint_goes_to_the_clients_network() {
         let out = run(&["compose", "--to", side, "--format", "arf"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let parsed = mail_parser::MessageParser::default().parse(&out.stdout).unwrap();
-        let report = parsed
-            .parts
-            .iter()
-            .find(|p| {
-                p.content_type()
-                    .is_some_and(|c| c.subtype() == Some("feedback-report"))
-            })
-            .unwrap();
-        let fields =
-            String::from_utf8_lossy(&out.stdout[report.offset_body as usize..report.offset_end as usize])
-                .to_string();
+        let fields = feedback_report(&parsed, &out.stdout);
         assert!(
             fields.contains(&format!("Source-IP: {source}\r\n")),
             "{side}: {fields}"
