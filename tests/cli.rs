@@ -225,6 +225,22 @@ fn a_message_without_an_external_hop_composes_nothing() {
     assert!(v["entry"]["hop"].is_null() && v["input_point"].is_null());
 }
 
+/// An account's second complaint with no public client address recorded: one line
+/// that says so, not the entry's hop.
+#[test]
+fn an_account_without_a_public_client_says_so() {
+    let msg = "Received: from smtp.provider.net (smtp.provider.net [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\r\n\
+               Received: from laptop (laptop.lan [192.168.1.20]) by smtp.provider.net with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n\
+               Subject: x\r\n\r\nbody\r\n";
+    let out = run(&["compose", "--offline", "--to", "isp", "-"], msg.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let line = stderr_line(&out);
+    assert!(
+        line.contains("no public address of the submitting client") && line.contains("--add-to"),
+        "{line}"
+    );
+}
+
 /// Issue 16 (low): a UTF-8 BOM before the header is not a refusal; `/dev/zero` ends
 /// with one clear line; bidi controls in `--json` are escaped like C0 controls.
 #[test]
