@@ -79,6 +79,59 @@ proptest! {
     }
 }
 
+/// What the entry reads from the header for a provider (the submitting account,
+/// its customer fields, its own abuse desk) comes from the spam: any bytes in those
+/// fields end in bounded values without a control character, and a desk only in
+/// the provider's own domain.
+mod provider_fields {
+    use super::mutate;
+    use proptest::prelude::*;
+    use relaytrace::message::Reader;
+    use relaytrace::trace::{Options, analyse};
+
+    const MESSAGES: &[&str] = &[
+        "Received: from smtp.provider.net (smtp.provider.net [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\n\
+         Received: from laptop (host.isp.net [200.161.145.77])\n\t(Authenticated sender: jdoe@provider.net)\n\tby smtp.provider.net with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000\n\
+         X-Authenticated-Sender: server.provider.net: jdoe@provider.net\n\
+         X-Get-Message-Sender-Via: server.provider.net: authenticated_id: jdoe@provider.net/only user confirmed\n\
+         Subject: x\n\nbody\n",
+        "Received: from tempus.getresponse.com (tempus.getresponse.com [66.199.228.10]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\n\
+         X-Complaints-To: abuse@GetResponse.com\nX-Responder-ID: 246060\nFeedback-ID: 1:2:3\n\
+         X-Mailer: http://GetResponse.com v. 4.0\nSubject: x\n\nbody\n",
+        "Received: from out.univ.edu (out.univ.edu [81.2.69.7]) by mx.example.org with ESMTP id B; Mon, 1 Mar 2004 10:00:05 +0000\n\
+         Received: from [127.0.0.1] by webmail.univ.edu (Horde) with HTTP; Mon, 1 Mar 2004 10:00:00 +0000\n\
+         X-Originating-IP: [200.161.145.5]\nSubject: x\n\nbody\n",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        #[test]
+        fn provider_fields_stay_bounded_and_clean(which in 0..MESSAGES.len(), edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..24)) {
+            let bytes = mutate(MESSAGES[which], &edits);
+            for m in Reader::new(&bytes[..]).take(5) {
+                let t = analyse(&m.unwrap(), &Options::default());
+                let e = &t.entry;
+                let clean = |s: &str| !s.chars().any(char::is_control);
+                if let Some(a) = &e.account {
+                    prop_assert!(a.chars().count() <= 200 && clean(a), "{a:?}");
+                }
+                prop_assert!(e.ids.len() <= 6);
+                for i in &e.ids {
+                    prop_assert!(i.chars().count() <= 150 && clean(i), "{i:?}");
+                }
+                if let Some(d) = &e.provider_desk {
+                    prop_assert!(clean(d) && d.ends_with("getresponse.com"), "{d:?}");
+                }
+                if let Some(c) = e.client_hop {
+                    prop_assert!(c < t.hops.len() && e.hop.is_some_and(|h| h < c));
+                    prop_assert_eq!(t.hops[c].from_ip, e.client);
+                }
+            }
+        }
+    }
+}
+
 /// Registry answers are hostile too: the whois and RDAP readers survive any bytes
 /// and mutations of real answers, and never return a placeholder or an unsafe string.
 mod registry_answers {

@@ -257,9 +257,16 @@ fn provider_desk(ctx: &Context, hosts: &[String]) -> Option<String> {
         })
         .flat_map(|(_, value)| addresses(value))
         .find(|a| {
-            domain_of_address(a)
-                .and_then(|d| names::registrable(&d))
-                .is_some_and(|d| hosts.contains(&d))
+            // A whole, plain address: nothing around the domain, a plain local part.
+            let Some((local, domain)) = a.rsplit_once('@') else {
+                return false;
+            };
+            !local.is_empty()
+                && local
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._+-=".contains(c))
+                && domain_of_address(a).is_some_and(|d| d == domain)
+                && names::registrable(domain).is_some_and(|d| hosts.contains(&d))
         })
 }
 
@@ -1043,9 +1050,11 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
 fn account(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Context) -> Option<String> {
     let token = |s: &str| -> Option<String> {
         let t: String = s
-            .trim_start()
+            .trim_start_matches(|c: char| c.is_whitespace() || c.is_control())
             .chars()
-            .take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '(' | ';' | ',' | '<' | '>' | '"'))
+            .take_while(|c| {
+                !c.is_whitespace() && !c.is_control() && !matches!(c, ')' | '(' | ';' | ',' | '<' | '>' | '"')
+            })
             .take(100)
             .collect();
         let t = t.trim_end_matches(['.', ':']).to_string();
