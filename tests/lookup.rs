@@ -1100,12 +1100,9 @@ fn repro_cox_riko_owner_and_isp_sides() {
     );
 }
 
-/// docs/json.md names every member `investigate --json`, `hops --json` and
-/// `lookup --json` print (issue 15): here on the KRNIC repro, whose lookups fill
-/// most members, and the bundled samples.
-#[test]
-#[cfg_attr(no_shared, ignore = "needs ../shared")]
-fn the_json_page_names_every_member_the_commands_print() {
+/// The captured KRNIC answer for 112.220.69.50 (no APNIC answer was captured: it is
+/// served for APNIC's query) and Abusix's answer for it.
+fn krnic() -> Plan {
     let w = lab::whois_data();
     let mut plan = Plan::default();
     plan.whois(
@@ -1118,7 +1115,16 @@ fn the_json_page_names_every_member_the_commands_print() {
         "50.69.220.112.abusix.lab.test".into(),
         "ipadm@lguplus.co.kr".into(),
     )];
-    let lab = Lab::start(plan);
+    plan
+}
+
+/// docs/json.md names every member `investigate --json`, `hops --json` and
+/// `lookup --json` print (issue 15): here on the KRNIC repro, whose lookups fill
+/// most members, and the bundled samples.
+#[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
+fn the_json_page_names_every_member_the_commands_print() {
+    let lab = Lab::start(krnic());
     let repro = common::shared().join("repro/craft-krnic.eml");
     let mut missing = std::collections::BTreeSet::new();
     let (v, _) = run_json(&lab, "", &["investigate", "--json", repro.to_str().unwrap()]);
@@ -1145,21 +1151,8 @@ fn the_json_page_names_every_member_the_commands_print() {
 #[test]
 #[cfg_attr(no_shared, ignore = "needs ../shared")]
 fn repro_krnic_customer_and_holder_each_on_its_side() {
-    let w = lab::whois_data();
     let ip = "112.220.69.50";
-    let mut plan = Plan::default();
-    // No APNIC answer for this address was captured: KRNIC's is served for it.
-    plan.whois(
-        "whois.apnic.net",
-        Ipv4Addr::new(127, 0, 0, 5),
-        "*",
-        Reply::file(&w.join("ip-whois/nir/phuhn_kr112_220_69_50.txt")),
-    );
-    plan.records = vec![Rr::Txt(
-        "50.69.220.112.abusix.lab.test".into(),
-        "ipadm@lguplus.co.kr".into(),
-    )];
-    let lab = Lab::start(plan);
+    let lab = Lab::start(krnic());
     // The repro message itself: hop 0 is the relay.
     let repro = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/repro/craft-krnic.eml");
     let (t, _) = run_json(&lab, "", &["investigate", "--json", repro.to_str().unwrap()]);

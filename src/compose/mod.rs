@@ -314,9 +314,8 @@ fn entry_facts(f: &mut Facts, trace: &Trace, hop: usize) {
             .unwrap_or_default()
             .iter()
             .take_while(|h| {
-                h.from_ip.is_none_or(|ip| {
-                    Some(ip) == client || crate::received::is_private(ip) || crate::received::is_loopback(ip)
-                })
+                h.from_ip
+                    .is_none_or(|ip| Some(ip) == client || crate::trace::entry::internal(ip))
             })
             .filter(|h| h.kind != crate::received::Kind::Originating)
             .last()
@@ -444,9 +443,7 @@ fn utc(epoch: i64) -> String {
 fn submission_words(e: &crate::trace::entry::Entry) -> String {
     let client = e.client.map(|c| format!(" from {c}")).unwrap_or_default();
     let account = e
-        .account
-        .as_deref()
-        .and_then(|a| a.split(" (").next())
+        .account_name()
         .map(|a| format!(" by the account {}", clip(a, 100)))
         .unwrap_or_default();
     match e.class {

@@ -145,6 +145,12 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The submitting account without where it was read ("user@example.com").
+    #[must_use]
+    pub fn account_name(&self) -> Option<&str> {
+        self.account.as_deref().and_then(|a| a.split(" (").next())
+    }
+
     fn unknown(why: &str) -> Entry {
         Entry {
             class: Class::Unknown,
@@ -238,12 +244,18 @@ fn tables() -> &'static Tables {
 /// Whether some provider names its customers, campaigns or messages in the field
 /// `name` (lower case).
 fn is_id_field(name: &str) -> bool {
-    let t = tables();
-    t.ids
-        .generic
-        .iter()
-        .chain(t.esp.iter().flat_map(|e| &e.ids))
-        .any(|f| f.eq_ignore_ascii_case(name))
+    static NAMES: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            let t = tables();
+            t.ids
+                .generic
+                .iter()
+                .chain(t.esp.iter().flat_map(|e| &e.ids))
+                .map(|f| f.to_ascii_lowercase())
+                .collect()
+        })
+        .contains(name)
 }
 
 /// The abuse address a provider names in its own header field, when it is in one
@@ -605,7 +617,9 @@ pub(crate) fn by_ip(raw: &str) -> Option<IpAddr> {
         .find_map(received::parse_ip_token)
 }
 
-fn internal(ip: IpAddr) -> bool {
+/// A private or loopback address: a host's own inside.
+#[must_use]
+pub fn internal(ip: IpAddr) -> bool {
     is_private(ip) || is_loopback(ip)
 }
 
@@ -1022,22 +1036,6 @@ fn classify(hops: &[Hop], p: usize, found: &Found, ctx: &Context, mut evidence: 
     ) {
         e.account = account(hops, p, found.below, ctx);
     }
-    match e.class {
-        Class::Esp => {
-            let esp = tables().esp.iter().find(|x| Some(&x.name) == e.provider.as_ref());
-            e.ids = provider_ids(ctx, esp);
-            e.provider_desk = esp.and_then(|x| provider_desk(ctx, &x.hosts));
-        }
-        Class::Freemail => {
-            e.ids = provider_ids(ctx, None);
-            let f = tables()
-                .freemail
-                .iter()
-                .find(|x| Some(&x.name) == e.provider.as_ref());
-            e.provider_desk = f.and_then(|x| provider_desk(ctx, &x.hosts));
-        }
-        _ => {}
-    }
     e.evidence = evidence;
     e
 }
@@ -1129,6 +1127,8 @@ fn provider_rule(
         e.class = Class::Esp;
         e.confidence = Confidence::High;
         e.provider = Some(esp.name.clone());
+        e.ids = provider_ids(ctx, Some(esp));
+        e.provider_desk = provider_desk(ctx, &esp.hosts);
         evidence.push(format!(
             "{} is a server of {}, an email service provider",
             label(h),
@@ -1149,6 +1149,8 @@ fn provider_rule(
             Confidence::Medium
         };
         e.provider = Some(f.name.clone());
+        e.ids = provider_ids(ctx, None);
+        e.provider_desk = provider_desk(ctx, &f.hosts);
         evidence.push(format!(
             "{} is {}'s own server, and the sender is a {} mailbox ({mailbox})",
             label(h),

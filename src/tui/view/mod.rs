@@ -330,9 +330,7 @@ fn entry_line(m: &Model) -> Line<'static> {
     };
     // Who submitted it, as the provider recorded it.
     let account = e
-        .account
-        .as_deref()
-        .and_then(|a| a.split(" (").next())
+        .account_name()
         .map(|a| format!(" · account {a}"))
         .unwrap_or_default();
     let age = e
