@@ -4,8 +4,10 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// Is this character unsafe to print as it is?
-fn unsafe_char(c: char) -> bool {
+/// Is this character unsafe to print as it is (a control character or a bidi
+/// control)?
+#[must_use]
+pub fn unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
@@ -95,6 +97,62 @@ pub fn json_line<T: serde::Serialize>(value: &T) -> Result<String, serde_json::E
     Ok(out)
 }
 
+/// Bytes (a whole message, perhaps not UTF-8) made safe to write to a terminal:
+/// line ends (LF, CRLF) and tabs stay; every other control character (C0, C1, DEL),
+/// every bidi control and every byte that is not part of valid UTF-8 (a lone 0x9b is
+/// CSI to an 8-bit terminal) is written as a visible escape such as `\x1b`.
+#[must_use]
+pub fn terminal_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let safe_ascii = |b: u8| (b' '..=b'~').contains(&b) || b == b'\n' || b == b'\t';
+    if bytes.iter().all(|&b| safe_ascii(b) || b == b'\r') && !has_bare_cr(bytes) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (valid, bad) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, 0),
+            Err(e) => {
+                let (v, _) = rest.split_at(e.valid_up_to());
+                // The prefix up to `valid_up_to` is UTF-8 by definition; an
+                // incomplete sequence at the end is escaped byte by byte.
+                let bad = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                (std::str::from_utf8(v).unwrap_or(""), bad)
+            }
+        };
+        for (i, c) in valid.char_indices() {
+            let keep = match c {
+                '\n' | '\t' => true,
+                '\r' => valid.as_bytes().get(i + 1) == Some(&b'\n'),
+                c => !unsafe_char(c),
+            };
+            if keep {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            } else {
+                let n = c as u32;
+                let esc = if n < 0x100 {
+                    format!("\\x{n:02x}")
+                } else {
+                    format!("\\u{{{n:x}}}")
+                };
+                out.extend_from_slice(esc.as_bytes());
+            }
+        }
+        let at = valid.len();
+        for &b in &rest[at..at + bad] {
+            out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
+        }
+        rest = &rest[at + bad..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Is there a CR that does not end a line?
+fn has_bare_cr(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+}
+
 /// Like [`clean`], then cut to at most `max` characters with an ellipsis.
 #[must_use]
 pub fn clip(s: &str, max: usize) -> String {
@@ -145,6 +203,21 @@ mod tests {
         assert_eq!(line, r#"{"s":"x\u202ey\u009bz\u001b"}"#);
         let back: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(back["s"], "x\u{202e}y\u{9b}z\u{1b}");
+    }
+
+    #[test]
+    fn terminal_bytes_escape_what_a_terminal_obeys() {
+        let spam = b"Subject: \x1b]0;PWNED\x07\x1b]52;c;UFdORUQ=\x07\r\nX: a\tb\xe2\x80\xaec \xc2\x9b1m \x9b \xff\rZ\n";
+        let out = terminal_bytes(spam);
+        assert_eq!(
+            String::from_utf8(out.into_owned()).unwrap(),
+            "Subject: \\x1b]0;PWNED\\x07\\x1b]52;c;UFdORUQ=\\x07\r\nX: a\tb\\u{202e}c \\x9b1m \\x9b \\xff\\x0dZ\n"
+        );
+        assert!(matches!(terminal_bytes(b"plain\r\ntext\n"), Cow::Borrowed(_)));
+        assert_eq!(
+            &*terminal_bytes("caf\u{e9}\n".as_bytes()),
+            "caf\u{e9}\n".as_bytes()
+        );
     }
 
     #[test]

@@ -180,6 +180,24 @@ pub async fn run(
     for c in &built.changes {
         eprintln!("relaytrace: redacted line {}: {}", c.line, c.after);
     }
-    out.write_all(&built.bytes).map_err(|e| Error::write(&e))?;
+    write_out(&built.bytes, out)
+}
+
+/// Writes the complaint. On a terminal the spam's own escape sequences would be
+/// obeyed (a window title, the clipboard by OSC 52): they are shown escaped; a file
+/// or a pipe gets the exact bytes.
+fn write_out(bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
+    let bytes = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        let shown = crate::sanitize::terminal_bytes(bytes);
+        if matches!(shown, std::borrow::Cow::Owned(_)) {
+            eprintln!(
+                "relaytrace: note: control characters are shown escaped on a terminal; redirect the output to a file for the exact bytes"
+            );
+        }
+        shown
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    };
+    out.write_all(&bytes).map_err(|e| Error::write(&e))?;
     out.flush().map_err(|e| Error::write(&e))
 }

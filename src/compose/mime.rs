@@ -220,7 +220,13 @@ pub fn quoted(original: &[u8]) -> String {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let safe: String = line
             .chars()
-            .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+            .map(|c| {
+                if c != '\t' && crate::sanitize::unsafe_char(c) {
+                    '?'
+                } else {
+                    c
+                }
+            })
             .collect();
         let _ = writeln!(out, "> {safe}");
     }
@@ -368,7 +374,18 @@ fn text_form(d: &Draft, to: &[String], name: &str, from: &str, subject: &str, fo
     let _ = writeln!(out, "Subject: {subject}");
     out.push('\n');
     out.push_str(&text_with_quote(d, forwarded));
-    out.into_bytes()
+    // Text is pasted and shown: no bidi control (from the spam, through a fact)
+    // may reorder what the reader sees.
+    out.chars()
+        .map(|c| {
+            if c != '\n' && c != '\t' && crate::sanitize::unsafe_char(c) {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .into_bytes()
 }
 
 /// The machine-readable part of an ARF report (RFC 5965): what is known of the

@@ -870,7 +870,7 @@ pub fn header_text(s: &str) -> String {
     let cleaned: String = s
         .chars()
         .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+            if crate::sanitize::unsafe_char(c) || c == '\u{2028}' || c == '\u{2029}' {
                 ' '
             } else {
                 c
@@ -987,6 +987,41 @@ pub struct Choices<'a> {
     /// For a server that takes BINARYMIME by BDAT: a spam whose lines would not
     /// travel as they are is attached unchanged (`binary`) instead of in base64.
     pub binary: bool,
+}
+
+/// A complaint to be built elsewhere: everything [`Complaint::build`] takes, owned,
+/// so that a big spam's complaint is built on a worker thread, not the UI's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub facts: Facts,
+    pub draft: Draft,
+    pub original: std::sync::Arc<Vec<u8>>,
+    pub reporter: Reporter,
+    pub now: i64,
+    pub salt: u64,
+    pub line_ends: LineEnds,
+    pub binary: bool,
+}
+
+impl Job {
+    /// Builds it.
+    ///
+    /// # Errors
+    /// As [`Complaint::build`].
+    pub fn build(&self) -> Result<Built, ComposeError> {
+        Complaint::build(
+            &self.facts,
+            &Choices {
+                draft: &self.draft,
+                original: &self.original,
+                reporter: &self.reporter,
+                now: self.now,
+                salt: self.salt,
+                line_ends: self.line_ends,
+                binary: self.binary,
+            },
+        )
+    }
 }
 
 /// A complaint built once: the bytes the preview shows, the dialog counts and the

@@ -253,7 +253,7 @@ fn default_sendmail() -> std::path::PathBuf {
 }
 
 /// `[reporter]`: who writes the complaints.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Reporter {
     pub name: String,

@@ -186,6 +186,9 @@ pub struct Setup {
     pub log_path: Option<std::path::PathBuf>,
     /// The port the open-relay test connects to (`[network] relay_test_port`).
     pub relay_test_port: u16,
+    /// Copies go to the terminal's clipboard (OSC 52, size-limited), not the
+    /// system's: decided at start from `clipboard` and the display.
+    pub clipboard_by_terminal: bool,
 }
 
 impl Default for Setup {
@@ -207,6 +210,7 @@ impl Default for Setup {
             bounced: std::collections::BTreeSet::new(),
             log_path: None,
             relay_test_port: 25,
+            clipboard_by_terminal: false,
         }
     }
 }

@@ -55,6 +55,12 @@ pub enum Effect {
         text: String,
         terminal_only: bool,
     },
+    /// Build a complaint as text on a worker (a big spam takes seconds to quote),
+    /// then copy it: the result comes back as [`super::msg::Msg::Copied`].
+    CopyComplaint {
+        what: String,
+        job: Box<crate::compose::Job>,
+    },
     /// Append this entry to the sent log now (the program is about to end).
     Log(Box<crate::deliver::log::Entry>),
 }

@@ -113,6 +113,7 @@ fn setup(
             .unwrap_or_default(),
         log_path: crate::deliver::log::default_path(),
         relay_test_port: cfg.network.relay_test_port,
+        clipboard_by_terminal: !crate::deliver::clipboard::wants_system(cfg.clipboard),
         draft_key,
     };
     Ok((setup, draft_notes.into_iter().next()))

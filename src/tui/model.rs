@@ -493,7 +493,18 @@ impl Model {
         format: Option<crate::compose::Format>,
         binary: bool,
     ) -> Result<(usize, crate::compose::Draft, crate::compose::Built), String> {
-        use crate::compose::{Choices, Complaint, Format, LineEnds};
+        let (focus, job) = self.complaint_job(format, binary)?;
+        let built = job.build().map_err(|e| e.to_string())?;
+        Ok((focus, job.draft, built))
+    }
+
+    /// What building the focused complaint takes, to build it here or on a worker.
+    pub fn complaint_job(
+        &self,
+        format: Option<crate::compose::Format>,
+        binary: bool,
+    ) -> Result<(usize, crate::compose::Job), String> {
+        use crate::compose::{Format, Job, LineEnds};
         let c = self.compose.as_ref().ok_or("nothing composed")?;
         let p = c.panels.get(c.focus).ok_or("no complaint")?;
         let hop = self.input_point().unwrap_or(self.hops.selected);
@@ -513,19 +524,19 @@ impl Model {
             (Ok(t), Format::Eml | Format::Arf) => t.line_ends(),
             _ => LineEnds::AsStored,
         };
-        let choices = Choices {
-            draft: &draft,
-            original,
-            reporter: &self.setup.reporter,
-            now: self.epoch,
+        let job = Job {
             salt: self.setup.id_salt
                 ^ u64::try_from(self.epoch).unwrap_or(0).rotate_left(17)
                 ^ (c.focus as u64 + 1),
+            facts,
+            draft,
+            original: original.clone(),
+            reporter: self.setup.reporter.clone(),
+            now: self.epoch,
             line_ends,
             binary,
         };
-        let built = Complaint::build(&facts, &choices).map_err(|e| e.to_string())?;
-        Ok((c.focus, draft, built))
+        Ok((c.focus, job))
     }
 
     /// A word when the spam is big (`[compose] big_spam_kb`) and the focused

@@ -149,6 +149,7 @@ fn execute(effect: &Effect, ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             ref text,
             terminal_only,
         } => copy(ctx, tx, what, text, terminal_only),
+        Effect::CopyComplaint { ref what, ref job } => copy_complaint(ctx, tx, what, job),
         Effect::Send { .. } => send_effect(effect, ctx, tx, None),
         Effect::Authenticate {
             req,
@@ -186,6 +187,47 @@ fn copy(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>, what: &str, text: &str, t
     }
     let (ctx, tx, what, text) = (ctx.clone(), tx.clone(), what.to_string(), text.to_string());
     tokio::task::spawn_blocking(move || {
+        let result = ctx
+            .clipboard
+            .lock()
+            .map_err(|_| "the clipboard is in use".to_string())
+            .and_then(|mut c| c.copy_system(&text));
+        let msg = match result {
+            Ok(via) => Msg::Copied {
+                what,
+                result: Ok((via.words(), text.len())),
+            },
+            Err(_) if ctx.clipboard_mode == crate::config::ClipboardMode::Auto => {
+                Msg::CopyByTerminal { what, text }
+            }
+            Err(e) => Msg::Copied { what, result: Err(e) },
+        };
+        let _ = tx.send(msg);
+    });
+}
+
+/// Builds a complaint's text and copies it, all on the blocking pool: quoting a
+/// spam of hundreds of megabytes takes seconds the UI must not wait. The terminal's
+/// clipboard is written on the UI task (through [`Msg::CopyByTerminal`]).
+fn copy_complaint(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>, what: &str, job: &crate::compose::Job) {
+    use crate::deliver::clipboard;
+    let (ctx, tx, what, job) = (ctx.clone(), tx.clone(), what.to_string(), job.clone());
+    tokio::task::spawn_blocking(move || {
+        let text = match job.build() {
+            Ok(built) => String::from_utf8(built.bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            Err(e) => {
+                let _ = tx.send(Msg::Copied {
+                    what,
+                    result: Err(e.to_string()),
+                });
+                return;
+            }
+        };
+        if !clipboard::wants_system(ctx.clipboard_mode) {
+            let _ = tx.send(Msg::CopyByTerminal { what, text });
+            return;
+        }
         let result = ctx
             .clipboard
             .lock()

@@ -382,15 +382,38 @@ pub fn save(m: &mut Model) -> Vec<Effect> {
     }
 }
 
+/// A size in megabytes, one decimal.
+fn megabytes(n: usize) -> String {
+    let tenths = (n as u64 * 10) >> 20;
+    format!("{}.{} MB", tenths / 10, tenths % 10)
+}
+
 /// `y`: the focused complaint (in the compose screen) or pane (in the hops screen).
 fn copy(m: &mut Model) -> Vec<Effect> {
     if m.screen == Screen::Compose {
-        return match m.complaint(Some(crate::compose::Format::Text)) {
-            Ok((_, d, built)) => vec![Effect::Copy {
-                what: format!("the {} complaint", d.side.word()),
-                text: String::from_utf8_lossy(&built.bytes).into_owned(),
-                terminal_only: false,
-            }],
+        // The size first: the text quotes the whole spam, and a terminal's
+        // clipboard takes no more than OSC52_MAX.
+        let size = m.setup.original.as_ref().map_or(0, |o| o.len());
+        if m.setup.clipboard_by_terminal && size > crate::deliver::clipboard::OSC52_MAX {
+            m.status = Some(format!(
+                "the complaint quotes the whole spam ({}): too long for the terminal's clipboard (OSC 52 takes at most {} KiB); use the system clipboard (clipboard = \"system\") or p to preview it",
+                megabytes(size),
+                crate::deliver::clipboard::OSC52_MAX / 1024
+            ));
+            return Vec::new();
+        }
+        return match m.complaint_job(Some(crate::compose::Format::Text), false) {
+            Ok((_, job)) => {
+                let what = format!("the {} complaint", job.draft.side.word());
+                m.status = Some(format!(
+                    "copying {what}: building its text ({})…",
+                    megabytes(size)
+                ));
+                vec![Effect::CopyComplaint {
+                    what,
+                    job: Box::new(job),
+                }]
+            }
             Err(e) => {
                 m.status = Some(format!("nothing to copy yet: {e}"));
                 Vec::new()
