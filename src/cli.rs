@@ -48,10 +48,12 @@ Examples:
   formail -s relaytrace hops --json - < saved.mbox
   relaytrace config init                     a starter configuration file
 
-The JSON of --json: docs/json.md; every configuration key: docs/configuration.md
-(both in the source tree, beside README.md).
+Manual pages: man relaytrace, man relaytrace-compose, … (relaytrace man --dir
+~/.local/share/man/man1 installs them). Every configuration key, explained:
+relaytrace config init --stdout.
 
-Exit status: 0 success, 1 the input is not a readable message, 2 usage or configuration error.";
+Exit status: 0 success, 1 the input is not a readable message, 2 usage or configuration error,
+3 compose found nobody to send the complaint to (give one with --add-to).";
 
 /// Options every command takes.
 #[derive(Debug, Args, Default)]

@@ -1,5 +1,6 @@
 //! The errors that end a command: each maps to one exit status and prints as one
-//! line (DESIGN.md §3: 0 done, 1 bad input, 2 usage or configuration).
+//! line (DESIGN.md §3: 0 done, 1 bad input, 2 usage or configuration; and 3 for a
+//! complaint with nobody to send it to).
 
 use std::fmt::Display;
 use std::io;
@@ -13,6 +14,10 @@ pub enum Error {
     /// Usage or configuration: exit 2.
     #[error("{0}")]
     Usage(String),
+    /// `compose` found nobody to send the complaint to (and none was given with
+    /// `--add-to`): exit 3, whatever the format.
+    #[error("{0}")]
+    NoRecipient(String),
     /// Standard output went away (a closed pipe): stop quietly.
     #[error("output closed")]
     Closed,
@@ -24,6 +29,7 @@ impl Error {
         match self {
             Error::Input(_) => 1,
             Error::Usage(_) => 2,
+            Error::NoRecipient(_) => 3,
             Error::Closed => 0,
         }
     }

@@ -233,7 +233,7 @@ fn an_account_without_a_public_client_says_so() {
                Received: from laptop (laptop.lan [192.168.1.20]) by smtp.provider.net with ESMTPSA id C; Mon, 1 Mar 2004 10:00:00 +0000\r\n\
                Subject: x\r\n\r\nbody\r\n";
     let out = run(&["compose", "--offline", "--to", "isp", "-"], msg.as_bytes());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let line = stderr_line(&out);
     assert!(
         line.contains("no public address of the submitting client") && line.contains("--add-to"),
@@ -480,6 +480,41 @@ fn a_fresh_home_gets_a_configuration_completions_and_a_manual() {
     for page in ["relaytrace.1", "relaytrace-config-init.1", "relaytrace-compose.1"] {
         assert!(dir.join(page).is_file(), "{page}");
     }
+    // Every page a page names exists; each has the sections an installed user
+    // needs; `--help` points at the installed pages, not the source tree.
+    let mut named = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        for section in [
+            "\n.SH \"EXIT STATUS\"",
+            "\n.SH ENVIRONMENT",
+            "\n.SH FILES",
+            "\n.SH \"SEE ALSO\"",
+        ] {
+            assert!(text.contains(section), "{section}");
+        }
+        for (i, _) in text.match_indices("\\fBrelaytrace") {
+            let name: String = text[i + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            if text[i..].contains("(1)") {
+                named.insert(name);
+            }
+        }
+    }
+    for name in &named {
+        assert!(
+            dir.join(format!("{name}.1")).is_file(),
+            "{name}(1) is named but not written"
+        );
+    }
+    assert!(!dir.join("relaytrace-help.1").exists() && !named.contains("relaytrace-help"));
+    let help = String::from_utf8(out(&["--help"]).stdout).unwrap();
+    assert!(
+        !help.contains("source tree") && help.contains("man relaytrace"),
+        "{help}"
+    );
     if common::have("groff") {
         let rendered = Command::new("groff")
             .args(["-man", "-Tutf8", "-P-cbou"])
@@ -491,5 +526,96 @@ fn a_fresh_home_gets_a_configuration_completions_and_a_manual() {
             rendered.status.success() && text.contains("NAME") && text.contains("--format"),
             "{text}"
         );
+    }
+}
+
+/// Issue 21: every value is checked as the file is read, with its line: a bad DNS
+/// server, a reporter address holding a line break or an escape (for every
+/// format), a misspelt `[keys]` action.
+#[test]
+fn every_configuration_value_is_checked_at_load_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    let cases: [(&str, &str); 5] = [
+        (
+            "[network]\ntimeout_secs = 2\ndns_servers = [\"not-an-ip\"]\n",
+            "[network] dns_servers (line 3)",
+        ),
+        (
+            "[reporter]\nname = \"J\"\naddress = \"jane@example.org\\r\\nBcc: x@example.net\"\n",
+            "[reporter] address (line 3)",
+        ),
+        (
+            "[reporter]\naddress = \"jane\\u001b]0;x@example.org\"\n",
+            "[reporter] address (line 2)",
+        ),
+        (
+            "[keys]\nquit = \"q\"\nqiut = \"x\"\n",
+            "[keys] qiut (line 3): no such action: did you mean quit?",
+        ),
+        (
+            "[zones]\n\ndnsbl = [\"bl.example.org\", \"bad zone\"]\n",
+            "[zones] dnsbl (line 3)",
+        ),
+    ];
+    for (text, said) in cases {
+        std::fs::write(&cfg, text).unwrap();
+        let o = bin()
+            .args(["--config", cfg.to_str().unwrap(), "config", "show"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(stderr_line(&o).contains(said), "{text}: {}", stderr_line(&o));
+        for format in ["eml", "arf", "text"] {
+            let o = bin()
+                .args([
+                    "--config",
+                    cfg.to_str().unwrap(),
+                    "compose",
+                    "--offline",
+                    "--to",
+                    "owner",
+                ])
+                .args(["--format", format, "--add-to", "a@example.net"])
+                .arg(sample("sa20021010-0031.eml"))
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(2), "{format}: {text}");
+            assert!(o.stdout.is_empty(), "{format}: nothing composed");
+        }
+    }
+}
+
+/// Issue 21: `compose` with nobody to send to exits 3 in every format, with one
+/// line, and prints nothing.
+#[test]
+fn compose_with_no_recipient_exits_3_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[reporter]\nname = \"J\"\naddress = \"jane@example.org\"\n").unwrap();
+    for format in ["eml", "arf", "text"] {
+        let o = bin()
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .args([
+                "--config",
+                cfg.to_str().unwrap(),
+                "compose",
+                "--offline",
+                "--to",
+                "owner",
+                "--format",
+                format,
+            ])
+            .arg(sample("sa20021010-0031.eml"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(3),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(o.stdout.is_empty(), "{format}");
+        assert!(stderr_line(&o).contains("--add-to"), "{format}");
     }
 }

@@ -869,9 +869,9 @@ fn compose_addresses_the_looked_up_contacts_and_attaches_the_spam_whole() {
             assert!(String::from_utf8_lossy(&out.stderr).contains("redacted line 2"));
         }
     }
-    // The ISP side has no contact here: one clear line, exit 1.
+    // The ISP side has no contact here: one clear line, exit 3.
     let out = run(&["compose", "--to", "isp", "--trust", "example.org"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(

@@ -34,7 +34,7 @@ impl Whom {
         if !matches!(e, crate::compose::ComposeError::NoRecipient(_)) {
             return Error::Usage(e.to_string());
         }
-        Error::Input(match self {
+        Error::NoRecipient(match self {
             Whom::Hop(hop, ip) => format!(
                 "{e} (hop {hop}, {ip}: see `relaytrace lookup {ip}`, or give one with --add-to ADDRESS)"
             ),
@@ -174,6 +174,11 @@ pub async fn run(
         Whom::Hop(hop, ip)
     };
     let built = compose::Complaint::build(&facts, &choices).map_err(|e| who.error(&e))?;
+    // The text form may be built without a recipient (the TUI copies it for a web
+    // form); from the command line, every format needs one alike.
+    if built.recipients.is_empty() {
+        return Err(who.error(&crate::compose::ComposeError::NoRecipient(side.word())));
+    }
     if let Some(note) = &built.note {
         eprintln!("relaytrace: note: {note}");
     }

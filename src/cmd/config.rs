@@ -29,7 +29,7 @@ pub fn run(
         ConfigAction::Show => {
             let source = config::read(explicit).map_err(|e| Error::Usage(e.to_string()))?;
             let cfg = config::load_source(&source).map_err(|e| Error::Usage(e.to_string()))?;
-            let keymap = Keymap::from_config(cfg.other.get("keys")).map_err(Error::Usage)?;
+            let keymap = Keymap::from_config(cfg.other.get("keys"), &cfg.lines).map_err(Error::Usage)?;
             show(&cfg, &source, cli_trust, &keymap)
         }
         ConfigAction::Init { force, stdout } => {
@@ -383,7 +383,7 @@ mod tests {
         let text = "clipboard = \"osc52\"\n\n[trust]\nhosts = [\"example.org\"]\n[network]\n  timeout_secs = 3\n[keys]\nquit = \"x\"\n";
         let src = source(text);
         let cfg = config::parse(text).unwrap();
-        let keymap = Keymap::from_config(cfg.other.get("keys")).unwrap();
+        let keymap = Keymap::from_config(cfg.other.get("keys"), &cfg.lines).unwrap();
         let out = show(&cfg, &src, &["192.0.2.0/24".to_string()], &keymap);
         assert!(out.contains("clipboard = \"osc52\"  # config.toml:1\n"), "{out}");
         assert!(

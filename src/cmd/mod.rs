@@ -39,7 +39,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
         other => other,
     };
     let cfg = cfg_file::load(cli.global.config.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
-    let mut site = Site::parse(&cfg.trust.hosts).map_err(|e| Error::Usage(format!("[trust] hosts: {e}")))?;
+    // Checked here, for every command, as the file is read: the TUI's keys too.
+    crate::tui::keymap::Keymap::from_config(cfg.other.get("keys"), &cfg.lines).map_err(Error::Usage)?;
+    let mut site = Site::parse(&cfg.trust.hosts)
+        .map_err(|e| Error::Usage(format!("{}: {e}", cfg.lines.name("trust", "hosts"))))?;
     for t in &cli.global.trust {
         site.add(t).map_err(|e| Error::Usage(format!("--trust: {e}")))?;
     }
@@ -116,16 +119,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Error> {
     hops::run(&path, json, pick, cfg.input.max_bytes(), &opts, out)
 }
 
-/// The manual: relaytrace.1 on `out`, or every command's page into `dir`.
+/// The manual: relaytrace.1 on `out`, or every command's page into `dir`. Each page
+/// has clap's sections (no `help` subcommand: it has no page) and the EXIT STATUS,
+/// ENVIRONMENT, FILES and SEE ALSO an installed user needs.
 fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<(), Error> {
-    let cmd = <Cli as clap::CommandFactory>::command();
-    let Some(dir) = dir else {
-        return clap_mangen::Man::new(cmd)
-            .render(out)
-            .map_err(|e| Error::write(&e));
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::Usage(format!("cannot make {}: {e}", dir.display())))?;
-    let mut cmd = cmd;
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
     // Global options reach the subcommands' pages, as they reach their --help.
     cmd.build();
     let mut pages = Vec::new();
@@ -137,18 +135,94 @@ fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<(), Error> 
         }
         pages.push((name, page));
     }
+    pages.sort_by(|a, b| a.0.cmp(&b.0));
+    let names: Vec<String> = pages.iter().map(|(n, _)| n.clone()).collect();
+    let Some(dir) = dir else {
+        let (name, page) = pages.swap_remove(0);
+        let bytes = man_page(&name, page, &names).map_err(|e| Error::write(&e))?;
+        return out.write_all(&bytes).map_err(|e| Error::write(&e));
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::Usage(format!("cannot make {}: {e}", dir.display())))?;
     for (name, page) in pages {
         let path = dir.join(format!("{name}.1"));
-        let mut bytes = Vec::new();
-        clap_mangen::Man::new(page)
-            .render(&mut bytes)
-            .map_err(|e| Error::write(&e))?;
+        let bytes = man_page(&name, page, &names).map_err(|e| Error::write(&e))?;
         std::fs::write(&path, bytes)
             .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))?;
         writeln!(out, "{}", path.display()).map_err(|e| Error::write(&e))?;
     }
     Ok(())
 }
+
+/// One manual page in roff: clap's sections, then ours.
+fn man_page(name: &str, page: clap::Command, all: &[String]) -> io::Result<Vec<u8>> {
+    let has_subcommands = page.get_subcommands().next().is_some();
+    let man = clap_mangen::Man::new(page);
+    let mut b = Vec::new();
+    man.render_title(&mut b)?;
+    man.render_name_section(&mut b)?;
+    man.render_synopsis_section(&mut b)?;
+    man.render_description_section(&mut b)?;
+    man.render_options_section(&mut b)?;
+    if has_subcommands {
+        man.render_subcommands_section(&mut b)?;
+    }
+    b.extend_from_slice(MAN_SECTIONS.as_bytes());
+    let others: Vec<String> = all
+        .iter()
+        .filter(|n| n.as_str() != name)
+        .map(|n| format!("\\fB{n}\\fR(1)"))
+        .collect();
+    writeln!(b, ".SH \"SEE ALSO\"\n{}", others.join(",\n"))?;
+    Ok(b)
+}
+
+/// The sections every page ends with (roff).
+const MAN_SECTIONS: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Success, also when some lookups failed (the output says which).
+.TP
+\fB1\fR
+The input is not a readable message (one line on standard error).
+.TP
+\fB2\fR
+A usage or configuration error (the line names the option, or the file and line).
+.TP
+\fB3\fR
+\fBcompose\fR found nobody to send the complaint to, in any format; \fB\-\-add\-to\fR gives one.
+.SH ENVIRONMENT
+.TP
+\fBXDG_CONFIG_HOME\fR, \fBXDG_CACHE_HOME\fR, \fBXDG_DATA_HOME\fR, \fBXDG_STATE_HOME\fR
+Where the files below are kept (defaults: \fI~/.config\fR, \fI~/.cache\fR, \fI~/.local/share\fR, \fI~/.local/state\fR).
+.TP
+\fBVISUAL\fR, \fBEDITOR\fR
+The editor \fBE\fR opens a complaint in.
+.TP
+\fBDISPLAY\fR, \fBWAYLAND_DISPLAY\fR
+A display for the system clipboard; without one, copies go through the terminal (OSC 52).
+.TP
+\fBNO_COLOR\fR
+Set: the terminal UI uses no colour.
+.TP
+\fBRELAYTRACE_DEBUG\fR
+Set: the log gets debug lines too (never the keys typed).
+.SH FILES
+.TP
+\fI$XDG_CONFIG_HOME/relaytrace/config.toml\fR
+The configuration (\fBrelaytrace config init\fR writes one with every key; \fBrelaytrace config show\fR prints the one in effect).
+.TP
+\fI$XDG_CACHE_HOME/relaytrace/\fR
+Answers of DNS, whois and RDAP servers (DNS for its TTL, whois and RDAP for a day).
+.TP
+\fI$XDG_DATA_HOME/relaytrace/drafts/\fR
+The complaints being written, one file per message, relay and side.
+.TP
+\fI$XDG_DATA_HOME/relaytrace/sent.jsonl\fR, \fIbounced.txt\fR
+Every complaint sent (time, message, relay, side, recipients, reply); the addresses marked as bounced.
+.TP
+\fI$XDG_STATE_HOME/relaytrace/relaytrace.log\fR, \fIrelaytests.jsonl\fR
+The log; the open-relay tests made.
+"#;
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod check;
 pub mod keys;
 pub mod paths;
 
@@ -28,6 +29,10 @@ pub struct Config {
     /// version does not know, kept so that a newer configuration still loads.
     #[serde(flatten, skip_serializing)]
     pub other: toml::Table,
+    /// Where each key was written, for errors found after loading (`[keys]`,
+    /// `[trust] hosts`).
+    #[serde(skip)]
+    pub lines: check::Lines,
 }
 
 /// `[input]`: how much of a message is read.
@@ -492,33 +497,41 @@ pub fn parse(text: &str) -> Result<Config, String> {
     {
         *p = expand_path(p);
     }
-    seconds("[network] timeout_secs", c.network.timeout_secs)?;
+    let at = check::Lines::of(text);
+    seconds(&at.name("network", "timeout_secs"), c.network.timeout_secs)?;
     if !(1..=16384).contains(&c.input.max_message_mb) {
         return Err(format!(
-            "[input] max_message_mb = {}: give a size in MiB from 1 to 16384",
+            "{} = {}: give a size in MiB from 1 to 16384",
+            at.name("input", "max_message_mb"),
             c.input.max_message_mb
         ));
     }
     let rate = c.network.per_server_rate;
     if !(rate.is_finite() && (0.0..=1000.0).contains(&rate)) {
         return Err(format!(
-            "[network] per_server_rate = {rate}: give requests a second from 0 (no pacing) to 1000"
+            "{} = {rate}: give requests a second from 0 (no pacing) to 1000",
+            at.name("network", "per_server_rate")
         ));
     }
-    for (what, n) in [
-        ("[network] per_server", c.network.per_server),
-        ("[network] max_requests", c.network.max_requests),
+    for (key, n) in [
+        ("per_server", c.network.per_server),
+        ("max_requests", c.network.max_requests),
     ] {
         if !(1..=1024).contains(&n) {
-            return Err(format!("{what} = {n}: give a number of requests from 1 to 1024"));
+            return Err(format!(
+                "{} = {n}: give a number of requests from 1 to 1024",
+                at.name("network", key)
+            ));
         }
     }
     if let Some(s) = &c.smtp {
-        seconds("[smtp] timeout_secs", s.timeout_secs)?;
+        seconds(&at.name("smtp", "timeout_secs"), s.timeout_secs)?;
     }
     if let Some(s) = &c.sendmail {
-        seconds("[sendmail] timeout_secs", s.timeout_secs)?;
+        seconds(&at.name("sendmail", "timeout_secs"), s.timeout_secs)?;
     }
+    check::values(&c, &at)?;
+    c.lines = at;
     Ok(c)
 }
 

@@ -361,8 +361,11 @@ impl Keymap {
     /// gets exactly the keys given.
     ///
     /// # Errors
-    /// An unknown action or key name.
-    pub fn from_config(keys: Option<&toml::Value>) -> Result<Keymap, String> {
+    /// An unknown action or key name, with its line in the file (`lines`).
+    pub fn from_config(
+        keys: Option<&toml::Value>,
+        lines: &crate::config::check::Lines,
+    ) -> Result<Keymap, String> {
         let mut map = Keymap::default();
         let Some(keys) = keys else { return Ok(map) };
         let table = keys
@@ -380,16 +383,24 @@ impl Keymap {
                         .filter(|(d, _)| *d <= 2)
                         .map(|(_, n)| format!(": did you mean {n}?"))
                         .unwrap_or_default();
-                    format!("[keys] {}: no such action{near}", crate::sanitize::clip(name, 40))
+                    format!(
+                        "{}: no such action{near}",
+                        lines.name("keys", &crate::sanitize::clip(name, 40))
+                    )
                 })?;
             let list: Vec<&str> = match v {
                 toml::Value::String(s) => vec![s.as_str()],
                 toml::Value::Array(a) => a.iter().filter_map(toml::Value::as_str).collect(),
-                _ => return Err(format!("[keys] {name}: give a key or a list of keys")),
+                _ => {
+                    return Err(format!(
+                        "{}: give a key or a list of keys",
+                        lines.name("keys", name)
+                    ));
+                }
             };
             let parsed = list
                 .iter()
-                .map(|k| Key::parse(k).map_err(|e| format!("[keys] {name}: {e}")))
+                .map(|k| Key::parse(k).map_err(|e| format!("{}: {e}", lines.name("keys", name))))
                 .collect::<Result<Vec<_>, _>>()?;
             map.bindings.retain(|(k, a)| *a != action && !parsed.contains(k));
             map.bindings.extend(parsed.into_iter().map(|k| (k, action)));
@@ -477,7 +488,7 @@ mod tests {
             Some(Action::Quit)
         );
         let cfg: toml::Value = toml::from_str("input_point = \"p\"\nquit = [\"x\", \"Ctrl-q\"]").unwrap();
-        let k = Keymap::from_config(Some(&cfg)).unwrap();
+        let k = Keymap::from_config(Some(&cfg), &crate::config::check::Lines::default()).unwrap();
         assert_eq!(
             k.action(&ev(KeyCode::Char('p'), KeyModifiers::NONE)),
             Some(Action::InputPoint)
@@ -491,12 +502,12 @@ mod tests {
                 .any(|(keys, what)| keys == "p" && what.contains("input point"))
         );
         let bad: toml::Value = toml::from_str("nonsense = \"z\"").unwrap();
-        assert!(Keymap::from_config(Some(&bad)).is_err());
+        assert!(Keymap::from_config(Some(&bad), &crate::config::check::Lines::default()).is_err());
         let bad: toml::Value = toml::from_str("quit = \"NoSuchKey\"").unwrap();
-        assert!(Keymap::from_config(Some(&bad)).is_err());
+        assert!(Keymap::from_config(Some(&bad), &crate::config::check::Lines::default()).is_err());
         let typo: toml::Value = toml::from_str("inputpoint = \"z\"").unwrap();
         assert_eq!(
-            Keymap::from_config(Some(&typo)).unwrap_err(),
+            Keymap::from_config(Some(&typo), &crate::config::check::Lines::default()).unwrap_err(),
             "[keys] inputpoint: no such action: did you mean input_point?"
         );
     }
@@ -513,7 +524,11 @@ mod tests {
                 toml::Value::Array(keys.into_iter().map(toml::Value::String).collect()),
             );
         }
-        let back = Keymap::from_config(Some(&toml::Value::Table(table))).unwrap();
+        let back = Keymap::from_config(
+            Some(&toml::Value::Table(table)),
+            &crate::config::check::Lines::default(),
+        )
+        .unwrap();
         for a in Action::ALL {
             assert_eq!(back.keys(a), k.keys(a), "{}", a.name());
         }

@@ -183,7 +183,7 @@ pub fn open(
 ) -> Result<(), CliError> {
     crate::logfile::start();
     crate::logfile::info(&format!("opening {source}: {} messages", messages.len()));
-    let keymap = keymap::Keymap::from_config(cfg.other.get("keys")).map_err(CliError::Usage)?;
+    let keymap = keymap::Keymap::from_config(cfg.other.get("keys"), &cfg.lines).map_err(CliError::Usage)?;
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let Some(first) = messages.first() else {
         return Err(CliError::Input(format!("{source}: no message in it")));
