@@ -102,3 +102,32 @@ fn manifest_abuse_addresses_are_found() {
     assert!(found * 100 >= total * 95, "{found}/{total} below 95 %");
     assert!(top * 100 >= total * 90, "ranked first: {top}/{total} below 90 %");
 }
+
+/// Every real whois answer captured is an answer (issue 21 made junk an error: no
+/// real answer may be taken for junk and left uncached and unread).
+#[test]
+#[cfg_attr(no_shared, ignore = "needs ../shared")]
+fn every_real_whois_answer_is_an_answer() {
+    let (dir, m) = manifest();
+    let mut n = 0;
+    let mut wrong = Vec::new();
+    for s in m["samples"].as_array().unwrap() {
+        let id = s["id"].as_str().unwrap();
+        let file = s["file"].as_str().unwrap();
+        if id.contains("throttled")
+            || id.contains("unavailable")
+            || std::path::Path::new(file)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            continue;
+        }
+        let text = decode(&std::fs::read(dir.join(file)).unwrap(), "");
+        if let parse::Outcome::Error(e) = parse::parse(&text).outcome {
+            wrong.push(format!("{id}: {e}"));
+        }
+        n += 1;
+    }
+    assert!(n > 50, "{n} answers");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -81,6 +81,19 @@ fn private_literal(url: &reqwest::Url) -> bool {
     crate::received::is_private(ip) || crate::received::is_loopback(ip) || ip.is_unspecified()
 }
 
+/// Is the URL plain web: `http` or `https` on port 80 or 443? A link or redirect
+/// in an answer (which may come from the spammer's own network) may lead nowhere
+/// else: not to a mail, SSH or any other port of a public address.
+fn web_url(url: &reqwest::Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && matches!(url.port_or_known_default(), Some(80 | 443))
+}
+
+/// Is `url` on the same scheme, host and port as `base` (the configured bootstrap,
+/// whose port is the user's choice)?
+fn same_origin(url: &reqwest::Url, base: &str) -> bool {
+    reqwest::Url::parse(base).is_ok_and(|b| b.origin() == url.origin())
+}
+
 /// Was the connection refused? Read from the I/O error in the chain, not the text.
 fn refused(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur = Some(e);
@@ -130,11 +143,14 @@ impl Engine {
                 // Redirects to an address literal are not resolved by our resolver:
                 // check those here (names are checked when they are resolved).
                 let allow = net.allow_private_servers;
+                let bootstrap = net.rdap_bootstrap_url.clone().unwrap_or_default();
                 reqwest::redirect::Policy::custom(move |attempt| {
                     if attempt.previous().len() >= 5 {
                         attempt.error("more than 5 redirects")
                     } else if !allow && private_literal(attempt.url()) {
                         attempt.error("a redirect to a loopback, private or link-local address")
+                    } else if !allow && !web_url(attempt.url()) && !same_origin(attempt.url(), &bootstrap) {
+                        attempt.error("a redirect to a port other than HTTP's or HTTPS's (80, 443)")
                     } else {
                         attempt.follow()
                     }
@@ -509,6 +525,20 @@ impl Engine {
             return template.failed(
                 Status::Refused,
                 format!("{host} is a loopback, private or link-local address: not asked (allow_private_servers is off)"),
+            );
+        }
+        // Links in answers (`up`, the bootstrap's bases) lead to web ports only; the
+        // configured bootstrap's own port is the user's choice.
+        let bootstrap = self.net.rdap_bootstrap_url.as_deref().unwrap_or_default();
+        if !self.net.allow_private_servers
+            && reqwest::Url::parse(url).is_ok_and(|u| !web_url(&u) && !same_origin(&u, bootstrap))
+        {
+            return template.failed(
+                Status::Refused,
+                format!(
+                    "{} is not an HTTP or HTTPS port (80, 443): an RDAP link may lead nowhere else; not asked",
+                    crate::sanitize::clip(url, 120)
+                ),
             );
         }
         if let Some(until) = self.penalised(&host) {

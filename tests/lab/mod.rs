@@ -69,6 +69,11 @@ pub struct Plan {
     pub rdap: HashMap<String, (u16, Vec<u8>)>,
     /// Added to every whois and RDAP answer (for the speed benchmark).
     pub delay: Duration,
+    /// Where the RDAP server listens (default `RDAP_IP`, any port) and the port of
+    /// every whois server (default: any free one): a test in a network namespace
+    /// puts them on public addresses and the real ports, so the guards run.
+    pub rdap_at: Option<SocketAddr>,
+    pub whois_port: Option<u16>,
 }
 
 impl Plan {
@@ -155,6 +160,7 @@ fn reverse(ip: IpAddr) -> String {
 fn zone(
     plan_records: &[Rr],
     whois: &[(String, Ipv4Addr, HashMap<String, Reply>)],
+    rdap_ip: Ipv4Addr,
 ) -> InMemoryZoneHandler<TokioRuntimeProvider> {
     let root = Name::root();
     let mut h =
@@ -175,7 +181,7 @@ fn zone(
     for (host, ip, _) in whois {
         add(name(host), RData::A(A(*ip)));
     }
-    add(name(RDAP_HOST), RData::A(A(RDAP_IP)));
+    add(name(RDAP_HOST), RData::A(A(rdap_ip)));
     for r in plan_records {
         match r {
             Rr::A(n, ip) => add(name(n), RData::A(A(*ip))),
@@ -303,8 +309,17 @@ async fn serve_http(listener: TcpListener, paths: Paths, delay: Duration, hits: 
             let found = paths.lock().unwrap().get(&path).cloned();
             let (status, body) =
                 found.unwrap_or((404, b"{\"errorCode\":404,\"title\":\"Not Found\"}".to_vec()));
+            // A redirect's body is where it leads.
+            let (location, body) = if (300..400).contains(&status) {
+                (
+                    format!("Location: {}\r\n", String::from_utf8_lossy(&body)),
+                    Vec::new(),
+                )
+            } else {
+                (String::new(), body)
+            };
             let head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: application/rdap+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {status} X\r\n{location}Content-Type: application/rdap+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
             let _ = s.write_all(head.as_bytes()).await;
@@ -349,7 +364,14 @@ impl Lab {
                 let mut catalog = Catalog::new();
                 catalog.upsert(
                     LowerName::from(Name::root()),
-                    vec![Arc::new(zone(&plan.records, &plan.whois))],
+                    vec![Arc::new(zone(
+                        &plan.records,
+                        &plan.whois,
+                        match plan.rdap_at {
+                            Some(SocketAddr::V4(a)) => *a.ip(),
+                            _ => RDAP_IP,
+                        },
+                    ))],
                 );
                 // A UDP port whose TCP twin is free too (another test may hold it).
                 let mut tries = 0;
@@ -377,13 +399,24 @@ impl Lab {
                 let whois_port = if ips.is_empty() {
                     0
                 } else {
-                    let (port, listeners) = bind_same_port(&ips).await;
+                    let (port, listeners) = match plan.whois_port {
+                        Some(port) => {
+                            let mut ls = Vec::new();
+                            for ip in &ips {
+                                ls.push(TcpListener::bind((*ip, port)).await.unwrap());
+                            }
+                            (port, ls)
+                        }
+                        None => bind_same_port(&ips).await,
+                    };
                     for (l, (_, _, answers)) in listeners.into_iter().zip(plan.whois) {
                         tokio::spawn(serve_whois(l, Arc::new(answers), plan.delay, counted.clone()));
                     }
                     port
                 };
-                let http = TcpListener::bind((RDAP_IP, 0)).await.unwrap();
+                let http = TcpListener::bind(plan.rdap_at.unwrap_or(SocketAddr::new(IpAddr::V4(RDAP_IP), 0)))
+                    .await
+                    .unwrap();
                 let rdap_port = http.local_addr().unwrap().port();
                 tokio::spawn(serve_http(http, paths, plan.delay, counted));
                 ready_tx.send((dns, whois_port, rdap_port)).unwrap();
@@ -412,6 +445,11 @@ impl Lab {
     /// The RDAP base URL of a registry in the lab.
     pub fn rdap_base(&self, rir: &str) -> String {
         format!("http://{RDAP_HOST}:{}/{rir}/", self.rdap_port)
+    }
+
+    /// The lab's DNS server as `dns_servers` takes it.
+    pub fn dns_server(&self) -> String {
+        self.dns.to_string()
     }
 
     /// Writes a configuration pointing relaytrace at the lab; `extra` is appended

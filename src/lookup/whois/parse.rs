@@ -632,14 +632,17 @@ pub fn parse(text: &str) -> Parsed {
         p.outcome = o;
     } else if text.trim().is_empty() {
         p.outcome = Outcome::Error("empty answer".into());
-    } else if !has_data && blocks.iter().all(|b| b.lines.iter().all(|l| l.key.is_empty())) {
-        // No field, no network, no referral: junk (or a server's noise), never an
-        // answer to keep for a day.
-        p.outcome = Outcome::Error(if garbage(&text) {
-            "the answer is not whois text".into()
-        } else {
-            "the answer has no whois fields".into()
-        });
+    } else if garbage(&text) {
+        // Junk (or a server's noise), never an answer to keep for a day.
+        p.outcome = Outcome::Error("the answer is not whois text".into());
+    } else if sections.is_empty()
+        && p.referral.is_none()
+        && p.registrar.is_none()
+        && whois_fields(&blocks) < 2
+    {
+        // No network, no referral, and not two fields any registry writes: an
+        // address or a colon in free text does not make an answer.
+        p.outcome = Outcome::Error("the answer has no whois fields".into());
     }
     p.networks = sections.into_iter().map(|(n, _)| n).collect();
     exclusions(&blocks, &mut p);
@@ -1156,6 +1159,83 @@ fn dedupe_mirrors(nets: &mut Vec<Net>) {
 pub const MAX_NETWORKS: usize = 32;
 
 /// Mostly unprintable or binary: not whois text.
+/// How many lines carry a field a registry writes (`inetnum`, `OrgAbuseEmail`,
+/// `abuse-mailbox`, `[Network Number]`, …): read by the start of the key.
+fn whois_fields(blocks: &[Block]) -> usize {
+    const STARTS: &[&str] = &[
+        "net",
+        "inet",
+        "route",
+        "origin",
+        "org",
+        "owner",
+        "country",
+        "descr",
+        "e-mail",
+        "email",
+        "mail",
+        "abuse",
+        "admin",
+        "tech",
+        "mnt",
+        "source",
+        "refer",
+        "whois",
+        "registr",
+        "domain",
+        "status",
+        "address",
+        "phone",
+        "person",
+        "role",
+        "handle",
+        "created",
+        "changed",
+        "last-modified",
+        "updated",
+        "remarks",
+        "comment",
+        "cidr",
+        "parent",
+        "customer",
+        "aut-num",
+        "as-name",
+        "responsible",
+        "nserver",
+        "irt",
+        "notify",
+        "fax",
+        "city",
+        "stateprov",
+        "postalcode",
+        "ipv4",
+        "ipv6",
+        "ip-",
+        "allocated",
+        "assigned",
+        "service-name",
+        "network",
+        "name",
+        "auth",
+        "ownerid",
+        "nic-hdl",
+        "member-of",
+        "language",
+        "geoloc",
+        "ref",
+        "regdate",
+        "connect",
+    ];
+    blocks
+        .iter()
+        .flat_map(|b| b.lines.iter())
+        .filter(|l| {
+            let k = l.key.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+            !k.is_empty() && STARTS.iter().any(|s| k.starts_with(s))
+        })
+        .count()
+}
+
 fn garbage(text: &str) -> bool {
     let total = text.chars().count().max(1);
     let bad = text
@@ -1235,6 +1315,45 @@ mod tests {
             assert!(matches!(parse(junk).outcome, Outcome::Error(_)), "{junk:?}");
         }
         assert!(matches!(parse("refer: whois.ripe.net\n").outcome, Outcome::Ok));
+    }
+
+    /// Issue 21: junk is never an answer, whatever its bytes: random bytes (as the
+    /// client decodes them for a UTF-8, an EUC-KR and a `Shift_JIS` server) and
+    /// mostly printable text with colons, at signs and dots in it.
+    #[test]
+    fn junk_of_any_kind_is_not_an_answer() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut kept = Vec::new();
+        for i in 0..600 {
+            let len = 20 + (next() % 3000) as usize;
+            let bytes: Vec<u8> = if i % 2 == 0 {
+                (0..len).map(|_| (next() & 0xff) as u8).collect()
+            } else {
+                // Printable, with the punctuation of fields and addresses.
+                const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789    ::..@@-_/\n";
+                (0..len)
+                    .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                    .collect()
+            };
+            for server in ["whois.arin.net", "whois.nic.or.kr", "whois.nic.ad.jp"] {
+                let text = crate::lookup::whois::decode(&bytes, server);
+                if !matches!(parse(&text).outcome, Outcome::Error(_)) {
+                    kept.push(text.chars().take(120).collect::<String>());
+                }
+            }
+        }
+        assert!(
+            kept.is_empty(),
+            "{} junk answers taken as answers, e.g. {:?}",
+            kept.len(),
+            kept.first()
+        );
     }
 
     #[test]
