@@ -203,3 +203,147 @@ fn copying_a_big_spams_complaint_does_not_freeze_the_screen() {
         assert_eq!(pty.exit_code(Duration::from_secs(20)), 0);
     }
 }
+
+/// The configuration of the TUI tests: no network, a reporter.
+fn offline(dir: &Path) -> PathBuf {
+    let p = dir.join("offline.toml");
+    std::fs::write(
+        &p,
+        "[network]\ndns_servers = [\"127.0.0.1:9\"]\ntimeout_secs = 1\ntraceroute = false\ncache = false\n\
+         [reporter]\nname = \"Jane Doe\"\naddress = \"jane@example.org\"\n",
+    )
+    .unwrap();
+    p
+}
+
+const SAMPLE: &str = "assets/samples/sa20021010-0031.eml";
+
+/// Issue 21: an `$EDITOR` edit with a byte that is not UTF-8 is kept (decoded
+/// lossily, said), and the file as written is kept, never deleted.
+#[test]
+fn an_edit_with_invalid_utf8_is_kept_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline(dir.path());
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nprintf 'XYZZY caf\\351 text\\n' > \"$1\"\n").unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let data = dir.path().join("data");
+    let mut pty = Pty::spawn(
+        &["--config", cfg.to_str().unwrap(), SAMPLE],
+        &[
+            ("XDG_STATE_HOME", dir.path()),
+            ("XDG_DATA_HOME", data.as_path()),
+            ("EDITOR", editor.as_path()),
+            ("VISUAL", editor.as_path()),
+            ("TMPDIR", tmp.as_path()),
+        ],
+        (160, 40),
+    );
+    pty.wait_for("the hops", Duration::from_secs(10), |s| {
+        s.contents().contains("hop 2 of 0–3")
+    });
+    pty.send("c");
+    pty.wait_for("the compose screen", Duration::from_secs(5), |s| {
+        s.contents().contains("Complaints (")
+    });
+    pty.send("E");
+    pty.wait_for("the note", Duration::from_secs(10), |s| {
+        s.contents().contains("not UTF-8")
+    });
+    pty.wait_for("the body", Duration::from_secs(5), |s| {
+        s.contents().contains("XYZZY caf")
+    });
+    pty.send("q");
+    assert_eq!(pty.exit_code(Duration::from_secs(10)), 0);
+    // The file as written is kept where the note said.
+    let kept: Vec<PathBuf> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten().map(|f| f.path()))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), b"XYZZY caf\xe9 text\n");
+    // And the draft has the edit.
+    let drafts = data.join("relaytrace/drafts");
+    let saved: String = std::fs::read_dir(&drafts)
+        .unwrap()
+        .flatten()
+        .filter(|f| f.path().extension().is_some_and(|x| x == "json"))
+        .map(|f| std::fs::read_to_string(f.path()).unwrap())
+        .collect();
+    assert!(saved.contains("XYZZY caf\u{fffd} text"), "{saved}");
+}
+
+/// Issue 21: a second damaged draft does not overwrite the first one's copy; the
+/// folders and files an older version left 0755/0644 are made 0700/0600; the log
+/// is never written through a link planted in its folder.
+#[test]
+fn damaged_drafts_are_numbered_and_old_files_tightened() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &Path| std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = offline(dir.path());
+    let data = dir.path().join("data");
+    let drafts = data.join("relaytrace/drafts");
+    let state = dir.path().join("state/relaytrace");
+    std::fs::create_dir_all(&drafts).unwrap();
+    std::fs::create_dir_all(&state).unwrap();
+    for d in [data.join("relaytrace"), drafts.clone(), state.clone()] {
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let sent = data.join("relaytrace/sent.jsonl");
+    std::fs::write(&sent, b"").unwrap();
+    std::fs::set_permissions(&sent, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let elsewhere = dir.path().join("elsewhere.txt");
+    std::fs::write(&elsewhere, b"not relaytrace's").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, state.join("relaytrace.log")).unwrap();
+    let bytes = std::fs::read(SAMPLE).unwrap();
+    let m = relaytrace::message::Reader::new(&bytes[..])
+        .next()
+        .unwrap()
+        .unwrap();
+    let key = relaytrace::tui::drafts::key(&m.header);
+    let bad = drafts.join(format!("{key}-216.201.75.12-owner.json"));
+    let env = [
+        ("XDG_STATE_HOME", dir.path().join("state")),
+        ("XDG_DATA_HOME", data.clone()),
+    ];
+    let env: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
+    for (round, text) in ["first damaged text", "second damaged text"].iter().enumerate() {
+        std::fs::write(
+            &bad,
+            format!("{{\"drafts\": [ {{\"side\": \"owner\", \"to\": [\"{text}"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut pty = Pty::spawn(&["--config", cfg.to_str().unwrap(), SAMPLE], &env, (160, 40));
+        pty.wait_for("the warning", Duration::from_secs(10), |s| {
+            s.contents().contains("a damaged draft")
+        });
+        pty.send("q");
+        assert_eq!(pty.exit_code(Duration::from_secs(10)), 0, "round {round}");
+    }
+    let first = drafts.join(format!("{key}-216.201.75.12-owner.json.corrupt"));
+    let second = drafts.join(format!("{key}-216.201.75.12-owner.json.corrupt.2"));
+    assert!(
+        std::fs::read_to_string(&first)
+            .unwrap()
+            .contains("first damaged text")
+    );
+    assert!(
+        std::fs::read_to_string(&second)
+            .unwrap()
+            .contains("second damaged text")
+    );
+    assert_eq!(mode(&data.join("relaytrace")), 0o700);
+    assert_eq!(mode(&drafts), 0o700);
+    assert_eq!(mode(&state), 0o700);
+    assert_eq!(mode(&sent), 0o600);
+    assert_eq!(
+        std::fs::read(&elsewhere).unwrap(),
+        b"not relaytrace's",
+        "the link was not followed"
+    );
+}

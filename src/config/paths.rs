@@ -128,29 +128,154 @@ pub fn dir(kind: Kind) -> Option<PathBuf> {
     )
 }
 
-/// Opens `path` for appending, made 0600 in a 0700 folder if new: what relaytrace
-/// keeps names the messages and hosts the user investigated, theirs alone.
+/// Makes relaytrace's folder `dir` (0700) or, made by an older version with a
+/// looser mode (0755), tightens it: what relaytrace keeps names the messages and
+/// hosts the user investigated, theirs alone. A symbolic link there is refused.
 ///
 /// # Errors
-/// The folder or the file cannot be made or opened.
-pub fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
+/// The folder cannot be made, is a link, or its mode cannot be set.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let meta = std::fs::symlink_metadata(dir)?;
+    if meta.file_type().is_symlink() {
+        return Err(link_refused(dir));
     }
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Tightens what an older version made in relaytrace's data, state and cache
+/// folders: each folder 0700 and each file directly in it 0600 (the sent log, the
+/// bounced addresses, the log, the relay tests). Links are left alone (and are
+/// refused when opened). Best effort: what cannot be changed stays as it is.
+pub fn tighten_existing() {
+    use std::os::unix::fs::PermissionsExt;
+    for kind in [Kind::Data, Kind::State, Kind::Cache] {
+        let Some(d) = dir(kind).filter(|d| d.is_dir()) else {
+            continue;
+        };
+        if private_dir(&d).is_err() {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+                continue;
+            };
+            let loose = meta.permissions().mode() & 0o077 != 0;
+            if meta.is_file() && loose {
+                let _ = std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o600));
+            } else if meta.is_dir() && loose {
+                let _ = private_dir(&e.path());
+            }
+        }
+    }
+}
+
+/// The error for a symbolic link where relaytrace keeps a file of its own.
+fn link_refused(path: &Path) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!(
+            "{} is a symbolic link: refused (relaytrace writes only files of its own there)",
+            path.display()
+        ),
+    )
+}
+
+/// Opens `path`, never through a symbolic link (`O_NOFOLLOW`), in its private
+/// folder, and tightens a file an older version left 0644 to 0600.
+///
+/// # Errors
+/// The folder or the file cannot be made or opened, or the file is a link.
+pub fn open_private(path: &Path, options: &mut std::fs::OpenOptions) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private_dir(dir)?;
+    }
+    let f = options
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                link_refused(path)
+            } else {
+                e
+            }
+        })?;
+    if f.metadata()?.permissions().mode() & 0o077 != 0 {
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(f)
+}
+
+/// Opens `path` for appending, made 0600 in a 0700 folder (see [`open_private`]).
+///
+/// # Errors
+/// The folder or the file cannot be made or opened, or the file is a link.
+pub fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
+    open_private(path, std::fs::OpenOptions::new().create(true).append(true))
+}
+
+/// Creates a new private file for writing: a leftover of the same name (a crashed
+/// write, or a link planted there) is removed first, never written through.
+///
+/// # Errors
+/// The folder or the file cannot be made.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    open_private(path, std::fs::OpenOptions::new().write(true).create_new(true))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 21: files an older version made 0644 in a 0755 folder are tightened
+    /// when opened; a symbolic link planted where a file of ours goes is refused,
+    /// and what it points at is untouched.
+    #[test]
+    fn private_files_are_tightened_and_never_followed() {
+        use std::io::Write as _;
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777;
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("relaytrace");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let old = dir.join("sent.jsonl");
+        std::fs::write(&old, b"{}\n").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        open_private_append(&old).unwrap().write_all(b"{}\n").unwrap();
+        assert_eq!((mode(&dir), mode(&old)), (0o700, 0o600));
+        assert_eq!(std::fs::read(&old).unwrap(), b"{}\n{}\n");
+
+        let target = t.path().join("elsewhere");
+        std::fs::write(&target, b"theirs").unwrap();
+        let link = dir.join("relaytrace.log");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = open_private_append(&link).unwrap_err();
+        assert!(e.to_string().contains("is a symbolic link: refused"), "{e}");
+        // A leftover temporary file that is a link is replaced, not written through.
+        let tmp = dir.join("x.tmp");
+        std::os::unix::fs::symlink(&target, &tmp).unwrap();
+        create_private(&tmp).unwrap().write_all(b"ours").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"theirs");
+        assert_eq!(std::fs::read(&tmp).unwrap(), b"ours");
+        assert_eq!(mode(&tmp), 0o600);
+    }
 
     fn env<'a>(
         platform: Platform,

@@ -3,7 +3,6 @@
 //! what the server said.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -68,17 +67,8 @@ pub fn read_bounced(path: &Path) -> std::collections::BTreeSet<String> {
 /// The file cannot be written.
 pub fn write_bounced(path: &Path, set: &std::collections::BTreeSet<String>) -> std::io::Result<()> {
     use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
+    let mut f = crate::config::paths::create_private(&tmp)?;
     for a in set {
         writeln!(f, "{a}")?;
     }
@@ -91,17 +81,12 @@ pub fn write_bounced(path: &Path, set: &std::collections::BTreeSet<String>) -> s
 /// # Errors
 /// The log cannot be written.
 pub fn append(path: &Path, e: &Entry) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     let mut line = serde_json::to_vec(e).map_err(std::io::Error::other)?;
     line.push(b'\n');
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .read(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut f = crate::config::paths::open_private(
+        path,
+        std::fs::OpenOptions::new().create(true).append(true).read(true),
+    )?;
     // A partial append (a full disk) left the last line without its newline: end it
     // first, so this entry is not glued to it.
     let len = f.metadata()?.len();

@@ -69,8 +69,7 @@ impl Cache {
     pub fn new(dir: Option<PathBuf>, offline: bool) -> Cache {
         if let Some(d) = &dir {
             // The answers name the hosts the user investigated: theirs alone.
-            use std::os::unix::fs::DirBuilderExt;
-            let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(d);
+            let _ = crate::config::paths::private_dir(d);
         }
         Cache {
             dir,
@@ -108,14 +107,7 @@ impl Cache {
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         let written = {
             use std::io::Write as _;
-            use std::os::unix::fs::OpenOptionsExt;
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)
-                .and_then(|mut f| f.write_all(&bytes))
+            crate::config::paths::create_private(&tmp).and_then(|mut f| f.write_all(&bytes))
         };
         if written.is_err() || std::fs::rename(&tmp, &path).is_err() {
             let _ = std::fs::remove_file(&tmp);

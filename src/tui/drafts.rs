@@ -4,7 +4,6 @@
 //! message is opened again.
 
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::PathBuf;
 
 use crate::compose::Draft;
@@ -37,16 +36,13 @@ pub struct Lock(#[allow(dead_code)] std::fs::File);
 /// The drafts folder or the lock file cannot be made.
 pub fn lock(key: &str) -> std::io::Result<Option<Lock>> {
     let dir = dir().ok_or_else(|| std::io::Error::other("no data directory (set XDG_DATA_HOME or HOME)"))?;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(dir.join(format!(".{key}.lock")))?;
+    let file = crate::config::paths::open_private(
+        &dir.join(format!(".{key}.lock")),
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true),
+    )?;
     match file.try_lock() {
         Ok(()) => Ok(Some(Lock(file))),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -89,10 +85,7 @@ fn name(key: &str, d: &Draft) -> String {
 /// The directory or a file cannot be written.
 pub fn save(key: &str, drafts: &[Draft], history: &[Draft]) -> std::io::Result<PathBuf> {
     let dir = dir().ok_or_else(|| std::io::Error::other("no data directory (set XDG_DATA_HOME or HOME)"))?;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)?;
+    crate::config::paths::private_dir(&dir)?;
     let mut last = dir.clone();
     for d in drafts {
         let file = name(key, d);
@@ -104,11 +97,7 @@ pub fn save(key: &str, drafts: &[Draft], history: &[Draft]) -> std::io::Result<P
         })
         .map_err(std::io::Error::other)?;
         let written = (|| {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)?;
+            let mut f = crate::config::paths::create_private(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
             std::fs::rename(&tmp, &path)
@@ -125,10 +114,31 @@ pub fn save(key: &str, drafts: &[Draft], history: &[Draft]) -> std::io::Result<P
     Ok(last)
 }
 
+/// Moves a damaged file to the first free `NAME.corrupt`, `NAME.corrupt.2`, …
+/// (a hard link then an unlink: an existing copy is never replaced).
+fn set_aside(path: &std::path::Path) -> (std::path::PathBuf, std::io::Result<()>) {
+    let base = path.with_extension("json.corrupt");
+    let mut last = Err(std::io::Error::other("no free name"));
+    for n in 1..1000 {
+        let aside = if n == 1 {
+            base.clone()
+        } else {
+            std::path::PathBuf::from(format!("{}.{n}", base.display()))
+        };
+        match std::fs::hard_link(path, &aside) {
+            Ok(()) => return (aside, std::fs::remove_file(path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Err(e),
+            Err(e) => return (aside, Err(e)),
+        }
+    }
+    (base, last)
+}
+
 /// The saved drafts of a message, by the relay address they are about, and what
 /// went wrong reading them. Drafts of earlier versions (one file per message, no
 /// address) count as about `legacy`. A damaged file is set aside as
-/// `NAME.corrupt` (never overwritten by the next save) and said.
+/// `NAME.corrupt` (`NAME.corrupt.2`, … when one is there already: never overwritten
+/// by the next save nor the next damaged file) and said.
 pub fn load(key: &str, legacy: &str) -> (std::collections::HashMap<String, Vec<Draft>>, Vec<String>) {
     let mut out: std::collections::HashMap<String, Vec<Draft>> = std::collections::HashMap::new();
     let mut notes = Vec::new();
@@ -146,14 +156,23 @@ pub fn load(key: &str, legacy: &str) -> (std::collections::HashMap<String, Vec<D
         if !(old || file.starts_with(&prefix) && json) {
             continue;
         }
-        let Ok(bytes) = std::fs::read(e.path()) else {
-            continue;
+        // Read never through a link; a file an older version left 0644 is made 0600.
+        let read = crate::config::paths::open_private(&e.path(), std::fs::OpenOptions::new().read(true))
+            .and_then(|mut f| {
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut b).map(|_| b)
+            });
+        let bytes = match read {
+            Ok(b) => b,
+            Err(err) => {
+                notes.push(format!("a draft {} cannot be read: {err}", e.path().display()));
+                continue;
+            }
         };
         let f = match serde_json::from_slice::<File>(&bytes) {
             Ok(f) => f,
             Err(err) => {
-                let aside = e.path().with_extension("json.corrupt");
-                let moved = std::fs::rename(e.path(), &aside);
+                let (aside, moved) = set_aside(&e.path());
                 notes.push(match moved {
                     Ok(()) => format!("a damaged draft ({err}) was set aside as {}", aside.display()),
                     Err(m) => format!(

@@ -181,6 +181,7 @@ pub fn open(
     messages: Vec<Message>,
     origin: Origin,
 ) -> Result<(), CliError> {
+    crate::config::paths::tighten_existing();
     crate::logfile::start();
     crate::logfile::info(&format!("opening {source}: {} messages", messages.len()));
     let keymap = keymap::Keymap::from_config(cfg.other.get("keys"), &cfg.lines).map_err(CliError::Usage)?;

@@ -45,10 +45,12 @@ pub enum Msg {
         restored: std::collections::HashMap<String, Vec<crate::compose::Draft>>,
         original: Option<std::sync::Arc<Vec<u8>>>,
     },
-    /// The body came back from `$EDITOR` (or the reason it did not).
+    /// The body came back from `$EDITOR` (or the reason it did not), with what the
+    /// user should know of it (bytes that were not UTF-8, where the file is kept).
     Edited {
         panel: usize,
         text: Result<String, String>,
+        note: Option<String>,
     },
     /// The drafts were saved (or why not).
     Saved(Result<(), String>),

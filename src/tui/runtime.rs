@@ -491,10 +491,14 @@ pub async fn run(
                 send_asking_password(terminal, e, ctx, &tx, &command);
                 model.dirty = true;
             } else if let Effect::Editor { panel, text } = e {
-                let result = edit_outside(terminal, text);
+                let (result, note) = match edit_outside(terminal, text) {
+                    Ok((text, note)) => (Ok(text), note),
+                    Err(e) => (Err(e), None),
+                };
                 let _ = tx.send(Msg::Edited {
                     panel: *panel,
                     text: result,
+                    note,
                 });
                 model.dirty = true;
             } else if let (Effect::SaveDrafts { key, drafts, history }, Quit::Now) = (e, model.quit) {
@@ -580,7 +584,7 @@ fn password_command(ctx: &Context) -> Option<String> {
 
 /// Hands the terminal to `$VISUAL`/`$EDITOR` (else `vi`) on a temporary file with
 /// `text`, takes it back, and returns what the file holds then.
-fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, String> {
+fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<(String, Option<String>), String> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .ok()
@@ -588,7 +592,7 @@ fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, St
         .unwrap_or_else(|| "vi".into());
     // Read before the terminal is handed over: an error leaves the TUI as it was.
     let (program, args) = editor_command(&editor)?;
-    let (_dir, path) = private_file(text)?;
+    let (dir, path) = private_file(text)?;
     let status = outside(terminal, || {
         let mut cmd = std::process::Command::new(&program);
         cmd.args(&args).arg(&path);
@@ -601,12 +605,59 @@ fn edit_outside(terminal: &mut DefaultTerminal, text: &str) -> Result<String, St
         cmd.status()
     })?;
     let result = match status {
-        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
-        Ok(s) => Err(format!("{program} exited with {s}")),
+        Ok(s) if s.success() => read_edit(&path),
+        Ok(s) => {
+            let changed = std::fs::read(&path).is_ok_and(|b| b != text.as_bytes());
+            let e = format!("{program} exited with {s}");
+            Err(if changed {
+                format!("{e}; what you wrote is kept in {}", path.display())
+            } else {
+                e
+            })
+        }
         Err(e) => Err(format!("cannot run {program}: {e}")),
     };
-    // The private directory and the file go when `_dir` is dropped.
-    result.map(|t| t.trim_end_matches('\n').to_string())
+    // What the user wrote is never deleted unread: the file is kept when it was not
+    // taken whole (bytes that are not UTF-8, an editor that failed after a change).
+    let keep = match &result {
+        Ok((_, note)) => note.is_some(),
+        Err(e) => e.contains("is kept in"),
+    };
+    if keep {
+        let _ = dir.keep();
+    }
+    result
+}
+
+/// The edited file as the new body: UTF-8, or decoded lossily (each bad byte shown
+/// as U+FFFD) with a note saying so and where the file as written is kept.
+fn read_edit(path: &std::path::Path) -> Result<(String, Option<String>), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (text, note) = match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let bad = bad_utf8_bytes(e.as_bytes());
+            (
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                Some(format!(
+                    "the edit had {bad} byte(s) that are not UTF-8, shown as \u{fffd}; the file as you wrote it is kept in {}",
+                    path.display()
+                )),
+            )
+        }
+    };
+    Ok((text.trim_end_matches('\n').to_string(), note))
+}
+
+/// How many bytes of `b` are not part of valid UTF-8.
+fn bad_utf8_bytes(mut b: &[u8]) -> usize {
+    let mut n = 0;
+    while let Err(e) = std::str::from_utf8(b) {
+        let skip = e.error_len().unwrap_or(b.len() - e.valid_up_to());
+        n += skip;
+        b = &b[e.valid_up_to() + skip..];
+    }
+    n
 }
 
 /// `$VISUAL`/`$EDITOR` split as a shell would (`code --wait`, `"/opt/My Editor/ed" -n`):

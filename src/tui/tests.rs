@@ -945,6 +945,7 @@ mod compose_screen {
             Msg::Edited {
                 panel: 0,
                 text: Ok("from the editor".into()),
+                note: None,
             },
         );
         assert_eq!(
@@ -957,6 +958,7 @@ mod compose_screen {
             Msg::Edited {
                 panel: 0,
                 text: Err("vi exited with 1".into()),
+                note: None,
             },
         );
         assert!(m.status.as_deref().unwrap().contains("vi exited"));

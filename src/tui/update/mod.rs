@@ -37,8 +37,8 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
-        Msg::Edited { panel, text } => {
-            edited(m, panel, text);
+        Msg::Edited { panel, text, note } => {
+            edited(m, panel, text, note);
             Vec::new()
         }
         Msg::SendDone { panel, report } => {
@@ -237,7 +237,7 @@ fn sent_log_key(m: &mut Model, k: crossterm::event::KeyEvent) -> Vec<Effect> {
 }
 
 /// The body is back from `$EDITOR` (or the editor failed).
-fn edited(m: &mut Model, panel: usize, text: Result<String, String>) {
+fn edited(m: &mut Model, panel: usize, text: Result<String, String>, note: Option<String>) {
     m.dirty = true;
     match text {
         Ok(t) => {
@@ -246,7 +246,7 @@ fn edited(m: &mut Model, panel: usize, text: Result<String, String>) {
                 p.edited |= before != t;
                 p.body = ratatui_textarea::TextArea::new(t.split('\n').map(str::to_string).collect());
                 m.drafts_dirty = Some(m.now);
-                m.status = Some("the body is back from the editor".into());
+                m.status = Some(note.unwrap_or_else(|| "the body is back from the editor".into()));
             }
         }
         Err(e) => m.status = Some(format!("the editor failed: {e}")),
