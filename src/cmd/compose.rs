@@ -173,36 +173,42 @@ pub async fn run(
     } else {
         Whom::Hop(hop, ip)
     };
-    let built = compose::Complaint::build(&facts, &choices).map_err(|e| who.error(&e))?;
+    // Streamed: the spam is written from the original as it goes, never copied.
+    let built = compose::Complaint::stream(&facts, &choices).map_err(|e| who.error(&e))?;
     // The text form may be built without a recipient (the TUI copies it for a web
     // form); from the command line, every format needs one alike.
-    if built.recipients.is_empty() {
+    if built.meta.recipients.is_empty() {
         return Err(who.error(&crate::compose::ComposeError::NoRecipient(side.word())));
     }
-    if let Some(note) = &built.note {
+    if let Some(note) = &built.meta.note {
         eprintln!("relaytrace: note: {note}");
     }
-    for c in &built.changes {
+    for c in &built.meta.changes {
         eprintln!("relaytrace: redacted line {}: {}", c.line, c.after);
     }
-    write_out(&built.bytes, out)
+    if built.meta.changes.len() == crate::compose::redact::MAX_CHANGES {
+        eprintln!("relaytrace: redacted more lines than these (each one is replaced)");
+    }
+    write_out(built, out)
 }
 
 /// Writes the complaint. On a terminal the spam's own escape sequences would be
 /// obeyed (a window title, the clipboard by OSC 52): they are shown escaped; a file
 /// or a pipe gets the exact bytes.
-fn write_out(bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
-    let bytes = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        let shown = crate::sanitize::terminal_bytes(bytes);
+fn write_out(built: crate::compose::mime::Streamed<'_>, out: &mut dyn Write) -> Result<(), Error> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        let bytes = built.into_composed().bytes;
+        let shown = crate::sanitize::terminal_bytes(&bytes);
         if matches!(shown, std::borrow::Cow::Owned(_)) {
             eprintln!(
                 "relaytrace: note: control characters are shown escaped on a terminal; redirect the output to a file for the exact bytes"
             );
         }
-        shown
+        out.write_all(&shown).map_err(|e| Error::write(&e))?;
     } else {
-        std::borrow::Cow::Borrowed(bytes)
-    };
-    out.write_all(&bytes).map_err(|e| Error::write(&e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+        built.write_to(&mut w).map_err(|e| Error::write(&e))?;
+        w.flush().map_err(|e| Error::write(&e))?;
+    }
     out.flush().map_err(|e| Error::write(&e))
 }

@@ -12,6 +12,7 @@ use mail_builder::headers::text::Text;
 use mail_builder::mime::{BodyPart, MimePart};
 
 use super::redact::{self, Change};
+use super::stream::Forward;
 use super::{ComposeError, Draft, Facts, Format, header_text, recipients, reporter_ok};
 use crate::config::Reporter;
 
@@ -39,29 +40,12 @@ pub struct Composed {
 /// its line ends are CRLF; else base64 (as a file: RFC 2046 §5.2.1 allows no base64
 /// in `message/rfc822`); with why.
 pub fn encoding(original: &[u8], binary: bool) -> (&'static str, Option<String>) {
-    let mut eight = false;
-    let mut bare = false;
-    let mut long = false;
-    let mut nul = false;
-    let mut len = 0usize;
-    for (i, &b) in original.iter().enumerate() {
-        match b {
-            b'\n' => {
-                if i == 0 || original[i - 1] != b'\r' {
-                    bare = true;
-                }
-                len = 0;
-            }
-            b'\r' if original.get(i + 1) != Some(&b'\n') => bare = true,
-            0 => nul = true,
-            128.. => eight = true,
-            _ => {}
-        }
-        if b != b'\r' && b != b'\n' {
-            len += 1;
-            long |= len > 998;
-        }
-    }
+    encoding_of(&super::stream::Scan::of(original), binary)
+}
+
+/// [`encoding`] from what a scan of the bytes found.
+fn encoding_of(s: &super::stream::Scan, binary: bool) -> (&'static str, Option<String>) {
+    let (eight, bare, long, nul) = (s.eight, s.bare, s.long, s.nul);
     let mut why = Vec::new();
     if bare {
         why.push("line ends that are not CRLF");
@@ -96,76 +80,50 @@ pub fn encoding(original: &[u8], binary: bool) -> (&'static str, Option<String>)
     }
 }
 
-/// The forwarded spam as a part: `message/rfc822` in 7bit or 8bit, else a file in
-/// base64 (RFC 2046 allows no base64 in `message/rfc822`).
-fn spam_part(forwarded: &[u8], encoding: &'static str) -> MimePart<'static> {
+/// The forwarded spam as a part, its body `placeholder` (the spam streams in its
+/// place): `message/rfc822` in 7bit, 8bit or binary, else a file in base64 (RFC 2046
+/// allows no base64 in `message/rfc822`); or, headers only, `text/rfc822-headers`
+/// (RFC 6522; ARF's third part may be this).
+fn spam_part(placeholder: &str, encoding: &'static str, headers_only: bool) -> MimePart<'static> {
+    let body = BodyPart::Binary(placeholder.as_bytes().to_vec().into());
+    if headers_only {
+        return MimePart::new(ContentType::new("text/rfc822-headers"), body)
+            .transfer_encoding(encoding)
+            .attachment("spam-headers.txt");
+    }
     if encoding == "base64" {
         MimePart::new(
             ContentType::new("application/octet-stream").attribute("name", "spam.eml"),
-            BodyPart::Text(base64_lines(forwarded).into()),
+            body,
         )
         .transfer_encoding("base64")
         .attachment("spam.eml")
     } else {
-        MimePart::new(
-            ContentType::new("message/rfc822"),
-            BodyPart::Binary(forwarded.to_vec().into()),
-        )
-        .transfer_encoding(encoding)
-        .attachment("spam.eml")
+        MimePart::new(ContentType::new("message/rfc822"), body)
+            .transfer_encoding(encoding)
+            .attachment("spam.eml")
     }
 }
 
-/// What is forwarded, how it travels and why: the spam whole, or only its header
-/// section (`headers_only`, for a big spam; the text form always quotes it whole).
-fn what_goes(d: &Draft, forwarded: Vec<u8>, binary: bool) -> (Vec<u8>, &'static str, Option<String>) {
-    let binary = binary && d.format != Format::Text;
-    if !d.headers_only || d.format == Format::Text {
-        let (enc, note) = encoding(&forwarded, binary);
-        return (forwarded, enc, note);
+/// How the forwarded part travels and why, from a scan of what goes: the spam
+/// whole, or only its header section (`headers_only`, for a big spam).
+fn how_it_goes(d: &Draft, whole: &Forward<'_>, binary: bool) -> (&'static str, Option<String>) {
+    if !d.headers_only {
+        return encoding_of(&whole.scan(), binary);
     }
-    let headers = header_section(&forwarded).to_vec();
-    let (enc, note) = encoding(&headers, binary);
+    let headers = Forward {
+        source: &whole.source[..super::stream::header_end(whole.source)],
+        ..whole.clone()
+    }
+    .scan();
+    let (enc, note) = encoding_of(&headers, binary);
     let note = format!(
         "only the spam's header section is forwarded ({} of {} bytes, text/rfc822-headers){}",
-        headers.len(),
-        forwarded.len(),
+        headers.len,
+        whole.scan().len,
         note.map(|n| format!("; {n}")).unwrap_or_default()
     );
-    (headers, enc, Some(note))
-}
-
-/// The header section of a message: up to and with the first empty line.
-fn header_section(message: &[u8]) -> &[u8] {
-    let end = memchr::memmem::find(message, b"\r\n\r\n")
-        .map(|i| i + 4)
-        .or_else(|| memchr::memmem::find(message, b"\n\n").map(|i| i + 2))
-        .unwrap_or(message.len());
-    &message[..end]
-}
-
-/// The spam's header section as a part (`text/rfc822-headers`, RFC 6522; ARF's
-/// third part may be this), base64 when its lines would not travel.
-fn headers_part(headers: &[u8], encoding: &'static str) -> MimePart<'static> {
-    let ctype = ContentType::new("text/rfc822-headers");
-    if encoding == "base64" {
-        MimePart::new(ctype, BodyPart::Text(base64_lines(headers).into())).transfer_encoding("base64")
-    } else {
-        MimePart::new(ctype, BodyPart::Binary(headers.to_vec().into())).transfer_encoding(encoding)
-    }
-    .attachment("spam-headers.txt")
-}
-
-/// `bytes` in base64, lines of 76 characters ending in CRLF (RFC 2045).
-fn base64_lines(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    let all = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let mut out = String::with_capacity(all.len() + all.len() / 76 * 2 + 2);
-    for chunk in all.as_bytes().chunks(76) {
-        out.push_str(std::str::from_utf8(chunk).unwrap_or(""));
-        out.push_str("\r\n");
-    }
-    out
+    (enc, Some(note))
 }
 
 /// The message in its canonical form for SMTP (RFC 5322): every line ending CRLF.
@@ -198,12 +156,13 @@ pub fn canonical(original: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     std::borrow::Cow::Owned(out)
 }
 
-/// A boundary that occurs nowhere in `content`.
-fn boundary(content: &[u8], salt: u64) -> String {
+/// A boundary that occurs nowhere in `content` nor in what redaction writes into
+/// it (`with`).
+fn boundary(content: &[u8], with: &str, salt: u64) -> String {
     let mut n = salt;
     loop {
         let b = format!("relaytrace-{n:016x}");
-        if memchr::memmem::find(content, b.as_bytes()).is_none() {
+        if memchr::memmem::find(content, b.as_bytes()).is_none() && !with.contains(&b) {
             return b;
         }
         n = n
@@ -245,20 +204,79 @@ fn text_with_quote(d: &Draft, forwarded: &[u8]) -> String {
     body
 }
 
-/// Builds the complaint. `now` is the Unix time of the Date header; `id` the
-/// Message-ID (without angle brackets).
+/// A complaint ready to write: its own lines around the forwarded spam, which is
+/// written from the original as it goes ([`Streamed::write_to`]) or gathered
+/// ([`Streamed::into_composed`]).
+#[derive(Debug, Clone)]
+pub struct Streamed<'a> {
+    /// Everything but the bytes.
+    pub meta: Composed,
+    head: Vec<u8>,
+    forward: Option<Forward<'a>>,
+    tail: Vec<u8>,
+    eol: &'static [u8],
+}
+
+impl Streamed<'_> {
+    /// Writes the complaint.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(&self.head)?;
+        if let Some(f) = &self.forward {
+            f.write(self.eol, w)?;
+        }
+        w.write_all(&self.tail)
+    }
+
+    /// The complaint with its bytes gathered (the preview, the clipboard, a send).
+    #[must_use]
+    pub fn into_composed(self) -> Composed {
+        let mut bytes = Vec::with_capacity(
+            self.head.len()
+                + self.tail.len()
+                + self.forward.as_ref().map_or(0, |f| f.source.len() * 105 / 100),
+        );
+        let _ = self.write_to(&mut bytes);
+        Composed { bytes, ..self.meta }
+    }
+}
+
+/// Every CRLF as LF.
+pub(crate) fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Builds the complaint about `original` (as stored). `now` is the Unix time of
+/// the Date header; `id` the Message-ID (without angle brackets); `eol` the line
+/// end of the whole complaint (CRLF, or LF for a spam stored with LF written out
+/// as stored). The forwarded spam is the original redacted, in canonical form:
+/// it is not copied here but written as the complaint is.
 ///
 /// # Errors
 /// No recipient, a bad address, or no reporter address.
-pub fn build(
+#[allow(clippy::too_many_arguments)]
+pub fn build<'a>(
     d: &Draft,
     f: &Facts,
-    original: &[u8],
+    original: &'a [u8],
     r: &Reporter,
     now: i64,
     id: &str,
     binary: bool,
-) -> Result<Composed, ComposeError> {
+    eol: &'static [u8],
+) -> Result<Streamed<'a>, ComposeError> {
     // The text form is for copying (a web form has its own recipient): it may be
     // written before the recipients and the reporter are known.
     let to = match recipients(d) {
@@ -270,41 +288,68 @@ pub fn build(
     if d.format != Format::Text {
         reporter_ok(r)?;
     }
-    let (forwarded, changes) = if d.redact && !r.redact.is_empty() {
-        redact::redact(
-            original,
-            &r.redact,
-            r.redact_with.as_deref().unwrap_or(redact::REPLACEMENT),
-        )
+    let redaction = if d.redact && !r.redact.is_empty() {
+        redact::Redaction::new(&r.redact, r.redact_with.as_deref().unwrap_or(redact::REPLACEMENT))
     } else {
-        (original.to_vec(), Vec::new())
+        redact::Redaction::default()
     };
-    let (forwarded, encoding, note) = what_goes(d, forwarded, binary);
+    let changes = redaction.changes(original);
     let subject = header_text(&d.subject);
     let name = header_text(&r.name);
     let from = r.address.trim().to_string();
+    let meta = |encoding, note, to| Composed {
+        bytes: Vec::new(),
+        message_id: id.to_string(),
+        encoding,
+        note,
+        changes: changes.clone(),
+        recipients: to,
+    };
 
     if d.format == Format::Text {
-        return Ok(Composed {
-            bytes: text_form(d, &to, &name, &from, &subject, &forwarded),
-            message_id: id.to_string(),
-            encoding,
-            note,
-            changes,
-            recipients: to,
+        // Quoted as stored, for pasting: the text is a copy in any case.
+        let mut forwarded = Vec::with_capacity(original.len());
+        let _ = redaction.write(original, &mut forwarded);
+        let (encoding, note) = encoding(&forwarded, false);
+        return Ok(Streamed {
+            head: text_form(d, &to, &name, &from, &subject, &forwarded),
+            meta: meta(encoding, note, to),
+            forward: None,
+            tail: Vec::new(),
+            eol,
         });
     }
 
+    let whole = Forward {
+        source: original,
+        redaction,
+        base64: false,
+    };
+    let (encoding, note) = how_it_goes(d, &whole, binary);
+    let forward = Forward {
+        source: if d.headers_only {
+            &original[..super::stream::header_end(original)]
+        } else {
+            original
+        },
+        base64: encoding == "base64",
+        ..whole
+    };
     let salt = u64::try_from(now).unwrap_or(0) ^ 0x9e37_79b9_7f4a_7c15;
+    let quote = if d.quote_inline {
+        // Quoted in the text part as well: that copy is the user's choice.
+        forward.to_vec(b"\r\n")
+    } else {
+        Vec::new()
+    };
     let text = MimePart::new(
         ContentType::new("text/plain").attribute("charset", "utf-8"),
-        text_with_quote(d, &forwarded),
+        text_with_quote(d, &quote),
     );
-    let spam = if d.headers_only {
-        headers_part(&forwarded, encoding)
-    } else {
-        spam_part(&forwarded, encoding)
-    };
+    let boundary = boundary(original, &forward.redaction.with, salt);
+    // The spam streams in where this stands; it occurs nowhere else.
+    let placeholder = format!("RELAYTRACE-FORWARDED-SPAM-{boundary}-{salt:016x}");
+    let spam = spam_part(&placeholder, encoding, d.headers_only);
     let body = if d.format == Format::Arf {
         let report = feedback_report(f, d.side);
         let feedback = MimePart::new(
@@ -315,19 +360,45 @@ pub fn build(
         MimePart::new(
             ContentType::new("multipart/report")
                 .attribute("report-type", "feedback-report")
-                .attribute("boundary", boundary(&forwarded, salt)),
+                .attribute("boundary", boundary),
             BodyPart::Multipart(vec![text, feedback, spam]),
         )
     } else {
         MimePart::new(
-            ContentType::new("multipart/mixed").attribute("boundary", boundary(&forwarded, salt)),
+            ContentType::new("multipart/mixed").attribute("boundary", boundary),
             BodyPart::Multipart(vec![text, spam]),
         )
     };
+    let bytes = message_bytes(&name, &from, &to, &subject, now, id, body)?;
+    let at = memchr::memmem::rfind(&bytes, placeholder.as_bytes()).ok_or_else(|| ComposeError::Template {
+        path: "(message)".into(),
+        why: "the forwarded part was not placed".into(),
+    })?;
+    let (head, tail) = (&bytes[..at], &bytes[at + placeholder.len()..]);
+    let lf = eol == b"\n";
+    Ok(Streamed {
+        head: if lf { crlf_to_lf(head) } else { head.to_vec() },
+        tail: if lf { crlf_to_lf(tail) } else { tail.to_vec() },
+        meta: meta(encoding, note, to),
+        forward: Some(forward),
+        eol,
+    })
+}
+
+/// The complaint as a message: its header fields around `body`.
+fn message_bytes(
+    name: &str,
+    from: &str,
+    to: &[String],
+    subject: &str,
+    now: i64,
+    id: &str,
+    body: MimePart<'_>,
+) -> Result<Vec<u8>, ComposeError> {
     let from_addr = if name.is_empty() {
-        Address::new_address(None::<&str>, from.clone())
+        Address::new_address(None::<&str>, from.to_string())
     } else {
-        Address::new_address(Some(name), from.clone())
+        Address::new_address(Some(name.to_string()), from.to_string())
     };
     let to_addr = Address::new_list(
         to.iter()
@@ -337,7 +408,7 @@ pub fn build(
     let message = MessageBuilder::new()
         .from(from_addr)
         .to(to_addr)
-        .header("Subject", subject_header(&subject))
+        .header("Subject", subject_header(subject))
         .date(now)
         .message_id(id.to_string())
         .header("User-Agent", Raw::new(USER_AGENT))
@@ -347,14 +418,7 @@ pub fn build(
         path: "(message)".into(),
         why: e.to_string(),
     })?;
-    Ok(Composed {
-        bytes,
-        message_id: id.to_string(),
-        encoding,
-        note,
-        changes,
-        recipients: to,
-    })
+    Ok(bytes)
 }
 
 /// The text form, for pasting into a web form: a few header lines and the body,

@@ -5,6 +5,7 @@
 
 pub mod mime;
 pub mod redact;
+pub mod stream;
 
 use std::fmt::Write as _;
 
@@ -1038,38 +1039,28 @@ impl Complaint {
     /// # Errors
     /// No recipient, a bad address, or no reporter address.
     pub fn build(facts: &Facts, c: &Choices) -> Result<Built, ComposeError> {
+        Ok(Complaint::stream(facts, c)?.into_composed())
+    }
+
+    /// The complaint ready to be written, the spam streamed from `c.original` as it
+    /// is (`relaytrace compose`: a big spam is never held twice).
+    ///
+    /// # Errors
+    /// As [`Complaint::build`].
+    pub fn stream<'a>(facts: &Facts, c: &Choices<'a>) -> Result<mime::Streamed<'a>, ComposeError> {
         // Built in the canonical CRLF form (what mail carries); a spam stored with
         // LF alone and written as stored gets LF throughout, the complaint's own
         // lines too: one line ending in the whole message either way.
         let lf_only = !c.original.contains(&b'\r');
-        // The text form quotes the spam as it is stored, for pasting.
-        let original = if c.draft.format == Format::Text {
-            std::borrow::Cow::Borrowed(c.original)
-        } else {
-            mime::canonical(c.original)
-        };
+        let eol: &'static [u8] =
+            if c.line_ends == LineEnds::AsStored && lf_only && c.draft.format != Format::Text {
+                b"\n"
+            } else {
+                b"\r\n"
+            };
         let id = mime::message_id(&c.reporter.address, c.now, c.salt);
-        let mut built = mime::build(c.draft, facts, &original, c.reporter, c.now, &id, c.binary)?;
-        if c.line_ends == LineEnds::AsStored && lf_only && c.draft.format != Format::Text {
-            built.bytes = crlf_to_lf(&built.bytes);
-        }
-        Ok(built)
+        mime::build(c.draft, facts, c.original, c.reporter, c.now, &id, c.binary, eol)
     }
-}
-
-/// Every CRLF as LF.
-fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            i += 1;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use mail_parser::{MessageParser, MimeHeaders};
 use proptest::prelude::*;
 
-use super::mime::{self, build, encoding};
+use super::mime::{self, encoding};
 use super::*;
 use crate::lookup::attribute::{Attribution, Evidence};
 use crate::lookup::contact::{Confidence, Source, Tier};
@@ -15,6 +15,19 @@ use crate::lookup::result::Part;
 use crate::lookup::services::Listing;
 use crate::message::Reader;
 use crate::trace::{Options, analyse};
+
+/// The complaint built whole, in CRLF.
+fn build(
+    d: &Draft,
+    f: &Facts,
+    original: &[u8],
+    r: &Reporter,
+    now: i64,
+    id: &str,
+    binary: bool,
+) -> Result<mime::Composed, ComposeError> {
+    mime::build(d, f, original, r, now, id, binary, b"\r\n").map(mime::Streamed::into_composed)
+}
 
 const SAMPLES: &[&[u8]] = &[
     include_bytes!("../../assets/samples/sa20021010-0031.eml"),

@@ -396,8 +396,10 @@ impl Lab {
                 server.register_listener(tcp, Duration::from_secs(5), 65535);
 
                 let ips: Vec<Ipv4Addr> = plan.whois.iter().map(|w| w.1).collect();
+                // No whois server: the names resolve nowhere in the lab's DNS, so
+                // nothing is asked whatever the port.
                 let whois_port = if ips.is_empty() {
-                    0
+                    43
                 } else {
                     let (port, listeners) = match plan.whois_port {
                         Some(port) => {
