@@ -97,3 +97,18 @@ fn no_arrow_points_up_and_no_circle() {
         "{deps:#?}"
     );
 }
+
+/// Issue 21: a build without `../shared` (a user's `cargo install`) prints no
+/// test-data warning; the tests that need it say so themselves, as ignored.
+#[test]
+fn the_build_script_warns_nobody() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs")).unwrap();
+    let code: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect();
+    assert!(
+        !code.contains("cargo::warning") && !code.contains("cargo:warning"),
+        "build.rs warns"
+    );
+}

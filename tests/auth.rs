@@ -459,16 +459,21 @@ fn the_tui_evidence_tab_verifies_the_signature() {
 /// skipped, and under CI (`RELAYTRACE_CI`) a missing dkimpy fails it.
 #[test]
 fn dkim_verdicts_agree_with_dkimpy() {
+    // Everything the verifier imports, PyNaCl (dkimpy's Ed25519) included.
     let have = std::process::Command::new("python3")
-        .args(["-c", "import dkim, dns.resolver"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/dkim/verify.py"
+        ))
+        .arg("check")
         .output()
         .is_ok_and(|o| o.status.success());
     if !have {
         assert!(
             std::env::var_os("RELAYTRACE_CI").is_none(),
-            "dkimpy is missing under CI: .ci/run installs it"
+            "dkimpy, dnspython or PyNaCl is missing under CI: .ci/run installs them"
         );
-        eprintln!("SKIPPED: needs python3 with dkimpy (.ci/run installs it)");
+        eprintln!("SKIPPED: needs python3 with dkimpy, dnspython and PyNaCl (.ci/run installs them)");
         return;
     }
     let (ed_key, ed_public) = ed25519();
@@ -582,4 +587,36 @@ fn dkim_verdicts_agree_with_dkimpy() {
         compared += theirs.len();
     }
     assert!(compared >= 7, "{compared} signatures compared");
+}
+
+/// Issue 21: with dkimpy there but `PyNaCl` missing (a fresh machine's pip), the
+/// comparison says SKIPPED and passes outside CI, instead of failing and hiding
+/// the test targets after it. `PyNaCl` is hidden by a `nacl` that cannot import.
+#[test]
+fn the_dkimpy_comparison_skips_without_pynacl() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("nacl")).unwrap();
+    std::fs::write(
+        dir.path().join("nacl/__init__.py"),
+        "raise ImportError('No module named nacl (hidden by the test)')\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "dkim_verdicts_agree_with_dkimpy",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("PYTHONPATH", dir.path())
+        .env_remove("RELAYTRACE_CI")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("SKIPPED") && text.contains("1 passed"), "{text}");
 }

@@ -619,3 +619,22 @@ fn compose_with_no_recipient_exits_3_in_every_format() {
         assert!(stderr_line(&o).contains("--add-to"), "{format}");
     }
 }
+
+/// Issue 21: offline, the report says the PTR query was not asked, not that it got
+/// no answer.
+#[test]
+fn offline_lookup_says_nothing_was_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin()
+        .env("XDG_CACHE_HOME", dir.path())
+        .args(["lookup", "--offline", "81.2.69.7"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("--offline: not in the cache, and not asked"),
+        "{text}"
+    );
+    assert!(!text.contains("got no answer"), "{text}");
+}

@@ -214,3 +214,35 @@ fn junk_whois_answers_are_not_cached() {
         }
     });
 }
+
+/// Issue 21: with no network at all, a DNS failure says so in the user's words,
+/// not the resolver's ("no connections available").
+#[test]
+fn no_network_is_said_as_such() {
+    in_namespace("no_network_is_said_as_such", || {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("config.toml");
+        // An address on no interface of the namespace: unreachable.
+        std::fs::write(
+            &cfg,
+            "[network]\ndns_servers = [\"192.0.2.53\"]\ntimeout_secs = 2\ntraceroute = false\ncache = false\n",
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_relaytrace"))
+            .args(["--config", cfg.to_str().unwrap(), "lookup", "--json", "81.2.69.7"])
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let dns = answers(&v, "dns");
+        assert!(!dns.is_empty());
+        for a in dns {
+            let why = a["reason"].as_str().unwrap();
+            assert!(
+                why.starts_with("no network: no DNS server could be reached"),
+                "{why}"
+            );
+        }
+    });
+}

@@ -104,7 +104,18 @@ fn closed_greylisted_and_silent() {
     let (port, log) = relay_peer(RelayMode::Closed);
     let v = run.json(&["--json", "--port", &port.to_string(), "127.0.0.1"]);
     assert_eq!(v["verdict"], "closed", "{v}");
-    assert!(v["reason"].as_str().unwrap().contains("refused all 8"), "{v}");
+    // Without --name the relay's name is its literal: seven distinct forms, each
+    // offered once (issue 21: one was sent twice).
+    assert!(v["reason"].as_str().unwrap().contains("refused all 7"), "{v}");
+    let rcpts: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.to_ascii_uppercase().starts_with("RCPT"))
+        .cloned()
+        .collect();
+    let unique: std::collections::HashSet<&String> = rcpts.iter().collect();
+    assert_eq!((rcpts.len(), unique.len()), (7, 7), "{rcpts:?}");
     assert!(
         common::undocumented(&v).is_empty(),
         "docs/json.md does not name {:?}",

@@ -102,7 +102,7 @@ pub async fn query(
         }
         Ok(Err(e)) => {
             let status = net_status(&e);
-            a.failed(status, e.to_string())
+            a.failed(status, net_words(&e))
         }
         Ok(Ok(lookup)) => {
             let mut ttl = u32::MAX;
@@ -157,6 +157,21 @@ pub fn server_label(servers: &[String]) -> Arc<str> {
 }
 
 /// How a failed DNS request ended, read from the error's kind (never its text).
+/// A resolver failure in the user's words: the resolver's own ("no connections
+/// available") mean that no DNS server could be reached.
+fn net_words(e: &hickory_resolver::net::NetError) -> String {
+    let said = e.to_string();
+    let lower = said.to_ascii_lowercase();
+    if lower.contains("no connections available")
+        || lower.contains("network is unreachable")
+        || lower.contains("connection refused")
+    {
+        format!("no network: no DNS server could be reached ({said})")
+    } else {
+        said
+    }
+}
+
 fn net_status(e: &hickory_resolver::net::NetError) -> Status {
     use hickory_resolver::net::{DnsError, NetError};
     use hickory_resolver::proto::op::ResponseCode;

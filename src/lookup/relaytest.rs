@@ -93,7 +93,7 @@ impl Plan {
                         .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
             })
             .map_or_else(|| literal.clone(), str::to_string);
-        let recipients = vec![
+        let mut recipients = vec![
             format!("{user}@{domain}"),
             format!("{user}%{domain}@{relay}"),
             format!("{user}%{domain}@{literal}"),
@@ -103,6 +103,10 @@ impl Plan {
             format!("@{relay}:{user}@{domain}"),
             format!("{user}@{domain}@{relay}"),
         ];
+        // Without the relay's name, the name and the literal forms are one: each
+        // form is tried once.
+        let mut seen = std::collections::HashSet::new();
+        recipients.retain(|r| seen.insert(r.clone()));
         Some(Plan {
             ip,
             port,
@@ -521,6 +525,12 @@ mod tests {
                 .iter()
                 .all(|r| !r.contains('\r') && !r.contains("evil"))
         );
+        // Without a name, each form once (the `%` form at the literal was twice).
+        let p = Plan::new("192.0.2.7".parse().unwrap(), 25, None, "jane@example.org").unwrap();
+        let unique: std::collections::HashSet<&String> = p.recipients.iter().collect();
+        assert_eq!(unique.len(), p.recipients.len(), "{:?}", p.recipients);
+        assert_eq!(p.recipients.len(), 7);
+        assert!(p.recipients.contains(&"jane%example.org@[192.0.2.7]".to_string()));
         // No usable reporter address: no test.
         assert!(Plan::new("192.0.2.7".parse().unwrap(), 25, None, "").is_none());
         assert!(Plan::new("192.0.2.7".parse().unwrap(), 25, None, "a b@c").is_none());

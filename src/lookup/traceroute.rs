@@ -81,6 +81,30 @@ fn privileged<T>(trace: impl FnOnce() -> Result<T, (Status, String)>) -> Result<
 
 const NEEDS: &str = "traceroute needs root or CAP_NET_RAW";
 
+/// Is this process root (effective user 0)? Read from /proc: no unsafe call.
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(2))
+            .is_some_and(|euid| euid == "0")
+    })
+}
+
+/// What a failed trace suggests: `setcap` when the privilege was missing and the
+/// user is not root; else `mtr`, which may trace where this could not.
+fn suggestion(ip: IpAddr, reason: Option<&str>, root: bool) -> String {
+    if reason == Some(NEEDS) && !root {
+        enable_command(ip)
+    } else if reason == Some(NEEDS) {
+        format!(
+            "mtr -rwz {ip}   # running as root, yet no raw socket: the system (a container?) withholds CAP_NET_RAW"
+        )
+    } else {
+        format!("mtr -rwz {ip}")
+    }
+}
+
 /// The command that lets this binary trace: the capability permitted on the file
 /// itself, as the README's Install section says.
 pub fn enable_command(ip: IpAddr) -> String {
@@ -151,7 +175,6 @@ impl Engine {
                 ),
             });
         }
-        let command = Some(enable_command(ip));
         let started = Instant::now();
         let timeout = self.timeout;
         let job = tokio::task::spawn_blocking(move || run(ip, timeout));
@@ -192,7 +215,9 @@ impl Engine {
                 hops
             }
         };
-        let command = (!answer.ok()).then_some(command).flatten();
+        // What to do instead: the capability only where it is what was missing and
+        // can be given (root has it already: a container may withhold it).
+        let command = (!answer.ok()).then(|| suggestion(ip, answer.reason.as_deref(), is_root()));
         Some(Route {
             hops,
             upstream_ip: None,
@@ -228,6 +253,20 @@ pub fn upstream_of(route: &Route, target: IpAddr, cidr: Option<&str>) -> Option<
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn root_is_never_told_to_setcap() {
+        let ip = "192.0.2.1".parse().unwrap();
+        assert!(super::suggestion(ip, Some(super::NEEDS), false).starts_with("sudo setcap"));
+        let root = super::suggestion(ip, Some(super::NEEDS), true);
+        assert!(
+            !root.contains("setcap") && root.contains("withholds CAP_NET_RAW"),
+            "{root}"
+        );
+        assert_eq!(
+            super::suggestion(ip, Some("the trace stopped"), false),
+            "mtr -rwz 192.0.2.1"
+        );
+    }
 
     #[test]
     fn a_path_that_stops_before_the_relay_is_still_a_path() {

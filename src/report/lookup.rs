@@ -43,7 +43,16 @@ fn names(s: &mut String, l: &Lookup) {
             .first()
             .is_none_or(|a| !matches!(a.status, Status::Ok | Status::NotFound))
     });
-    let rdns = if l.rdns().is_empty() && ptr_failed {
+    let not_asked = l
+        .evidence
+        .rdns
+        .as_ref()
+        .and_then(|r| r.answers.first())
+        .and_then(|a| a.reason.as_deref())
+        .is_some_and(|r| r.starts_with("offline"));
+    let rdns = if l.rdns().is_empty() && not_asked {
+        "unknown (--offline: not in the cache, and not asked)".to_string()
+    } else if l.rdns().is_empty() && ptr_failed {
         "unknown (the PTR query got no answer)".to_string()
     } else if l.rdns().is_empty() {
         "(no PTR record)".to_string()

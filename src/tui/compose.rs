@@ -189,6 +189,8 @@ pub struct Setup {
     /// Copies go to the terminal's clipboard (OSC 52, size-limited), not the
     /// system's: decided at start from `clipboard` and the display.
     pub clipboard_by_terminal: bool,
+    /// `--offline`: nothing is contacted, the open-relay test included.
+    pub offline: bool,
 }
 
 impl Default for Setup {
@@ -211,6 +213,7 @@ impl Default for Setup {
             log_path: None,
             relay_test_port: 25,
             clipboard_by_terminal: false,
+            offline: false,
         }
     }
 }

@@ -114,6 +114,8 @@ fn setup(
         log_path: crate::deliver::log::default_path(),
         relay_test_port: cfg.network.relay_test_port,
         clipboard_by_terminal: !crate::deliver::clipboard::wants_system(cfg.clipboard),
+        // Set by `open` from the command line.
+        offline: false,
         draft_key,
     };
     Ok((setup, draft_notes.into_iter().next()))
@@ -197,6 +199,7 @@ pub fn open(
     let mut model = model::Model::new(shown, t, keymap, color, Instant::now());
     let (setup, note) = setup(cfg, first, &model.trace, &origin, messages.len() == 1)?;
     model.setup = setup;
+    model.setup.offline = offline;
     if let Some(n) = note {
         model.status = Some(n);
     }

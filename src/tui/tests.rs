@@ -639,6 +639,8 @@ mod snapshots {
             "{text}"
         );
         assert!(!text.contains('│'), "{text}");
+        // One server is one server (issue 21).
+        assert!(text.starts_with("1 server asked:"), "{text}");
     }
 
     /// Scrolling past the end of a pane shows its last lines, never an empty pane
@@ -1563,6 +1565,26 @@ fn the_evidence_pane_shows_the_authentication_and_it_reaches_the_complaints() {
     assert_eq!(
         f.site_results,
         "dogma.slashnull.org: dkim=pass header.d=hotmail.com"
+    );
+}
+
+/// `O` under `--offline` (issue 21): refused with the reason, no dialog offered.
+#[test]
+fn the_relay_test_is_not_offered_offline() {
+    let mut m = model();
+    m.setup.reporter.address = "jane@example.org".into();
+    m.setup.offline = true;
+    let text = super::view::panes::plain_text(&m, Pane::Evidence);
+    assert!(
+        text.contains("not offered under --offline") && !text.contains("O tests whether"),
+        "{text}"
+    );
+    assert!(update(&mut m, key(KeyCode::Char('O'))).is_empty());
+    assert!(m.overlay.is_none());
+    assert!(
+        m.status.as_deref().unwrap().contains("--offline"),
+        "{:?}",
+        m.status
     );
 }
 

@@ -237,6 +237,12 @@ pub(super) fn act(m: &mut Model, a: Action) -> Vec<Effect> {
 /// `O`: the consent dialog for the open-relay test of the input point's relay
 /// (exactly what will be sent, and to whom), or why there is none.
 fn relay_test_asked(m: &mut Model) {
+    if m.setup.offline {
+        m.status = Some(
+            "--offline: the relay is not contacted, so it cannot be tested (run without --offline)".into(),
+        );
+        return;
+    }
     let Some(hop) = m.input_point().and_then(|i| m.trace.hops.get(i)) else {
         m.status = Some("no input point: no relay to test".into());
         return;

@@ -283,7 +283,10 @@ fn whois_pane(out: &mut Vec<Line<'static>>, t: &Theme, l: &HopLookup) {
     let ev = &l.lookup.evidence;
     if let Some(a) = &ev.whois {
         out.push(Line::styled(
-            format!("{} servers asked, in order:", a.len()),
+            match a.len() {
+                1 => "1 server asked:".to_string(),
+                n => format!("{n} servers asked, in order:"),
+            },
             t.title(),
         ));
         answer_lines(out, t, a, true);
@@ -418,6 +421,10 @@ fn relay_test_lines(out: &mut Vec<Line<'static>>, m: &Model, t: &Theme) {
     };
     let key = m.keymap.first(crate::tui::keymap::Action::RelayTest);
     match m.relay_tests.get(&ip) {
+        None if m.setup.offline => out.push(Line::styled(
+            format!("the open-relay test of {ip} needs the network: not offered under --offline"),
+            t.dim(),
+        )),
         None => out.push(Line::styled(
             format!("{key} tests whether {ip} is an open relay now (shows what it sends and asks first; never DATA)"),
             t.dim(),
