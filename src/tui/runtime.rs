@@ -187,23 +187,29 @@ fn copy(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>, what: &str, text: &str, t
     }
     let (ctx, tx, what, text) = (ctx.clone(), tx.clone(), what.to_string(), text.to_string());
     tokio::task::spawn_blocking(move || {
-        let result = ctx
-            .clipboard
-            .lock()
-            .map_err(|_| "the clipboard is in use".to_string())
-            .and_then(|mut c| c.copy_system(&text));
-        let msg = match result {
-            Ok(via) => Msg::Copied {
-                what,
-                result: Ok((via.words(), text.len())),
-            },
-            Err(_) if ctx.clipboard_mode == crate::config::ClipboardMode::Auto => {
-                Msg::CopyByTerminal { what, text }
-            }
-            Err(e) => Msg::Copied { what, result: Err(e) },
-        };
-        let _ = tx.send(msg);
+        let _ = tx.send(copy_system(&ctx, what, text));
     });
+}
+
+/// Copies `text` to the system clipboard (on the blocking pool: a display server
+/// may be slow): what happened, or, where the configuration allows, the terminal's
+/// clipboard to try instead.
+fn copy_system(ctx: &Context, what: String, text: String) -> Msg {
+    let result = ctx
+        .clipboard
+        .lock()
+        .map_err(|_| "the clipboard is in use".to_string())
+        .and_then(|mut c| c.copy_system(&text));
+    match result {
+        Ok(via) => Msg::Copied {
+            what,
+            result: Ok((via.words(), text.len())),
+        },
+        Err(_) if ctx.clipboard_mode == crate::config::ClipboardMode::Auto => {
+            Msg::CopyByTerminal { what, text }
+        }
+        Err(e) => Msg::Copied { what, result: Err(e) },
+    }
 }
 
 /// Builds a complaint's text and copies it, all on the blocking pool: quoting a
@@ -228,22 +234,7 @@ fn copy_complaint(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>, what: &str, job
             let _ = tx.send(Msg::CopyByTerminal { what, text });
             return;
         }
-        let result = ctx
-            .clipboard
-            .lock()
-            .map_err(|_| "the clipboard is in use".to_string())
-            .and_then(|mut c| c.copy_system(&text));
-        let msg = match result {
-            Ok(via) => Msg::Copied {
-                what,
-                result: Ok((via.words(), text.len())),
-            },
-            Err(_) if ctx.clipboard_mode == crate::config::ClipboardMode::Auto => {
-                Msg::CopyByTerminal { what, text }
-            }
-            Err(e) => Msg::Copied { what, result: Err(e) },
-        };
-        let _ = tx.send(msg);
+        let _ = tx.send(copy_system(&ctx, what, text));
     });
 }
 
