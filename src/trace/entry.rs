@@ -623,9 +623,53 @@ pub fn internal(ip: IpAddr) -> bool {
     is_private(ip) || is_loopback(ip)
 }
 
+/// Is hop `hb` a line the sender of `hp` (the line above) made up from a template,
+/// as spamware does below its own connection? Its `by` is empty (`by ;`), not a
+/// host name (an unexpanded `%MACRO`, junk), or the sender's own address literal
+/// or own generic (end-user) name. A real server that names itself by its address
+/// (qmail-ldap's `by 212.198.2.120`) or its line's name writes how it took the
+/// message (`with`, a queue id): only a line without them counts.
+fn template_line(hb: &Hop, hp: &Hop) -> bool {
+    if hb.kind != Kind::Transfer {
+        return false;
+    }
+    let by = hb.by.as_deref().map_or("", str::trim);
+    if by.is_empty() {
+        // Only a `by` written empty: an old line without one is not evidence.
+        let lower = hb.raw.to_ascii_lowercase();
+        return lower.contains(" by ;") || lower.contains(" by  ;") || lower.trim_end().ends_with(" by");
+    }
+    let literal = received::parse_ip_token(by);
+    let host_like = literal.is_some()
+        || by
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+            && by.bytes().any(|c| c.is_ascii_alphabetic());
+    // An unexpanded macro is a template whatever else the line holds.
+    if by.contains(['%', '$']) || hb.raw.contains("%REC") || hb.raw.contains("%RND") {
+        return true;
+    }
+    // A real server that names itself oddly (magicmail's `by 0`, an AppleShare
+    // server by its line's name) still writes how it took the message.
+    let bare = hb.with.is_none() && hb.id.is_none();
+    if bare && (!host_like || literal.is_some() && literal == hp.from_ip) {
+        return true;
+    }
+    // Its own generic name, as the connection above recorded it: a server knows
+    // itself by its own name, not by the access ISP's name for the line.
+    let own_name = [hp.from_rdns.as_deref(), hp.from_helo.as_deref()]
+        .into_iter()
+        .flatten()
+        .any(|n| names::same_host(n, by));
+    own_name && names::is_generic_rdns(by, hp.from_ip) && hb.id.is_none()
+}
+
 /// Can hop `b` be believed to be written by the sender of hop `p` (the line above)?
 fn written_by(hops: &[Hop], b: usize, p: usize) -> bool {
     let (hb, hp) = (&hops[b], &hops[p]);
+    if template_line(hb, hp) {
+        return false;
+    }
     match hb.handoff {
         Handoff::Verified | Handoff::Trusted | Handoff::Internal => true,
         // A real line of the host above that records a client who lied (a false

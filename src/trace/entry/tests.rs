@@ -311,3 +311,62 @@ fn a_providers_desk_only_in_its_own_domain() {
     assert_eq!(t.entry.provider_desk, None);
     assert_eq!(t.entry.ids, ["X-Complaints-To: rival@victim.example"]);
 }
+
+/// The lines of a header, unfolded, as `Received:` fields above a blank body.
+fn received(lines: &[&str]) -> Vec<u8> {
+    let mut m = String::new();
+    for l in lines {
+        m.push_str("Received: ");
+        m.push_str(l);
+        m.push('\n');
+    }
+    m.push_str("Subject: x\n\nbody\n");
+    m.into_bytes()
+}
+
+const SITE_LINE: &str = "from mail1.domain.com (mail1.domain.com [10.23.1.4]) by spanky.domain.com (Postfix) with ESMTP id 6B4A5539307; Sun, 28 Nov 2004 17:24:56 -0500 (EST)";
+
+/// Issue 22 rule 1, on real fragments (Nazario 2004–2005, CSDMC 2009): a line below
+/// the sender that spamware made up — `by ;`, an unexpanded `%MACRO`, its own
+/// address with nothing an MTA writes, its own generic name without a queue id —
+/// is not relay evidence: the sender is the infected machine, never an open relay.
+#[test]
+fn template_lines_below_a_bot_make_no_open_relay() {
+    for forged in [
+        "from 65.167.151.237 by ; Sun, 28 Nov 2004 15:32:17 -0100",
+        "from %RECEIVED.hotmail.com (%RECEIVED.hotmail.com [212.172.34.132]) by  %REC_WITH; Sun, 20 Mar 2005 16:21:05 +0300",
+        "from 65.56.20.150 by 66.47.232.202; Wed, 09 Mar 2005 10:45:43 -0100",
+        "from kettj ([128.34.88.129]) by dsl-66-47-232-202.pool.example.net with Microsoft SMTPSVC(6.0.3790.211); Mon, 19 Oct 2009 14:01:44 -0600",
+    ] {
+        let m = received(&[
+            SITE_LINE,
+            "from dsl-66-47-232-202.pool.example.net (dsl-66-47-232-202.pool.example.net [66.47.232.202]) by mail1.domain.com (Postfix) with SMTP id 7829485AF9E; Wed,  9 Mar 2005 06:39:05 -0500 (EST)",
+            forged,
+        ]);
+        let t = trace_of(&m, &["domain.com"]);
+        assert_eq!(t.entry.class, Class::BotnetDirect, "{forged}: {:?}", t.entry);
+        assert_eq!(t.entry.ip.unwrap().to_string(), "66.47.232.202", "{forged}");
+    }
+}
+
+/// Rule 1's counter-examples, real old relays that name themselves oddly: they
+/// write how they took the message, and stay open relays (the 2002 `SpamAssassin` corpus's
+/// `AppleShare` server by its line's name; magicmail's `by 0`; qmail-ldap by its
+/// address).
+#[test]
+fn odd_but_real_relay_lines_still_chain() {
+    for (sender, line) in [
+        (
+            "from 203186114131.ctinets.com (203186114131.ctinets.com [203.186.114.131]) by mail1.domain.com (8.9.3/8.9.3) with SMTP id FAA08472; Fri, 23 Aug 2002 05:50:33 +0100",
+            "from mail.AETNA.CO.NZ ([200.24.85.9] <servidor2.partidoliberal.org.co.>) by 203186114131.ctinets.com (AppleShare IP Mail Server 6.3.1) id 69737 via TCP with SMTP; Fri, 23 Aug 2002 09:21:37 +0800",
+        ),
+        (
+            "from relay.example.net (relay.example.net [212.198.2.120]) by mail1.domain.com (Postfix) with ESMTP id X1; Fri, 28 Nov 2003 20:44:50 -0000",
+            "from unknown (HELO [81.64.159.45]) ([81.64.159.45]) (envelope-sender <xyz@example.org>) by 212.198.2.120 (qmail-ldap-1.03) with SMTP for <zyx@somewhere.net>; 28 Nov 2003 20:44:45 -0000",
+        ),
+    ] {
+        let t = trace_of(&received(&[SITE_LINE, sender, line]), &["domain.com"]);
+        assert_eq!(t.entry.class, Class::OpenRelay, "{line}: {:?}", t.entry);
+        assert_eq!(t.entry.hop, Some(1), "{line}");
+    }
+}
