@@ -423,6 +423,8 @@ const CONTEXT_FIELDS: &[&str] = &[
     "arc-authentication-results",
     "return-path",
     "x-originating-ip",
+    // Open WebMail's spelling.
+    "x-originatingip",
     "x-authenticated-sender",
     "x-antiabuse",
     "x-get-message-sender-via",
@@ -503,7 +505,7 @@ impl Context {
                     }
                 }
                 "return-path" => c.return_path = addresses(&value).first().and_then(|a| domain_of_address(a)),
-                "x-originating-ip" => {
+                "x-originating-ip" | "x-originatingip" if c.originating_ip.is_none() => {
                     c.originating_ip = value
                         .split([' ', ',', '[', ']'])
                         .find_map(received::parse_ip_token);
@@ -1221,15 +1223,30 @@ fn submission_rule(
     let webmail_mailer = ctx.webmail_mailer();
     let local_auth_with_client =
         sub.auth.is_some() && ctx.originating_ip.is_some() && sub.client.is_none_or(internal);
+    // A webmail program's own X-Mailer on a message a named mail server sent with
+    // nothing outside below it (its lines below are its own: the web front end,
+    // a filter, localhost): a mailbox of that server used through its webmail,
+    // even where no line records the login (issue 22, rule 2). An end-user
+    // machine's fake X-Mailer stays what the machine is.
+    let webmail_alone = webmail_mailer.is_some() && found.below.is_none() && end_user_signs(h).is_none();
     if sub.http.is_some()
         || sub.web_script.is_some()
         || sub.webmail_front.is_some()
         || sub.any() && webmail_mailer.is_some()
         || local_auth_with_client
+        || webmail_alone
     {
         e.class = Class::Webmail;
-        e.confidence = if sub.http.is_some() || sub.webmail_front.is_some() || webmail_mailer.is_some() {
+        // The X-Mailer alone is the sender's word: high only with a line or a field
+        // of the server's that agrees (a login, a web front end, the client's IP).
+        let corroborated = sub.any() || ctx.originating_ip.is_some();
+        e.confidence = if sub.http.is_some()
+            || sub.webmail_front.is_some()
+            || webmail_mailer.is_some() && corroborated
+        {
             Confidence::High
+        } else if webmail_alone {
+            Confidence::Medium
         } else {
             Confidence::Low
         };

@@ -370,3 +370,51 @@ fn odd_but_real_relay_lines_still_chain() {
         assert_eq!(t.entry.hop, Some(1), "{line}");
     }
 }
+
+/// Issue 22 rule 2, on a real fragment (CSDMC 2009, an Argentine university's
+/// Open `WebMail`): a webmail program's X-Mailer on a message a named server sent
+/// with only its own lines below is a webmail mailbox, the login's client read
+/// from the Open `WebMail` spelling `X-OriginatingIP`; high, as the server's field agrees.
+#[test]
+fn a_webmail_mailer_on_a_server_with_nothing_below_is_webmail() {
+    let m = "Received: from salud.unca.edu.ar (www.salud.unca.edu.ar [170.210.136.6]) by ns2.csmining.org with ESMTP id n7ID4SBq020482; Tue, 18 Aug 2009 22:04:29 +0900 (JST)\n\
+Received: from salud.unca.edu.ar (localhost [127.0.0.1]) by salud.unca.edu.ar (Postfix) with ESMTP id 0FAD22ACE4; Tue, 18 Aug 2009 10:08:52 -0300 (ART)\n\
+X-Mailer: Open WebMail 2.41 20040926\n\
+X-OriginatingIP: 41.217.2.8 (dariocappa)\n\
+Subject: x\n\nbody\n";
+    let t = trace_of(m.as_bytes(), &["csmining.org"]);
+    assert_eq!(t.entry.class, Class::Webmail, "{:?}", t.entry);
+    assert_eq!(t.entry.ip.unwrap().to_string(), "170.210.136.6");
+    assert_eq!(t.entry.confidence, Confidence::High);
+    assert_eq!(t.entry.client.unwrap().to_string(), "41.217.2.8");
+    assert!(
+        t.entry.evidence.iter().any(|e| e.contains("Open WebMail")),
+        "{:?}",
+        t.entry.evidence
+    );
+    // The X-Mailer alone (no field of the server's agrees): webmail, medium.
+    let alone = m.replace("X-OriginatingIP: 41.217.2.8 (dariocappa)\n", "");
+    let t = trace_of(alone.as_bytes(), &["csmining.org"]);
+    assert_eq!(
+        (t.entry.class, t.entry.confidence),
+        (Class::Webmail, Confidence::Medium)
+    );
+}
+
+/// Rule 2's counter-examples: a webmail X-Mailer is the sender's word. On an
+/// end-user machine (a bot faking it) the machine stays an infected one; with an
+/// outside host below the server, the server passed on someone else's message.
+#[test]
+fn a_webmail_mailer_does_not_outweigh_the_hops() {
+    let bot = "Received: from dsl-66-47-232-202.pool.example.net (dsl-66-47-232-202.pool.example.net [66.47.232.202]) by mx.site.test (Postfix) with SMTP id 7829485AF9E; Wed,  9 Mar 2005 06:39:05 -0500 (EST)\n\
+X-Mailer: Roundcube Webmail/1.4.2\n\
+Subject: x\n\nbody\n";
+    let t = trace_of(bot.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::BotnetDirect, "{:?}", t.entry);
+    let relayed = format!(
+        "{}X-Mailer: Roundcube Webmail/1.4.2\nSubject: x\n\nbody\n",
+        OPEN_RELAY.split("Subject:").next().unwrap()
+    );
+    let t = trace_of(relayed.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::OpenRelay, "{:?}", t.entry);
+}
