@@ -357,6 +357,8 @@ pub struct Context {
     pub lists: Vec<String>,
     /// The sender's domains: From, DKIM `d=`, Authentication-Results header.from.
     pub sender_domains: Vec<String>,
+    /// The From address's domain (the first From).
+    pub from_domain: Option<String>,
     pub dkim_domains: Vec<String>,
     pub return_path: Option<String>,
     pub originating_ip: Option<IpAddr>,
@@ -480,6 +482,7 @@ impl Context {
                 }
                 "from" => {
                     if let Some(d) = addresses(&value).first().and_then(|a| domain_of_address(a)) {
+                        c.from_domain.get_or_insert_with(|| d.clone());
                         c.sender_domains.push(d);
                     }
                 }
@@ -1206,7 +1209,44 @@ fn provider_rule(
         push_submission(evidence, sub, ctx);
         return true;
     }
+    // Issue 22 rule 5: the provider's own outbound server sending for an
+    // organisation whose mail it hosts (Google Workspace, Microsoft 365): the
+    // From domain signs (DKIM d=) and is no consumer mailbox: an account of that
+    // tenant, the provider hosting it.
+    if let Some(f) = freemail_of(provider_name).filter(|f| !f.consumer_only)
+        && found.below.is_none()
+        && let Some(tenant) = hosted_tenant(f, ctx)
+    {
+        e.class = Class::CompromisedAccount;
+        e.confidence = Confidence::Medium;
+        e.provider = Some(f.name.clone());
+        e.ids = provider_ids(ctx, None);
+        e.provider_desk = provider_desk(ctx, &f.hosts);
+        evidence.push(format!(
+            "{} is {}'s own server, sending for {tenant}, an organisation whose mail {} hosts (DKIM d={tenant}, the From domain): an account of that organisation",
+            label(h),
+            f.name,
+            f.name
+        ));
+        push_submission(evidence, sub, ctx);
+        return true;
+    }
     false
+}
+
+/// The organisation a hosting provider sends for: a DKIM `d=` that is the From
+/// domain (or its parent) and neither a consumer mailbox of the provider's nor the
+/// provider's own domain.
+fn hosted_tenant(f: &Freemail, ctx: &Context) -> Option<String> {
+    ctx.dkim_domains
+        .iter()
+        .filter(|d| !f.mailboxes.contains(d) && !f.hosts.iter().any(|h| names::within(d, h)))
+        .find(|d| {
+            ctx.from_domain
+                .as_deref()
+                .is_some_and(|from| names::within(from, d))
+        })
+        .cloned()
 }
 
 /// A submission the host's operator recorded: a web one (webmail, a script), or an account's (authenticated, MAPI, a mail client).

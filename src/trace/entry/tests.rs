@@ -418,3 +418,35 @@ Subject: x\n\nbody\n";
     let t = trace_of(relayed.as_bytes(), &["site.test"]);
     assert_eq!(t.entry.class, Class::OpenRelay, "{:?}", t.entry);
 }
+
+/// Issue 22 rule 5, on a real fragment (phishing pot 2024, a school district's
+/// Google Workspace): Google's outbound server sending for a domain that signs
+/// and is the From domain is an account of that organisation, Google the host.
+#[test]
+fn an_organisation_hosted_by_google_is_its_account() {
+    let m = "Received: from mail-ej1-f67.google.com (mail-ej1-f67.google.com [209.85.218.67]) by mx.site.test with ESMTPS id A1; Wed, 28 Feb 2024 14:43:02 +0000\n\
+Received: by mail-ej1-f67.google.com with SMTP id a640c23a62f3a-a3e7f6eb6c1so212345366b.1; Wed, 28 Feb 2024 06:42:58 -0800 (PST)\n\
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=rdpsd.ab.ca; s=google; t=1709131378; h=to:subject:message-id:date:from; bh=x; b=y\n\
+From: GDM-P <jayden.wright365@rdpsd.ab.ca>\n\
+Subject: x\n\nbody\n";
+    let t = trace_of(m.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::CompromisedAccount, "{:?}", t.entry);
+    assert_eq!(t.entry.provider.as_deref(), Some("Gmail"));
+    assert!(
+        t.entry.evidence.iter().any(|e| e.contains("rdpsd.ab.ca")),
+        "{:?}",
+        t.entry.evidence
+    );
+    // A consumer mailbox stays free mail.
+    let gmail = m.replace("rdpsd.ab.ca", "gmail.com");
+    assert_eq!(
+        trace_of(gmail.as_bytes(), &["site.test"]).entry.class,
+        Class::Freemail
+    );
+    // A signature for another domain than the From's names no tenant.
+    let other = m.replace("d=rdpsd.ab.ca", "d=unrelated.example");
+    assert_ne!(
+        trace_of(other.as_bytes(), &["site.test"]).entry.class,
+        Class::CompromisedAccount
+    );
+}
