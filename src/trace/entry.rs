@@ -593,8 +593,11 @@ fn sender_name(h: &Hop) -> Option<&str> {
 /// host wrote a believable line below under that same name.
 fn provider_name(hops: &[Hop], p: usize) -> Option<&str> {
     let h = &hops[p];
+    // A big provider's servers have names of their own (`mail-ej1-f67.google.com`);
+    // its bare mailbox domain (`hotmail.com`) is what ratware calls itself.
+    let bare = |n: &str| bare_big_provider(n);
     if let Some(r) = h.from_rdns.as_deref().filter(|r| names::registrable(r).is_some()) {
-        return Some(r);
+        return (!bare(r)).then_some(r);
     }
     let helo = h.from_helo.as_deref()?;
     let b = next_line(hops, p)?;
@@ -604,6 +607,12 @@ fn provider_name(hops: &[Hop], p: usize) -> Option<&str> {
             .as_deref()
             .is_some_and(|by| org_of(by).is_some() && org_of(by) == org_of(helo)))
     .then_some(helo)
+}
+
+/// Is `name` a big mail provider's bare domain (`hotmail.com`, `gmail.com`)? No
+/// server of theirs is named so; ratware calls itself that.
+fn bare_big_provider(name: &str) -> bool {
+    names::big_provider(name).is_some() && names::registrable(name).is_some_and(|d| d == names::norm(name))
 }
 
 /// The address in parentheses after the `by` host (`by SRV-MAIL-1.x.local (10.47.250.16)`).
@@ -1376,6 +1385,49 @@ fn open_relay_rule(hops: &[Hop], found: &Found, e: &mut Entry, evidence: &mut Ve
     false
 }
 
+/// A sender judged by one sign: an open proxy's IDENT, a big provider's bare
+/// domain as its name (ratware), or a rented server's generic name (issue 22
+/// rule 3). Sets the class when one holds.
+fn named_direct(h: &Hop, ip: Option<IpAddr>, e: &mut Entry, evidence: &mut Vec<String>) -> bool {
+    if let Some(i) = h.ident.as_deref().filter(|i| !i.contains('@')) {
+        e.class = Class::BotnetDirect;
+        e.confidence = Confidence::High;
+        evidence.push(format!(
+            "{} connected through an open proxy (IDENT {i})",
+            label(h)
+        ));
+        return true;
+    }
+    if let Some(n) = [h.from_rdns.as_deref(), h.from_helo.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|n| bare_big_provider(n))
+    {
+        e.class = Class::BotnetDirect;
+        e.confidence = Confidence::Medium;
+        evidence.push(format!(
+            "{} sent it straight to you calling itself {n}: no server of that provider is named so; ratware is",
+            label(h)
+        ));
+        return true;
+    }
+    if let Some(r) = h
+        .from_rdns
+        .as_deref()
+        .filter(|r| names::is_generic_rdns(r, ip) && names::rented_server(r))
+    {
+        // A VPS or cloud instance is rented, not infected.
+        e.class = Class::SpammerHost;
+        e.confidence = Confidence::Medium;
+        evidence.push(format!(
+            "{} sent it straight to you: {r} names a rented server (a VPS, a cloud or hosting machine), not a home connection",
+            label(h)
+        ));
+        return true;
+    }
+    false
+}
+
 /// Nothing outside below the host: it sent the message itself (an infected machine, or the spammer's own server).
 fn direct_rule(
     hops: &[Hop],
@@ -1394,13 +1446,7 @@ fn direct_rule(
     }
     let ip = h.from_ip;
     let helo = h.from_helo.clone().unwrap_or_default();
-    if let Some(i) = h.ident.as_deref().filter(|i| !i.contains('@')) {
-        e.class = Class::BotnetDirect;
-        e.confidence = Confidence::High;
-        evidence.push(format!(
-            "{} connected through an open proxy (IDENT {i})",
-            label(h)
-        ));
+    if named_direct(h, ip, e, evidence) {
     } else if let Some(r) = h.from_rdns.as_deref().filter(|r| names::is_generic_rdns(r, ip)) {
         e.class = Class::BotnetDirect;
         e.confidence = Confidence::High;

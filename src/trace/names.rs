@@ -198,6 +198,75 @@ pub fn is_generic_rdns(name: &str, ip: Option<IpAddr>) -> bool {
     })
 }
 
+/// Domains under which clouds and hosting companies name their rented machines
+/// (issue 22 rule 3): a generic name there is a rented server, not a home line.
+const CLOUD_DOMAINS: &[&str] = &[
+    "googleusercontent.com",
+    "amazonaws.com",
+    "cloudapp.net",
+    "cloudapp.azure.com",
+    "linodeusercontent.com",
+    "linode.com",
+    "vultrusercontent.com",
+    "vultr.com",
+    "choopa.net",
+    "your-server.de",
+    "contaboserver.net",
+    "ovh.net",
+    "ip-51-91-0.eu",
+    "leaseweb.net",
+    "hostwindsdns.com",
+    "digitaloceanspaces.com",
+    "scalewaycloud.com",
+    "poneytelecom.eu",
+    "hetzner.cloud",
+    "aliyun.com",
+    "tencentcloud.com",
+];
+
+/// Words of hosting in a host name's labels: `vps-33`, `cloudhost`, `server12`.
+const HOSTING_WORDS: &[&str] = &[
+    "vps",
+    "vds",
+    "cloud",
+    "cloudhost",
+    "host",
+    "hosts",
+    "hosting",
+    "server",
+    "srv",
+    "dedicated",
+    "dedi",
+    "colo",
+    "vm",
+    "instance",
+    "compute",
+];
+
+/// Is `name` the name of a rented server (a VPS, a cloud instance, a hosting
+/// company's machine), generic as it may be? Such a machine is the spammer's
+/// (or a rented server's) own, never an infected home computer.
+#[must_use]
+pub fn rented_server(name: &str) -> bool {
+    let n = norm(name);
+    if CLOUD_DOMAINS.iter().any(|d| within(&n, d)) {
+        return true;
+    }
+    let dom = registrable(&n).unwrap_or_default();
+    let host_part = n.strip_suffix(&dom).unwrap_or(&n).trim_end_matches('.');
+    let words = host_part
+        .split(['.', '-', '_'])
+        .chain(dom.split(['.', '-']).take(1));
+    words.into_iter().any(|w| {
+        let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        HOSTING_WORDS.contains(&letters)
+            || letters.len() > 4
+                && HOSTING_WORDS
+                    .iter()
+                    .any(|h| h.len() >= 4 && (letters.starts_with(h) || letters.ends_with(h)))
+    })
+}
+
 /// Mail providers whose names are forged in HELOs and Received lines.
 const BIG_PROVIDERS: &[&str] = &[
     "yahoo.com",

@@ -450,3 +450,51 @@ Subject: x\n\nbody\n";
         Class::CompromisedAccount
     );
 }
+
+/// Issue 22 rule 3, on real fragments (CSDMC 2010, phishing pot 2024): a generic
+/// name of a VPS or a cloud host is a rented server — the spammer's own — never an
+/// infected home machine; a home line's generic name stays one.
+#[test]
+fn rented_servers_are_not_infected_home_machines() {
+    let line = |rdns: &str, ip: &str| {
+        format!(
+            "Received: from mta33.example.com ({rdns} [{ip}]) by mx.site.test with ESMTP id A1; Wed, 19 May 2010 04:21:42 -0700\nSubject: x\n\nbody\n"
+        )
+    };
+    for (rdns, ip) in [
+        ("vps-33.maryanehosts016.com", "188.224.144.33"),
+        ("ip210-79-190-159.cloudhost.web.id", "210.79.190.159"),
+        ("ec2-54-12-34-56.compute-1.amazonaws.com", "54.12.34.56"),
+        ("56.34.12.35.bc.googleusercontent.com", "35.12.34.56"),
+    ] {
+        let t = trace_of(line(rdns, ip).as_bytes(), &["site.test"]);
+        assert_eq!(t.entry.class, Class::SpammerHost, "{rdns}: {:?}", t.entry);
+    }
+    for (rdns, ip) in [
+        ("dsl85-104-28251.ttnet.net.tr", "85.104.110.91"),
+        ("c-73-12-34-56.hsd1.ca.comcast.net", "73.12.34.56"),
+    ] {
+        let t = trace_of(line(rdns, ip).as_bytes(), &["site.test"]);
+        assert_eq!(t.entry.class, Class::BotnetDirect, "{rdns}: {:?}", t.entry);
+    }
+}
+
+/// A sender calling itself a big provider's bare domain (phishing pot 2023,
+/// through Exchange Online: `from hotmail.com (49.43.4.43)`) is ratware, not the
+/// provider's server: never free mail.
+#[test]
+fn a_bare_provider_domain_is_not_the_providers_server() {
+    let m = "Received: from hotmail.com (hotmail.com [49.43.4.43]) by mx.site.test with ESMTP id A1; Fri, 6 Oct 2023 09:30:09 +0000\n\
+From: \"Pharmacy\" <ex.pharmacy.online1@hotmail.com>\nSubject: x\n\nbody\n";
+    let t = trace_of(m.as_bytes(), &["site.test"]);
+    assert_eq!(t.entry.class, Class::BotnetDirect, "{:?}", t.entry);
+    // The provider's own named server with its mailbox stays free mail.
+    let real = m.replace(
+        "from hotmail.com (hotmail.com [49.43.4.43])",
+        "from NAM11-CO1-obe.outbound.protection.outlook.com (mail-co1nam11olkn20814.outbound.protection.outlook.com [40.92.18.14])",
+    );
+    assert_eq!(
+        trace_of(real.as_bytes(), &["site.test"]).entry.class,
+        Class::Freemail
+    );
+}
