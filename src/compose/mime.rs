@@ -243,21 +243,6 @@ impl Streamed<'_> {
     }
 }
 
-/// Every CRLF as LF.
-pub(crate) fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            i += 1;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
-}
-
 /// Builds the complaint about `original` (as stored). `now` is the Unix time of
 /// the Date header; `id` the Message-ID (without angle brackets); `eol` the line
 /// end of the whole complaint (CRLF, or LF for a spam stored with LF written out
@@ -375,10 +360,10 @@ pub fn build<'a>(
         why: "the forwarded part was not placed".into(),
     })?;
     let (head, tail) = (&bytes[..at], &bytes[at + placeholder.len()..]);
-    let lf = eol == b"\n";
+    // mail-builder writes CRLF: the complaint's own lines take `eol` as well.
     Ok(Streamed {
-        head: if lf { crlf_to_lf(head) } else { head.to_vec() },
-        tail: if lf { crlf_to_lf(tail) } else { tail.to_vec() },
+        head: super::stream::with_eol(head, eol),
+        tail: super::stream::with_eol(tail, eol),
         meta: meta(encoding, note, to),
         forward: Some(forward),
         eol,

@@ -130,6 +130,17 @@ impl Write for Base64Lines<'_> {
     }
 }
 
+/// `bytes` with every line ending `eol` (the complaint's own lines, written out as
+/// a spam stored with LF is).
+#[must_use]
+pub fn with_eol(bytes: &[u8], eol: &'static [u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut c = Canon::new(&mut out, eol);
+    let _ = c.write_all(bytes);
+    let _ = c.finish();
+    out
+}
+
 /// What the forwarded bytes hold, for choosing how they travel: read as they
 /// stream by.
 // Each flag is a finding of its own about the bytes.

@@ -158,14 +158,12 @@ pub fn server_label(servers: &[String]) -> Arc<str> {
 
 /// How a failed DNS request ended, read from the error's kind (never its text).
 /// A resolver failure in the user's words: the resolver's own ("no connections
-/// available") mean that no DNS server could be reached.
+/// available") mean that no DNS server could be reached. (A refused connection is
+/// a server that answered: not "no network".)
 fn net_words(e: &hickory_resolver::net::NetError) -> String {
     let said = e.to_string();
     let lower = said.to_ascii_lowercase();
-    if lower.contains("no connections available")
-        || lower.contains("network is unreachable")
-        || lower.contains("connection refused")
-    {
+    if lower.contains("no connections available") || lower.contains("network is unreachable") {
         format!("no network: no DNS server could be reached ({said})")
     } else {
         said
