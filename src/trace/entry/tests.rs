@@ -1,6 +1,7 @@
 //! The entry rules on the corpus labels (`../shared/corpus/entry-classes.tsv`, read
 //! by hand) and on small crafted messages.
 
+use super::providers::{MAX_IDS, tables};
 use super::*;
 use crate::message::Reader;
 use crate::trace::{Options, Site, analyse};
