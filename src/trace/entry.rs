@@ -317,6 +317,16 @@ fn written_by(hops: &[Hop], b: usize, p: usize) -> bool {
             hp.from_ip
                 .is_some_and(|ip| internal(ip) || by_ip(&hb.raw) == Some(ip))
                 || own_local_line(hops, b, p)
+                || hb.by.as_deref().is_some_and(|by| {
+                    // Chained by name, or under a local resubmission on the same
+                    // machine (a list's `(from cpunks@localhost) by waste…`).
+                    let above = if hp.from_ip.is_none() {
+                        hp.by.as_deref()
+                    } else {
+                        sender_name(hp)
+                    };
+                    names::registrable(by).is_some() && above.is_some_and(|n| names::same_host(n, by))
+                })
                 || hb.by.as_deref().is_none_or(|by| {
                     names::registrable(by).is_none()
                         && !received::is_ip_literal(by)
@@ -438,6 +448,18 @@ fn read_submission(h: &Hop, s: &mut Submission) {
     }
 }
 
+/// Does the line's IDENT name the user a proxy runs as (`squid@[ip]`, `nobody`)?
+/// Other identd answers (`root`, `daemon`, a list's `cpunks`) are a Unix mail
+/// server's, and a `user@domain` or qmail's `with login` is a login.
+fn proxy_ident(h: &Hop) -> bool {
+    const PROXY_USERS: &[&str] = &[
+        "squid", "proxy", "nobody", "wingate", "socks", "www-data", "www", "httpd", "apache", "unknown",
+    ];
+    h.ident
+        .as_deref()
+        .is_some_and(|i| !qmail_login(h) && PROXY_USERS.iter().any(|u| i.eq_ignore_ascii_case(u)))
+}
+
 /// qmail's SMTP AUTH patches record the login before the client's address:
 /// `(newcastle23@195.234.182.160 with login)`, `(… with plain)`.
 fn qmail_login(h: &Hop) -> bool {
@@ -469,10 +491,7 @@ fn web_script(h: &Hop) -> Option<String> {
 /// server someone runs; `None` when it looks like a mail server.
 fn end_user_signs(h: &Hop) -> Option<String> {
     let ip = h.from_ip?;
-    if let Some(i) = &h.ident
-        && !i.contains('@')
-        && !qmail_login(h)
-    {
+    if let Some(i) = h.ident.as_deref().filter(|_| proxy_ident(h)) {
         return Some(format!("it connected through an open proxy (IDENT {i}@[{ip}])"));
     }
     name_signs(h)
@@ -576,7 +595,7 @@ fn host_lines(hops: &[Hop], p: usize, ctx: &Context) -> Found {
             let named_alike =
                 hb.from_rdns.is_none() && (hb.handoff == Handoff::Verified || helo_names_own_address(hb));
             // identd answering for a machine of the same operator is no open proxy.
-            let ident_only = hb.ident.is_some() && name_signs(hb).is_none();
+            let ident_only = proxy_ident(hb) && name_signs(hb).is_none();
             // A machine of the same organisation (its reverse DNS says so) with a
             // HELO that is not its name: an infected machine inside.
             let lying_inside = same_org
@@ -633,6 +652,7 @@ fn host_lines(hops: &[Hop], p: usize, ctx: &Context) -> Found {
             .find_map(|k| web_script(&hops[k]));
     }
     Found {
+        carried: false,
         infected_inside,
         below,
         forged_below,
@@ -683,6 +703,24 @@ pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
             p = b;
             continue;
         }
+        // Issue 22 rule 7: a host known only by its HELO that made the message
+        // itself (its own local injection line below, its name in the
+        // Message-ID): the relay above only carried its mail, as an ISP's
+        // smarthost carries its customers'.
+        if let Some(b) = below
+            && !found.sub.any()
+            && steps < 50
+            && let Some(why) = made_there(hops, b, ctx)
+        {
+            evidence.push(format!(
+                "hop {b}: {} handed it to {}, which only carried it; {why}",
+                label(&hops[b]),
+                label(host)
+            ));
+            let mut found = host_lines(hops, b, ctx);
+            found.carried = true;
+            return classify(hops, b, &found, ctx, evidence);
+        }
         // An outside mail server handed it to this host: go down to it.
         if let Some(b) = below
             && !found.sub.any()
@@ -703,6 +741,9 @@ pub fn find(hops: &[Hop], relay: Option<usize>, ctx: &Context) -> Entry {
 
 /// What the walk found below the candidate host.
 struct Found {
+    /// The host reached the site through a relay that only carried its mail
+    /// (issue 22 rule 7): it is a customer's machine of that relay's ISP.
+    carried: bool,
     /// A machine of the host's own organisation that lied in its HELO (an
     /// infected PC behind the organisation's gateway).
     infected_inside: Option<usize>,
@@ -711,6 +752,26 @@ struct Found {
     sub: Submission,
     lan_client: Option<usize>,
     loopback_helo: Option<(usize, String)>,
+}
+
+/// Did the sender of hop `b` (no reverse DNS, a full host name as HELO) make the
+/// message itself? Its own line is right below (a local injection: qmail's
+/// `invoked by uid`, sendmail's `from userid`) and the Message-ID names it.
+fn made_there(hops: &[Hop], b: usize, ctx: &Context) -> Option<String> {
+    let hb = &hops[b];
+    let helo = hb.from_helo.as_deref().filter(|_| hb.from_rdns.is_none())?;
+    if names::registrable(helo).is_none() || names::big_provider(helo).is_some() || proxy_ident(hb) {
+        return None;
+    }
+    let local = hops.get(b + 1).filter(|h| h.kind == Kind::Local)?;
+    let msgid = ctx
+        .msgid_domain
+        .as_deref()
+        .filter(|d| names::same_host(d, helo))?;
+    Some(format!(
+        "the line below it is its own local injection ({}) and the Message-ID is made there (@{msgid}): it sent its own message",
+        quote(&local.raw, 60)
+    ))
 }
 
 /// A sender with an end-user look that is still a relay: the line below it is its
@@ -740,6 +801,18 @@ fn passage(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Context) -> Optio
         let e = hops[k].envfrom.as_deref()?.to_ascii_lowercase();
         (e.starts_with("owner-") || e.contains("-bounces@") || e.contains("-admin@")).then_some(e)
     });
+    // The sender below is the list's own server: the list address is in its
+    // domain (`Sender: owner-cypherpunks@einstein.ssz.com` from einstein.ssz.com).
+    if let Some(list) = sender_name(line).and_then(|n| {
+        ctx.lists
+            .iter()
+            .find(|l| l.rsplit_once('@').is_some_and(|(_, d)| names::same_host(d, n)))
+    }) {
+        return Some(format!(
+            "hop {b}: {} is the list server of <{list}>: a hop of passage",
+            label(line)
+        ));
+    }
     if let Some(list) = to_list {
         return Some(format!(
             "hop {b}: the list server {} took it for the list address <{list}>: a hop of passage",
@@ -780,6 +853,8 @@ fn passage(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Context) -> Optio
     None
 }
 
+#[cfg(test)]
+mod rule_tests;
 /// A notification service mailing someone's post, or a mailbox's automatic forward
 /// with nothing that can be judged below it: the message was passed on, and who
 /// put it in is not in the header (ENTRY-CLASSES.md: list_or_forward).

@@ -9,8 +9,8 @@ use super::providers::{
 };
 use super::{
     Class, Confidence, Context, Entry, Found, Handoff, Hop, Kind, Submission, bare_big_provider,
-    domain_of_address, end_user_signs, internal, is_private, label, names, provider_name, qmail_login, quote,
-    received, sender_name, with_word,
+    domain_of_address, end_user_signs, internal, is_private, label, names, provider_name, proxy_ident,
+    qmail_login, quote, received, sender_name, with_word,
 };
 pub(super) fn passed_on(
     hops: &[Hop],
@@ -744,7 +744,7 @@ pub(super) fn open_relay_rule(
 /// domain as its name (ratware), or a rented server's generic name (issue 22
 /// rule 3). Sets the class when one holds.
 pub(super) fn named_direct(h: &Hop, ip: Option<IpAddr>, e: &mut Entry, evidence: &mut Vec<String>) -> bool {
-    if let Some(i) = h.ident.as_deref().filter(|i| !i.contains('@') && !qmail_login(h)) {
+    if let Some(i) = h.ident.as_deref().filter(|_| proxy_ident(h)) {
         e.class = Class::BotnetDirect;
         e.confidence = Confidence::High;
         evidence.push(format!(
@@ -841,48 +841,63 @@ pub(super) fn direct_rule(
             if helo.is_empty() { "none" } else { helo.as_str() }
         ));
     } else if h.from_rdns.is_none() {
-        let ratware = helo.is_empty()
-            || received::is_ip_literal(&helo)
-            || !helo.contains('.')
-            || names::big_provider(&helo).is_some()
-            || forged.is_some();
-        if ratware {
-            e.class = Class::BotnetDirect;
-            let random = !helo.is_empty()
-                && (!helo.contains('.')
-                    && helo.chars().all(|c| c.is_ascii_lowercase())
-                    && !looks_like_word(&helo)
-                    || helo
-                        .trim_matches(['[', ']'])
-                        .parse::<IpAddr>()
-                        .is_ok_and(is_private));
-            e.confidence = if random || h.handoff == Handoff::Inconsistent {
-                Confidence::High
-            } else {
-                Confidence::Medium
-            };
-            evidence.push(format!(
-                "{} sent it straight to you with no reverse DNS{}",
-                label(h),
-                if helo.is_empty() {
-                    String::new()
-                } else {
-                    format!(" and HELO {helo}")
-                }
-            ));
-        } else {
-            e.class = Class::SpammerHost;
-            e.confidence = Confidence::Medium;
-            evidence.push(format!(
-                "{} sent it straight to you; it has no reverse DNS but names itself {helo}",
-                label(h)
-            ));
-        }
+        no_rdns_direct(h, found, forged.is_some(), e, evidence);
     } else {
         e.class = Class::SpammerHost;
         e.confidence = Confidence::Medium;
         evidence.push(format!(
             "{} sent it straight to you: a named server, not an end-user connection",
+            label(h)
+        ));
+    }
+}
+
+/// [`direct_rule`] for a sender with no reverse DNS: its HELO decides.
+fn no_rdns_direct(h: &Hop, found: &Found, forged: bool, e: &mut Entry, evidence: &mut Vec<String>) {
+    let helo = h.from_helo.clone().unwrap_or_default();
+    let ratware = helo.is_empty()
+        || received::is_ip_literal(&helo)
+        || !helo.contains('.')
+        || names::big_provider(&helo).is_some()
+        || forged;
+    if ratware {
+        e.class = Class::BotnetDirect;
+        let random = !helo.is_empty()
+            && (!helo.contains('.')
+                && helo.chars().all(|c| c.is_ascii_lowercase())
+                && !looks_like_word(&helo)
+                || helo
+                    .trim_matches(['[', ']'])
+                    .parse::<IpAddr>()
+                    .is_ok_and(is_private));
+        e.confidence = if random || h.handoff == Handoff::Inconsistent {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        evidence.push(format!(
+            "{} sent it straight to you with no reverse DNS{}",
+            label(h),
+            if helo.is_empty() {
+                String::new()
+            } else {
+                format!(" and HELO {helo}")
+            }
+        ));
+    } else if found.carried {
+        // A machine on an ISP's line that its smarthost carried: most likely a
+        // hijacked one; its owner being the sender is the other reading.
+        e.class = Class::BotnetDirect;
+        e.confidence = Confidence::Medium;
+        evidence.push(format!(
+            "{} has no reverse DNS and names itself {helo}: a customer's machine behind its ISP's relay, most likely hijacked (a local user injected the message); a server its owner runs for spam is the other reading",
+            label(h)
+        ));
+    } else {
+        e.class = Class::SpammerHost;
+        e.confidence = Confidence::Medium;
+        evidence.push(format!(
+            "{} sent it straight to you; it has no reverse DNS but names itself {helo}",
             label(h)
         ));
     }

@@ -6,7 +6,7 @@ use super::*;
 use crate::message::Reader;
 use crate::trace::{Options, Site, analyse};
 
-fn trace_of(bytes: &[u8], site: &[&str]) -> crate::trace::Trace {
+pub(super) fn trace_of(bytes: &[u8], site: &[&str]) -> crate::trace::Trace {
     let m = Reader::new(bytes).next().unwrap().unwrap();
     let mut s = Site::default();
     for d in site {
