@@ -427,6 +427,10 @@ pub fn weigh_entry(entry: &mut crate::trace::entry::Entry, a: &Auth) {
             Confidence::Low => Confidence::Medium,
             Confidence::Medium | Confidence::High => Confidence::High,
         };
+        // A reading made certain names no rival.
+        if entry.confidence == Confidence::High {
+            entry.alternatives.clear();
+        }
     }
 }
 

@@ -76,6 +76,10 @@ fn entry(class: crate::trace::entry::Class, host: &str, d: &str) -> crate::trace
         ids: Vec::new(),
         provider_desk: None,
         provider: Some("Yahoo Mail".into()),
+        alternatives: vec![crate::trace::entry::Alternative {
+            class: crate::trace::entry::Class::OpenRelay,
+            why: "no submission is recorded".into(),
+        }],
     }
 }
 
@@ -101,6 +105,7 @@ fn a_verified_signature_of_the_entry_domain_confirms_a_provider_class() {
     let mut e = entry(Class::Freemail, host, "yahoo.com");
     weigh_entry(&mut e, &signed("yahoo.com", Some(Verdict::Pass), None));
     assert_eq!(e.confidence, Confidence::High);
+    assert!(e.alternatives.is_empty(), "a certain reading names no rival");
     assert_eq!(
         e.evidence[1],
         "DKIM-Signature d=yahoo.com verified on 2026-11-30: the copy is what yahoo.com sent"
@@ -118,6 +123,7 @@ fn a_verified_signature_of_the_entry_domain_confirms_a_provider_class() {
         &signed("yahoo.com", Some(Verdict::Fail), Some("the body hash differs")),
     );
     assert_eq!(e.confidence, Confidence::Medium);
+    assert_eq!(e.alternatives.len(), 1);
     assert_eq!(
         e.evidence[1],
         "DKIM-Signature d=yahoo.com did not verify (fail: the body hash differs): not evidence"

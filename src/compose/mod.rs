@@ -361,13 +361,59 @@ fn evidence(trace: &Trace, hop: usize, reporter: &Reporter) -> Vec<String> {
         .collect()
 }
 
+/// The queue id of the complained-about party's own server (issue 22 rule 9): from
+/// the first line below the input point that its host wrote (its `by` is the
+/// host's name, address or operator), labelled with whose it is. Exchange's
+/// server build number (`id 15.20.6631.29`) is no queue id; the receiver's id on
+/// the input point's line is the receiver's, not the party's.
+fn own_queue_id(trace: &Trace, hop: usize) -> String {
+    let Some(h) = trace.hops.get(hop) else {
+        return String::new();
+    };
+    let names_of_host: Vec<&str> = [h.from_rdns.as_deref(), h.from_helo.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let org = |n: &str| crate::trace::entry::org_of(n);
+    let written_by_host = |by: &str| {
+        names_of_host.iter().any(|n| names::same_host(n, by))
+            || h.from_ip
+                .is_some_and(|ip| crate::trace::entry::by_ip(&format!(" by {by}")) == Some(ip))
+            || by.trim_matches(['[', ']']).parse::<std::net::IpAddr>().ok() == h.from_ip
+            || names_of_host
+                .iter()
+                .any(|n| org(n).is_some() && org(n) == org(by))
+    };
+    trace
+        .hops
+        .iter()
+        .skip(hop + 1)
+        .take(6)
+        .filter(|x| x.kind == crate::received::Kind::Transfer)
+        .find_map(|x| {
+            let by = x.by.as_deref().filter(|by| written_by_host(by))?;
+            let id = x.id.as_deref().filter(|id| !is_build_number(id))?;
+            Some(clip(&format!("{id} (written by {by}, hop {})", x.index), 200))
+        })
+        .unwrap_or_default()
+}
+
+/// `15.20.6631.29`: a Microsoft server's version, written where a queue id goes.
+fn is_build_number(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// What the Received line the relay's receiver wrote says: who recorded it, its
 /// queue id, the recipient (redacted like the forwarded copy), and the Message-ID.
 fn line_facts(f: &mut Facts, trace: &Trace, hop: usize, reporter: &Reporter) {
     let Some(h) = trace.hops.get(hop) else { return };
     let with = reporter.redact_with.as_deref().unwrap_or(redact::REPLACEMENT);
     f.recorded_by = clip(h.by.as_deref().unwrap_or("?"), 200);
-    f.queue_id = clip(h.id.as_deref().unwrap_or(""), 100);
+    f.queue_id = own_queue_id(trace, hop);
     f.recipient = clip(
         trace.hops[..=hop]
             .iter()
@@ -447,7 +493,19 @@ fn submission_words(e: &crate::trace::entry::Entry) -> String {
         .account_name()
         .map(|a| format!(" by the account {}", clip(a, 100)))
         .unwrap_or_default();
+    // Only what the header shows: a login it does not record is not asserted.
+    let shown = e.account.is_some()
+        || e.evidence.iter().any(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("esmtpa")
+                || l.contains("esmtpsa")
+                || l.contains("authenticated")
+                || l.contains("with login")
+        });
     match e.class {
+        Class::CompromisedAccount if !shown => format!(
+            "The header shows a submission by a client of your server{client}; the login itself is not recorded in it."
+        ),
         Class::CompromisedAccount => {
             format!("The header shows an authenticated submission{account}{client}.")
         }

@@ -860,3 +860,42 @@ fn the_providers_own_desk_comes_first() {
     );
     assert_eq!(same.len(), 2);
 }
+
+/// Issue 22 rule 9: the Queue-ID quoted is the complained-about server's own, from
+/// the line it wrote, labelled; Exchange's build number is no queue id, and the
+/// receiver's id on the input point's line is the receiver's.
+#[test]
+fn the_queue_id_is_the_partys_own() {
+    let msg = |relay_line: &str| {
+        format!(
+            "Received: from relay.example.net (relay.example.net [80.80.80.10]) by mx.site.test with ESMTP id SITE1; Mon, 2 Nov 2026 10:00:05 +0000\n\
+Received: {relay_line}\nSubject: x\n\nbody\n"
+        )
+    };
+    let queue = |m: &str| {
+        let msg = crate::message::Reader::new(m.as_bytes()).next().unwrap().unwrap();
+        let mut site = crate::trace::Site::default();
+        site.add("site.test").unwrap();
+        let t = analyse(
+            &msg,
+            &Options {
+                site,
+                ..Options::default()
+            },
+        );
+        super::own_queue_id(&t, t.input_point.unwrap())
+    };
+    let sendmail = msg(
+        "from bogus.example (dsl-81-81-81-4.dyn.isp.example [81.81.81.4]) by relay.example.net with SMTP id R1QUEUE; Mon, 2 Nov 2026 10:00:01 +0000",
+    );
+    assert_eq!(queue(&sendmail), "R1QUEUE (written by relay.example.net, hop 1)");
+    let exchange = msg(
+        "from User (81.81.81.4) by relay.example.net (10.216.131.11) with Microsoft SMTP Server id 15.2.1258.12; Mon, 2 Nov 2026 10:00:01 +0000",
+    );
+    assert_eq!(queue(&exchange), "");
+    // A line the relay did not write gives nothing, never the site's SITE1.
+    let other = msg(
+        "from bogus.example (dsl-81-81-81-4.dyn.isp.example [81.81.81.4]) by elsewhere.example.org with SMTP id X9; Mon, 2 Nov 2026 10:00:01 +0000",
+    );
+    assert!(!queue(&other).contains("SITE1"));
+}

@@ -92,6 +92,15 @@ pub fn write_text(out: &mut dyn Write, t: &Trace, title: Option<&str>) -> io::Re
     for ev in &e.evidence {
         writeln!(out, "  - {}", crate::sanitize::clean(ev))?;
     }
+    for a in &e.alternatives {
+        writeln!(
+            out,
+            "  Or:        {} ({}): {}",
+            a.class.words(),
+            a.class.name(),
+            crate::sanitize::clean(&a.why)
+        )?;
+    }
     writeln!(out)?;
     writeln!(out, "Reasons:")?;
     for h in &t.hops {

@@ -150,6 +150,17 @@ pub struct Entry {
     /// The known provider (free mail, ESP) by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// The other classes the headers also fit, with why (issue 22 rule 8): a
+    /// medium reading names its rival; a high one has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Another reading of how the spam got in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    pub class: Class,
+    pub why: String,
 }
 
 impl Entry {
@@ -173,6 +184,17 @@ impl Entry {
             ids: Vec::new(),
             provider_desk: None,
             provider: None,
+            alternatives: Vec::new(),
+        }
+    }
+
+    /// Names another reading (once per class).
+    fn or(&mut self, class: Class, why: &str) {
+        if class != self.class && !self.alternatives.iter().any(|a| a.class == class) {
+            self.alternatives.push(Alternative {
+                class,
+                why: why.to_string(),
+            });
         }
     }
 }
@@ -855,8 +877,5 @@ fn passage(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Context) -> Optio
 
 #[cfg(test)]
 mod rule_tests;
-/// A notification service mailing someone's post, or a mailbox's automatic forward
-/// with nothing that can be judged below it: the message was passed on, and who
-/// put it in is not in the header (ENTRY-CLASSES.md: list_or_forward).
 #[cfg(test)]
 mod tests;

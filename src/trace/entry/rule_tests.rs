@@ -551,3 +551,36 @@ fn a_lists_own_servers_are_passed_through() {
     ];
     assert_eq!(entry(&squid, &["pro-ns.net"]).class, Class::OpenRelay);
 }
+
+/// Issue 22 rule 8: a medium reading names its rival with why, in the JSON too; a
+/// high one names none.
+#[test]
+fn a_medium_reading_names_its_rival() {
+    // No reverse DNS and a HELO that could be a server's: medium, a rented server
+    // the other reading (CSDMC style).
+    let e = entry(
+        &[
+            "Received: from mta33.cheapdeals.example ([82.82.82.9]) by mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000",
+        ],
+        &["site.test"],
+    );
+    assert_eq!(e.confidence, Confidence::Medium, "{e:?}");
+    assert_eq!(e.alternatives.len(), 1, "{e:?}");
+    assert_ne!(e.alternatives[0].class, e.class);
+    let json = serde_json::to_value(&e).unwrap();
+    assert!(
+        json["alternatives"][0]["class"].is_string() && json["alternatives"][0]["why"].is_string(),
+        "{json}"
+    );
+    // A relay line showing a dial-up client: high, no rival, no member.
+    let e = entry(
+        &[
+            "Received: from relay.example.net (relay.example.net [80.80.80.10]) by mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000",
+            "Received: from bogus.example (dsl-81-81-81-4.dyn.isp.example [81.81.81.4]) by relay.example.net with SMTP id R1; Mon, 2 Nov 2026 10:00:01 +0000",
+        ],
+        &["site.test"],
+    );
+    assert_eq!((e.class, e.confidence), (Class::OpenRelay, Confidence::High));
+    assert!(e.alternatives.is_empty());
+    assert!(serde_json::to_value(&e).unwrap().get("alternatives").is_none());
+}

@@ -12,6 +12,48 @@ use super::{
     domain_of_address, end_user_signs, internal, is_private, label, names, provider_name, proxy_ident,
     qmail_login, quote, received, sender_name, with_word,
 };
+
+/// The other reading of a class that is not certain (issue 22 rule 8), unless the
+/// rule that decided named a more precise one. A high reading has none.
+fn rivals(e: &mut Entry, found: &Found) {
+    if e.confidence == Confidence::High || !e.alternatives.is_empty() {
+        return;
+    }
+    let (class, why) = match e.class {
+        Class::OpenRelay => (
+            Class::BotnetDirect,
+            "the relay may be the client's own ISP's server for its subscribers: then the client is the entry",
+        ),
+        Class::CompromisedAccount if found.sub.auth.is_none() => (
+            Class::Webmail,
+            "the login is implied, not shown: a web interface (Outlook on the web) would make it webmail",
+        ),
+        Class::CompromisedAccount => (Class::SpammerHost, "the account may be one the spammer set up"),
+        Class::Webmail => (
+            Class::SpammerHost,
+            "no login is recorded: the server may be the sender's own",
+        ),
+        Class::Freemail => (
+            Class::OpenRelay,
+            "no submission is recorded: a service that relays without a login would make it an open relay",
+        ),
+        Class::Esp => (
+            Class::SpammerHost,
+            "one kind of mark names the platform: the sender's own server dressed as it is the other reading",
+        ),
+        Class::SpammerHost => (
+            Class::BotnetDirect,
+            "a hijacked server, or an infected machine behind it, cannot be excluded",
+        ),
+        Class::BotnetDirect => (Class::SpammerHost, "a rented server cannot be excluded"),
+        Class::ListOrForward | Class::Unknown => return,
+    };
+    e.or(class, why);
+}
+
+/// A notification service mailing someone's post, or a mailbox's automatic forward
+/// with nothing that can be judged below it: the message was passed on, and who
+/// put it in is not in the header (ENTRY-CLASSES.md: `list_or_forward`).
 pub(super) fn passed_on(
     hops: &[Hop],
     p: usize,
@@ -118,6 +160,7 @@ pub(super) fn inside_provider(hops: &[Hop], ctx: &Context) -> Option<Entry> {
         ids: provider_ids(ctx, None),
         provider_desk: provider_desk(ctx, &f.hosts),
         provider: Some(f.name.clone()),
+        alternatives: Vec::new(),
     })
 }
 
@@ -180,6 +223,7 @@ pub(super) fn classify(
         ids: Vec::new(),
         provider_desk: None,
         provider: None,
+        alternatives: Vec::new(),
     };
     // The first rule that holds decides.
     if !(passed_on(hops, p, found, ctx, &mut e, &mut evidence)
@@ -197,6 +241,7 @@ pub(super) fn classify(
     ) {
         e.account = account(hops, p, found.below, ctx);
     }
+    rivals(&mut e, found);
     e.evidence = evidence;
     e
 }
@@ -590,6 +635,12 @@ pub(super) fn web_rule(
         if let Some(f) = sub.webmail_front.as_ref().or(front_below.as_ref()) {
             evidence.push(format!("submitted from the webmail front end {f}"));
         }
+        if self_submit.is_some() {
+            e.or(
+                Class::CompromisedAccount,
+                "the server's own account used by whoever runs the application",
+            );
+        }
         if let Some(b) = self_submit {
             evidence.push(format!(
                 "hop {b}: the server took it, logged in, from its own address: an application on that server (a web form or script)"
@@ -643,6 +694,10 @@ pub(super) fn account_rule(
     if let Some(why) = rented_client {
         e.class = Class::SpammerHost;
         e.confidence = Confidence::Medium;
+        e.or(
+            Class::CompromisedAccount,
+            "a stolen login of a real organisation, used from a rented machine",
+        );
         evidence.push(format!("{} sent it for its own domain", label(h)));
         evidence.push(why);
         push_submission(evidence, sub, ctx);
@@ -702,6 +757,10 @@ fn infected_inside_rule(
     };
     e.class = Class::BotnetDirect;
     e.confidence = Confidence::Medium;
+    e.or(
+        Class::CompromisedAccount,
+        "an account on the organisation's internal relay, used by that machine",
+    );
     evidence.push(format!(
         "hop {b}: {}, a machine of the organisation's own, handed it on under a false HELO: an infected machine behind {}, the organisation's gateway",
         label(&hops[b]),

@@ -321,7 +321,14 @@ fn entry_line(m: &Model) -> Line<'static> {
     let how = if m.setup.class_choice.is_some() {
         "your choice".to_string()
     } else {
-        format!("{:?}", e.confidence).to_ascii_lowercase()
+        // A medium reading names its rival: "medium; or spammer's own host?".
+        let rivals: Vec<&str> = e.alternatives.iter().map(|a| a.class.words()).collect();
+        let conf = format!("{:?}", e.confidence).to_ascii_lowercase();
+        if rivals.is_empty() {
+            conf
+        } else {
+            format!("{conf}; or {}?", rivals.join(", or "))
+        }
     };
     let host = match (e.ip, &e.host) {
         (Some(ip), Some(h)) => format!(" · {ip} {h}"),
