@@ -347,7 +347,7 @@ fn written_by(hops: &[Hop], b: usize, p: usize) -> bool {
                     } else {
                         sender_name(hp)
                     };
-                    names::registrable(by).is_some() && above.is_some_and(|n| names::same_host(n, by))
+                    above.is_some_and(|n| names::same_host(n, by)) && names::registrable(by).is_some()
                 })
                 || hb.by.as_deref().is_none_or(|by| {
                     names::registrable(by).is_none()
@@ -615,9 +615,9 @@ fn host_lines(hops: &[Hop], p: usize, ctx: &Context) -> Found {
                 .and_then(org_of)
                 .is_some_and(|o| Some(o) == sender_name(&hops[p]).and_then(org_of));
             let named_alike =
-                hb.from_rdns.is_none() && (hb.handoff == Handoff::Verified || helo_names_own_address(hb));
+                || hb.from_rdns.is_none() && (hb.handoff == Handoff::Verified || helo_names_own_address(hb));
             // identd answering for a machine of the same operator is no open proxy.
-            let ident_only = proxy_ident(hb) && name_signs(hb).is_none();
+            let ident_only = || proxy_ident(hb) && name_signs(hb).is_none();
             // A machine of the same organisation (its reverse DNS says so) with a
             // HELO that is not its name: an infected machine inside.
             let lying_inside = same_org
@@ -628,7 +628,7 @@ fn host_lines(hops: &[Hop], p: usize, ctx: &Context) -> Found {
             if lying_inside && end_user_signs(hb).is_some() {
                 infected_inside.get_or_insert(b);
             }
-            if same_org && (end_user_signs(hb).is_none() || named_alike || ident_only || lying_inside)
+            if same_org && (end_user_signs(hb).is_none() || named_alike() || ident_only() || lying_inside)
                 || qmqp_neighbour(hb, &hops[p])
             {
                 // Another machine of the same operator: still inside.
@@ -782,14 +782,14 @@ struct Found {
 fn made_there(hops: &[Hop], b: usize, ctx: &Context) -> Option<String> {
     let hb = &hops[b];
     let helo = hb.from_helo.as_deref().filter(|_| hb.from_rdns.is_none())?;
-    if names::registrable(helo).is_none() || names::big_provider(helo).is_some() || proxy_ident(hb) {
-        return None;
-    }
     let local = hops.get(b + 1).filter(|h| h.kind == Kind::Local)?;
     let msgid = ctx
         .msgid_domain
         .as_deref()
         .filter(|d| names::same_host(d, helo))?;
+    if names::registrable(helo).is_none() || names::big_provider(helo).is_some() || proxy_ident(hb) {
+        return None;
+    }
     Some(format!(
         "the line below it is its own local injection ({}) and the Message-ID is made there (@{msgid}): it sent its own message",
         quote(&local.raw, 60)

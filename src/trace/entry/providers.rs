@@ -198,15 +198,59 @@ pub fn org_of(host: &str) -> Option<String> {
 /// (Exchange Online mailbox servers, Google's frontends) are not end-user names?
 #[must_use]
 pub fn known_operator(domain: &str) -> bool {
-    let t = tables();
-    t.org.iter().any(|o| o.domains.iter().any(|d| d == domain))
-        || t.freemail.iter().any(|f| f.hosts.iter().any(|d| d == domain))
-        || t.esp.iter().any(|e| e.owns(domain))
+    let i = index();
+    i.operators.contains(domain) || i.esp_patterns.iter().any(|&e| tables().esp[e].owns(domain))
+}
+
+/// The tables' domains for lookups by name (the names check runs for every hop).
+struct Index {
+    /// Every known operator's, free mail host's and ESP's exact domain.
+    operators: std::collections::HashSet<String>,
+    /// ESP by exact domain.
+    esp: std::collections::HashMap<String, usize>,
+    /// ESPs with a numbered-domain pattern (`acemsa*.com`).
+    esp_patterns: Vec<usize>,
+}
+
+fn index() -> &'static Index {
+    static I: OnceLock<Index> = OnceLock::new();
+    I.get_or_init(|| {
+        let t = tables();
+        let mut i = Index {
+            operators: std::collections::HashSet::new(),
+            esp: std::collections::HashMap::new(),
+            esp_patterns: Vec::new(),
+        };
+        i.operators
+            .extend(t.org.iter().flat_map(|o| o.domains.iter().cloned()));
+        i.operators
+            .extend(t.freemail.iter().flat_map(|f| f.hosts.iter().cloned()));
+        for (n, e) in t.esp.iter().enumerate() {
+            for h in &e.hosts {
+                if h.contains('*') {
+                    if !i.esp_patterns.contains(&n) {
+                        i.esp_patterns.push(n);
+                    }
+                } else {
+                    i.operators.insert(h.clone());
+                    i.esp.entry(h.clone()).or_insert(n);
+                }
+            }
+        }
+        i
+    })
 }
 
 pub(super) fn freemail_of(host: &str) -> Option<&'static Freemail> {
-    let d = names::registrable(host)?;
-    tables().freemail.iter().find(|f| f.hosts.contains(&d))
+    freemail_by_host(&names::registrable(host)?)
+}
+
+/// The free mail service whose servers' registrable domain `domain` is.
+pub(super) fn freemail_by_host(domain: &str) -> Option<&'static Freemail> {
+    tables()
+        .freemail
+        .iter()
+        .find(|f| f.hosts.iter().any(|h| h == domain))
 }
 
 /// The free mail service whose mailbox domain `domain` is.
@@ -218,8 +262,17 @@ pub(super) fn freemail_by_mailbox(domain: &str) -> Option<&'static Freemail> {
 }
 
 pub(super) fn esp_of(host: &str) -> Option<&'static Esp> {
-    let d = names::registrable(host)?;
-    tables().esp.iter().find(|e| e.owns(&d))
+    esp_by_domain(&names::registrable(host)?)
+}
+
+/// The ESP whose servers' registrable domain `domain` is.
+pub(super) fn esp_by_domain(domain: &str) -> Option<&'static Esp> {
+    let t = tables();
+    let i = index();
+    i.esp
+        .get(domain)
+        .or_else(|| i.esp_patterns.iter().find(|&&e| t.esp[e].owns(domain)))
+        .map(|&e| &t.esp[e])
 }
 
 pub(super) fn is_forwarder(host: &str) -> bool {

@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 
 use super::providers::{
-    Esp, Freemail, esp_of, freemail_by_mailbox, freemail_of, provider_desk, provider_ids, tables,
-    webmail_host,
+    Esp, Freemail, esp_by_domain, esp_of, freemail_by_host, freemail_by_mailbox, freemail_of, provider_desk,
+    provider_ids, tables, webmail_host,
 };
 use super::{
     Class, Confidence, Context, Entry, Found, Handoff, Hop, Kind, Submission, bare_big_provider,
@@ -62,6 +62,9 @@ pub(super) fn passed_on(
     e: &mut Entry,
     evidence: &mut Vec<String>,
 ) -> bool {
+    if ctx.poster.is_none() && ctx.forwarded_by.is_none() {
+        return false;
+    }
     let h = &hops[p];
     let host = sender_name(h).and_then(names::registrable);
     if let Some((field, poster)) = &ctx.poster
@@ -336,12 +339,16 @@ pub(super) fn provider_rule(
     let h = &hops[p];
     let sub = &found.sub;
     let provider_name = provider_name(hops, p).unwrap_or("");
-    let by_host = esp_of(provider_name)
+    // Its registrable domain, read once: each rule below asks who runs it.
+    let domain = names::registrable(provider_name);
+    let host_esp = domain.as_deref().and_then(esp_by_domain);
+    let host_freemail = domain.as_deref().and_then(freemail_by_host);
+    let by_host = host_esp
         .or_else(|| ctx.return_path.as_deref().and_then(esp_of))
         .filter(|_| found.below.is_none())
         .or_else(|| {
             ctx.esp_by_mailer()
-                .filter(|e| names::registrable(provider_name).is_some_and(|d| e.owns(&d)))
+                .filter(|e| host_esp.is_some_and(|h| std::ptr::eq(h, *e)))
         });
     let esp = by_host
         .map(|esp| (esp, Confidence::High, Vec::new()))
@@ -363,7 +370,7 @@ pub(super) fn provider_rule(
         }
         return true;
     }
-    if let Some(f) = freemail_of(provider_name)
+    if let Some(f) = host_freemail
         && let Some(mailbox) = mailbox_of(
             f,
             ctx,
@@ -396,7 +403,7 @@ pub(super) fn provider_rule(
     // organisation whose mail it hosts (Google Workspace, Microsoft 365): the
     // From domain signs (DKIM d=) and is no consumer mailbox: an account of that
     // tenant, the provider hosting it.
-    if let Some(f) = freemail_of(provider_name).filter(|f| !f.consumer_only)
+    if let Some(f) = host_freemail.filter(|f| !f.consumer_only)
         && found.below.is_none()
         && let Some(tenant) = hosted_tenant(f, ctx)
     {
@@ -444,46 +451,65 @@ pub(super) fn esp_marks(
     {
         return None;
     }
-    let own_lines = found.below.map_or(hops.len() - 1, |b| b);
+    // What every platform is checked against, read once (this runs for most
+    // messages of an mbox).
+    let own_lines = found.below.map_or(hops.len() - 1, |b| b).min(p + 12);
+    let lowered: Vec<(usize, String)> = (p + 1..=own_lines.min(hops.len() - 1))
+        .map(|k| (k, hops[k].raw.to_ascii_lowercase()))
+        .collect();
+    let sender = sender_name(h);
+    let sender_esp = sender
+        .and_then(names::registrable)
+        .and_then(|d| esp_by_domain(&d));
+    let rp_esp = ctx
+        .return_path
+        .as_deref()
+        .and_then(names::registrable)
+        .and_then(|d| esp_by_domain(&d));
+    let mailer_esp = ctx.esp_by_mailer();
+    let feedback: Vec<(&str, String)> = ctx
+        .id_fields
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("feedback-id"))
+        .map(|(_, v)| (v.as_str(), v.to_ascii_lowercase()))
+        .collect();
     tables().esp.iter().find_map(|esp| {
         let mut header = Vec::new();
-        for (name, value) in &ctx.id_fields {
+        for (name, _) in &ctx.id_fields {
             if esp.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(name)) {
                 header.push(format!("{name}: a field only {} writes", esp.name));
-            } else if name.eq_ignore_ascii_case("feedback-id")
-                && esp
-                    .feedback
-                    .iter()
-                    .any(|w| value.to_ascii_lowercase().contains(w.as_str()))
-            {
+            }
+        }
+        for (value, lower) in &feedback {
+            if esp.feedback.iter().any(|w| lower.contains(w.as_str())) {
                 header.push(format!("Feedback-ID: {value}"));
             }
         }
         if let Some(m) = ctx
             .mailer
             .as_deref()
-            .filter(|_| ctx.esp_by_mailer().is_some_and(|e| std::ptr::eq(e, esp)))
+            .filter(|_| mailer_esp.is_some_and(|e| std::ptr::eq(e, esp)))
         {
             header.push(format!("X-Mailer: {m}"));
         }
         let mut servers = Vec::new();
-        if let Some(k) = (p + 1..=own_lines.min(hops.len() - 1)).find(|&k| {
-            let l = hops[k].raw.to_ascii_lowercase();
-            esp.lines.iter().any(|w| l.contains(w.as_str()))
-        }) {
+        if let Some((k, _)) = lowered
+            .iter()
+            .find(|(_, l)| esp.lines.iter().any(|w| l.contains(w.as_str())))
+        {
             servers.push(format!(
                 "hop {k}, a line of {}'s own servers: {}",
                 esp.name,
-                quote(&hops[k].raw, 140)
+                quote(&hops[*k].raw, 140)
             ));
         }
-        if let Some(n) = sender_name(h).filter(|n| names::registrable(n).is_some_and(|d| esp.owns(&d))) {
+        if let Some(n) = sender.filter(|_| sender_esp.is_some_and(|e| std::ptr::eq(e, esp))) {
             servers.push(format!("{n}: a name of {}'s servers", esp.name));
         }
         if let Some(rp) = ctx
             .return_path
             .as_deref()
-            .filter(|rp| names::registrable(rp).is_some_and(|d| esp.owns(&d)))
+            .filter(|_| rp_esp.is_some_and(|e| std::ptr::eq(e, esp)))
         {
             servers.push(format!("Return-Path in {}'s domain ({rp})", esp.name));
         }

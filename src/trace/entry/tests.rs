@@ -33,6 +33,18 @@ fn the_provider_tables_read() {
     assert_eq!(org_of("amout09.alpha-mail.net"), org_of("sauth12.alpha-mail.jp"));
     assert!(webmail_host("webmail21.syd.optusnet.com.au"));
     assert!(!webmail_host("mail.example.org"));
+    // `Context::from_header` looks at a field for a provider's or notifier's only
+    // when its name begins `X-` or `F`: every such field in the tables must.
+    let fields = t
+        .ids
+        .generic
+        .iter()
+        .chain(t.esp.iter().flat_map(|e| e.ids.iter().chain(&e.fingerprints)))
+        .chain(t.notifier.iter().map(|n| &n.poster));
+    for f in fields {
+        let l = f.to_ascii_lowercase();
+        assert!(l.starts_with("x-") || l.starts_with('f'), "{f}");
+    }
 }
 
 /// Every corpus label of high or medium confidence: the class and the entry IP.
