@@ -162,8 +162,11 @@ impl<R: Read> Iterator for Select<R> {
 /// Reads messages one after another from any byte stream.
 pub struct Reader<R> {
     inner: R,
+    /// Read bytes are `buf[..end]`, unread ones `buf[pos..end]`; the rest of `buf`
+    /// is room for the next read, zeroed once when it grows (not on every read).
     buf: Vec<u8>,
     pos: usize,
+    end: usize,
     eof: bool,
     /// `Some(true)` for an mbox, decided by the first bytes.
     mbox: Option<bool>,
@@ -184,8 +187,9 @@ impl<R: Read> Reader<R> {
     pub fn with_max(inner: R, max: u64) -> Self {
         Self {
             inner,
-            buf: Vec::with_capacity(CHUNK),
+            buf: Vec::new(),
             pos: 0,
+            end: 0,
             eof: false,
             mbox: None,
             consumed: 0,
@@ -202,7 +206,7 @@ impl<R: Read> Reader<R> {
     }
 
     fn avail(&self) -> &[u8] {
-        &self.buf[self.pos..]
+        &self.buf[self.pos..self.end]
     }
 
     /// Reads more input, keeping the unread bytes. Returns false at end of input.
@@ -211,23 +215,23 @@ impl<R: Read> Reader<R> {
             return Ok(false);
         }
         if self.pos > 0 {
-            self.buf.drain(..self.pos);
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
             self.pos = 0;
         }
-        let old = self.buf.len();
+        let old = self.end;
         let want = CHUNK.max(old);
-        self.buf.resize(old + want, 0);
+        if self.buf.len() < old + want {
+            self.buf.resize(old + want, 0);
+        }
         let n = loop {
             match self.inner.read(&mut self.buf[old..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         };
-        self.buf.truncate(old + n);
+        self.end = old + n;
         if n == 0 {
             self.eof = true;
         }
@@ -376,7 +380,7 @@ impl<R: Read> Reader<R> {
         }
         let mbox = *self
             .mbox
-            .get_or_insert_with(|| self.buf[self.pos..].starts_with(b"From "));
+            .get_or_insert_with(|| self.buf[self.pos..self.end].starts_with(b"From "));
         let envelope = if mbox && self.avail().starts_with(b"From ") {
             let line = self.read_line(1024)?;
             Some(String::from_utf8_lossy(&line).trim_end().to_string())

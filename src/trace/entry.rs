@@ -226,7 +226,11 @@ fn sender_name(h: &Hop) -> Option<&str> {
     match (rdns, helo) {
         // A bare reverse-DNS name ("amout07") and its full form as HELO.
         (Some(r), Some(x))
-            if !full(&r) && full(&x) && names::norm(x).starts_with(&format!("{}.", names::norm(r))) =>
+            if x.len() > r.len()
+                && x.as_bytes()[r.len()] == b'.'
+                && x[..r.len()].eq_ignore_ascii_case(r)
+                && !full(&r)
+                && full(&x) =>
         {
             Some(x)
         }

@@ -54,20 +54,20 @@ pub fn registrable_icann(host: &str) -> Option<String> {
 /// Case-insensitive host equality ignoring a final dot and IP-literal brackets.
 #[must_use]
 pub fn same_host(a: &str, b: &str) -> bool {
-    norm(a) == norm(b)
+    bare(a).eq_ignore_ascii_case(bare(b))
+}
+
+/// [`norm`] without the lower-casing: a slice of `h`, no allocation.
+fn bare(h: &str) -> &str {
+    let h = h.trim().trim_end_matches('.');
+    let h = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(h);
+    crate::received::strip_prefix_ci(h, "ipv6:").unwrap_or(h)
 }
 
 /// A host name or literal in a comparable form.
 #[must_use]
 pub fn norm(h: &str) -> String {
-    let h = h.trim().trim_end_matches('.');
-    let h = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(h);
-    let h = if let Some(rest) = crate::received::strip_prefix_ci(h, "ipv6:") {
-        rest
-    } else {
-        h
-    };
-    h.to_ascii_lowercase()
+    bare(h).to_ascii_lowercase()
 }
 
 /// Is `host` the same as `domain` or inside it (label boundary)?
@@ -166,23 +166,26 @@ pub fn is_generic_rdns(name: &str, ip: Option<IpAddr>) -> bool {
         return false;
     }
     if let Some(IpAddr::V4(v4)) = ip {
-        let o = v4.octets();
-        let digits: Vec<String> = o.iter().map(ToString::to_string).collect();
-        let padded: Vec<String> = o.iter().map(|x| format!("{x:03}")).collect();
-        let hex = format!("{:02x}{:02x}{:02x}{:02x}", o[0], o[1], o[2], o[3]);
-        let fwd = digits.join("-");
-        let rev: Vec<String> = digits.iter().rev().cloned().collect();
-        if host_part.contains(&fwd)
-            || host_part.contains(&digits.join("."))
-            || host_part.contains(&rev.join("-"))
-            || host_part.contains(&rev.join("."))
-            || host_part.contains(&padded.join("-"))
-            || host_part.contains(&padded.concat())
-            || host_part.contains(&hex)
-            || host_part.contains(&digits[2..].join("-"))
-                && host_part.chars().filter(char::is_ascii_digit).count() >= 6
-            || host_part.contains(&format!("{}-{}", digits[3], digits[2]))
-                && host_part.chars().filter(char::is_ascii_digit).count() >= 5
+        // The address spelt into the name, in the forms ISPs use. One buffer for
+        // all of them: this runs for most hops.
+        let [o1, o2, o3, o4] = v4.octets();
+        let digit_count = host_part.bytes().filter(u8::is_ascii_digit).count();
+        let mut buf = String::with_capacity(24);
+        let mut has = |args: std::fmt::Arguments<'_>| {
+            use std::fmt::Write as _;
+            buf.clear();
+            let _ = buf.write_fmt(args);
+            host_part.contains(buf.as_str())
+        };
+        if has(format_args!("{o1}-{o2}-{o3}-{o4}"))
+            || has(format_args!("{o1}.{o2}.{o3}.{o4}"))
+            || has(format_args!("{o4}-{o3}-{o2}-{o1}"))
+            || has(format_args!("{o4}.{o3}.{o2}.{o1}"))
+            || has(format_args!("{o1:03}-{o2:03}-{o3:03}-{o4:03}"))
+            || has(format_args!("{o1:03}{o2:03}{o3:03}{o4:03}"))
+            || has(format_args!("{o1:02x}{o2:02x}{o3:02x}{o4:02x}"))
+            || digit_count >= 6 && has(format_args!("{o3}-{o4}"))
+            || digit_count >= 5 && has(format_args!("{o4}-{o3}"))
         {
             return true;
         }

@@ -24,6 +24,8 @@ pub struct Context {
     pub forwarded_by: Option<String>,
     /// A notification service's field naming who posted: (field, value).
     pub poster: Option<(String, String)>,
+    /// The ESP the X-Mailer names.
+    pub(super) mailer_esp: Option<&'static Esp>,
     pub dkim_domains: Vec<String>,
     pub return_path: Option<String>,
     pub originating_ip: Option<IpAddr>,
@@ -145,6 +147,14 @@ impl Context {
                 c.id_fields.push((clean(f.name), clean(f.value)));
             }
         }
+        // The ESP whose X-Mailer it is, found once (the rules ask several times).
+        c.mailer_esp = c.mailer.as_deref().and_then(|m| {
+            let l = m.to_ascii_lowercase();
+            tables()
+                .esp
+                .iter()
+                .find(|e| e.mailers.iter().any(|w| l.contains(w.as_str())))
+        });
         c.lists.sort();
         c.lists.dedup();
         c.sender_domains.dedup();
@@ -272,10 +282,6 @@ impl Context {
     }
 
     pub(super) fn esp_by_mailer(&self) -> Option<&'static Esp> {
-        let l = self.mailer.as_deref()?.to_ascii_lowercase();
-        tables()
-            .esp
-            .iter()
-            .find(|e| e.mailers.iter().any(|w| l.contains(w.as_str())))
+        self.mailer_esp
     }
 }

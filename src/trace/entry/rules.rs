@@ -451,7 +451,13 @@ pub(super) fn esp_marks(
     {
         return None;
     }
-    // What every platform is checked against, read once (this runs for most
+    // Without a mark in the header only the platform's own line recording an
+    // outside customer can name it (the rest was asked by name above).
+    let mailer_esp = ctx.esp_by_mailer();
+    if found.below.is_none() && mailer_esp.is_none() && ctx.id_fields.is_empty() {
+        return None;
+    }
+    // What every platform is checked against, read once (this runs for many
     // messages of an mbox).
     let own_lines = found.below.map_or(hops.len() - 1, |b| b).min(p + 12);
     let lowered: Vec<(usize, String)> = (p + 1..=own_lines.min(hops.len() - 1))
@@ -466,7 +472,6 @@ pub(super) fn esp_marks(
         .as_deref()
         .and_then(names::registrable)
         .and_then(|d| esp_by_domain(&d));
-    let mailer_esp = ctx.esp_by_mailer();
     let feedback: Vec<(&str, String)> = ctx
         .id_fields
         .iter()
