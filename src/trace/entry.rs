@@ -869,6 +869,23 @@ fn passage(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Context) -> Optio
             ctx.forwarded_by.as_deref().unwrap_or_default()
         ));
     }
+    // Issue 22 rule 4: the host took it `for` an address in its own domain and
+    // handed it on to another mailbox: the recipient's own forward.
+    if let Some(own) = line.for_.as_deref().and_then(domain_of_address)
+        && let Some(writer) = line.by.as_deref().and_then(org_of)
+        && org_of(&own).is_some_and(|o| o == writer)
+        && let Some(next) = host
+            .for_
+            .as_deref()
+            .filter(|f| domain_of_address(f).is_some_and(|d| org_of(&d).as_deref() != Some(writer.as_str())))
+    {
+        return Some(format!(
+            "hop {b}: {} took it for {}, an address of its own domain, and sent it on to {}: the recipient's forward, a hop of passage",
+            label(host),
+            line.for_.as_deref().unwrap_or_default().trim_matches(['<', '>']),
+            next.trim_matches(['<', '>'])
+        ));
+    }
     if sender_name(host).is_some_and(is_forwarder) {
         return Some(format!(
             "{} is a forwarding service that took it from {}: a hop of passage",

@@ -29,7 +29,9 @@ pub struct Context {
     pub dkim_domains: Vec<String>,
     pub return_path: Option<String>,
     pub originating_ip: Option<IpAddr>,
-    /// X-Authenticated-Sender, X-AntiAbuse, X-Get-Message-Sender-Via: (field, value).
+    /// X-Authenticated-Sender/-User/-Id, X-WM-AuthUser, X-AntiAbuse,
+    /// X-Get-Message-Sender-Via, Authentication-Results-Original with `auth=pass`:
+    /// (field, value).
     pub auth_headers: Vec<(String, String)>,
     /// X-MS-Exchange-CrossTenant-AuthAs / X-ClientProxiedBy: an Exchange client submission.
     pub exchange_client: Option<String>,
@@ -100,6 +102,9 @@ pub(super) const CONTEXT_FIELDS: &[&str] = &[
     "x-antiabuse",
     "x-get-message-sender-via",
     "x-authenticated-user",
+    "x-authenticated-id",
+    "x-wm-authuser",
+    "authentication-results-original",
     "x-ms-exchange-crosstenant-authas",
     "x-clientproxiedby",
     "x-ms-exchange-organization-authas",
@@ -254,7 +259,14 @@ impl Context {
             "x-authenticated-sender"
             | "x-antiabuse"
             | "x-get-message-sender-via"
-            | "x-authenticated-user" => {
+            | "x-authenticated-user"
+            | "x-authenticated-id"
+            | "x-wm-authuser" => {
+                self.auth_headers.push((name.to_string(), value));
+            }
+            // The submission server's own verdict, kept by a forwarder: only a
+            // passed login is a login.
+            "authentication-results-original" if value.to_ascii_lowercase().contains("auth=pass") => {
                 self.auth_headers.push((name.to_string(), value));
             }
             // `AuthAs: Anonymous` is what the receiving Exchange writes for any

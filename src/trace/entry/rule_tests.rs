@@ -546,12 +546,23 @@ fn a_lists_own_servers_are_passed_through() {
         (Class::Esp, "130.94.4.19".into()),
         "{e:?}"
     );
-    // Squid's identd answer is an open proxy's.
-    let squid = [
-        lines[0],
-        "Received: from einstein.ssz.com (squid@[207.200.56.4]) by locust.minder.net (8.11.6/8.11.6) with ESMTP id g6LJE4J77822 for <cpunks@minder.net>; Sun, 21 Jul 2002 15:14:04 -0400 (EDT)",
-    ];
-    assert_eq!(entry(&squid, &["pro-ns.net"]).class, Class::OpenRelay);
+    // Squid's identd answer is an open proxy's: taken for the list's own address
+    // (a hop of passage), the proxied machine is the entry; taken for a stranger's
+    // address, the server relayed for a proxy.
+    let squid = |rcpt: &str| {
+        format!(
+            "Received: from einstein.ssz.com (squid@[207.200.56.4]) by locust.minder.net (8.11.6/8.11.6) with ESMTP id g6LJE4J77822 for <{rcpt}>; Sun, 21 Jul 2002 15:14:04 -0400 (EDT)"
+        )
+    };
+    let e = entry(&[lines[0], &squid("cpunks@minder.net")], &["pro-ns.net"]);
+    assert_eq!(
+        (e.class, e.ip.unwrap().to_string()),
+        (Class::BotnetDirect, "207.200.56.4".into())
+    );
+    assert_eq!(
+        entry(&[lines[0], &squid("victim@elsewhere.org")], &["pro-ns.net"]).class,
+        Class::OpenRelay
+    );
 }
 
 /// Issue 22 rule 8: a medium reading names its rival with why, in the JSON too; a
@@ -585,4 +596,66 @@ fn a_medium_reading_names_its_rival() {
     assert_eq!((e.class, e.confidence), (Class::OpenRelay, Confidence::High));
     assert!(e.alternatives.is_empty());
     assert!(serde_json::to_value(&e).unwrap().get("alternatives").is_none());
+}
+
+/// Issue 22 rule 4: a host that took the message `for` an address of its own
+/// domain and handed it on to another mailbox is the recipient's forward (the
+/// user's side): the trace goes on below it. Taking it for someone else's domain
+/// and passing it on is relaying.
+#[test]
+fn a_forward_for_an_address_of_its_own() {
+    let lines = |rcpt: &str| {
+        vec![
+            "Received: from mail.jane-family.net (mail.jane-family.net [80.80.80.20]) by mx.site.test with ESMTP id A1 for <jane@site.test>; Mon, 2 Nov 2026 10:00:05 +0000".to_string(),
+            format!("Received: from pc1 (dsl-81-81-81-4.dyn.isp.example [81.81.81.4]) by mail.jane-family.net with SMTP id F1 for <{rcpt}>; Mon, 2 Nov 2026 10:00:01 +0000"),
+        ]
+    };
+    let fwd = lines("jane@jane-family.net");
+    let e = entry(
+        &fwd.iter().map(String::as_str).collect::<Vec<_>>(),
+        &["site.test"],
+    );
+    assert_eq!(
+        (e.class, e.ip.unwrap().to_string()),
+        (Class::BotnetDirect, "81.81.81.4".into()),
+        "{e:?}"
+    );
+    assert!(
+        e.evidence.iter().any(|l| l.contains("the recipient's forward")),
+        "{:?}",
+        e.evidence
+    );
+    let relayed = lines("victim@elsewhere.org");
+    let e = entry(
+        &relayed.iter().map(String::as_str).collect::<Vec<_>>(),
+        &["site.test"],
+    );
+    assert_eq!(e.class, Class::OpenRelay, "{e:?}");
+}
+
+/// Issue 22 rule 2: the submission fields of other servers: `X-Authenticated-Id`,
+/// `X-WM-AuthUser`, `Authentication-Results-Original … smtp.auth=` (passed only).
+#[test]
+fn other_servers_submission_fields() {
+    let relay = [
+        "Received: from relay.example.net (relay.example.net [80.80.80.10]) by mx.site.test with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000",
+        "Received: from bogus.example (dsl-81-81-81-4.dyn.isp.example [81.81.81.4]) by relay.example.net with SMTP id R1; Mon, 2 Nov 2026 10:00:01 +0000",
+    ];
+    for (field, account) in [
+        ("X-Authenticated-Id: sales@shop.example", "sales@shop.example"),
+        ("X-WM-AuthUser: sales@shop.example", "sales@shop.example"),
+        (
+            "Authentication-Results-Original: relay.example.net; auth=pass (LOGIN) smtp.auth=sales@shop.example",
+            "sales@shop.example",
+        ),
+    ] {
+        let e = entry(&[relay[0], relay[1], field], &["site.test"]);
+        assert_eq!(e.class, Class::CompromisedAccount, "{field}: {e:?}");
+        assert_eq!(e.account_name(), Some(account), "{field}");
+    }
+    let failed = "Authentication-Results-Original: relay.example.net; auth=fail smtp.auth=sales@shop.example";
+    assert_eq!(
+        entry(&[relay[0], relay[1], failed], &["site.test"]).class,
+        Class::OpenRelay
+    );
 }

@@ -305,9 +305,14 @@ pub(super) fn account(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Contex
     for (field, value) in &ctx.auth_headers {
         let found = match field.as_str() {
             // cPanel writes "host: account".
-            "x-authenticated-sender" | "x-authenticated-user" => {
+            "x-authenticated-sender" | "x-authenticated-user" | "x-authenticated-id" | "x-wm-authuser" => {
                 token(value.rsplit_once(": ").map_or(value.as_str(), |(_, a)| a))
             }
+            "authentication-results-original" => value
+                .to_ascii_lowercase()
+                .find("smtp.auth=")
+                .and_then(|i| value.get(i + "smtp.auth=".len()..))
+                .and_then(token),
             "x-get-message-sender-via" => value
                 .to_ascii_lowercase()
                 .find("authenticated_id:")
@@ -319,6 +324,9 @@ pub(super) fn account(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Contex
             let shown = match field.as_str() {
                 "x-authenticated-sender" => "X-Authenticated-Sender",
                 "x-authenticated-user" => "X-Authenticated-User",
+                "x-authenticated-id" => "X-Authenticated-Id",
+                "x-wm-authuser" => "X-WM-AuthUser",
+                "authentication-results-original" => "Authentication-Results-Original",
                 _ => "X-Get-Message-Sender-Via",
             };
             return Some(format!("{a} ({shown})"));
