@@ -377,9 +377,7 @@ fn own_queue_id(trace: &Trace, hop: usize) -> String {
     let org = |n: &str| crate::trace::entry::org_of(n);
     let written_by_host = |by: &str| {
         names_of_host.iter().any(|n| names::same_host(n, by))
-            || h.from_ip
-                .is_some_and(|ip| crate::trace::entry::by_ip(&format!(" by {by}")) == Some(ip))
-            || by.trim_matches(['[', ']']).parse::<std::net::IpAddr>().ok() == h.from_ip
+            || h.from_ip.is_some() && crate::received::parse_ip_token(by) == h.from_ip
             || names_of_host
                 .iter()
                 .any(|n| org(n).is_some() && org(n) == org(by))

@@ -172,12 +172,20 @@ impl Entry {
 
     fn unknown(why: &str) -> Entry {
         Entry {
-            class: Class::Unknown,
-            hop: None,
-            ip: None,
-            host: None,
-            confidence: Confidence::Low,
             evidence: vec![why.to_string()],
+            ..Entry::at(None, None, None, Confidence::Low)
+        }
+    }
+
+    /// An entry not yet classed at `hop`, with nothing known but where it is.
+    fn at(hop: Option<usize>, ip: Option<IpAddr>, host: Option<String>, confidence: Confidence) -> Entry {
+        Entry {
+            class: Class::Unknown,
+            hop,
+            ip,
+            host,
+            confidence,
+            evidence: Vec::new(),
             client: None,
             client_hop: None,
             account: None,
@@ -813,6 +821,17 @@ fn relays_itself(hops: &[Hop], b: usize) -> bool {
         && hops[b].from_rdns.is_some()
 }
 
+/// The mailbox that forwards its mail automatically (`X-Forwarded-For`, Gmail's
+/// `+caf_=`) and its free mail service, when `h`'s sender is that service's server.
+fn auto_forwarder<'a>(h: &Hop, ctx: &'a Context) -> Option<(&'a str, &'static providers::Freemail)> {
+    let fwd = ctx.forwarded_by.as_deref()?;
+    let f = domain_of_address(fwd).and_then(|d| freemail_by_mailbox(&d))?;
+    sender_name(h)
+        .and_then(names::registrable)
+        .is_some_and(|d| f.hosts.contains(&d))
+        .then_some((fwd, f))
+}
+
 /// Is the host of hop `p` a list or a forwarder that took the message from `below`?
 fn passage(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Context) -> Option<String> {
     let b = below?;
@@ -853,20 +872,10 @@ fn passage(hops: &[Hop], p: usize, below: Option<usize>, ctx: &Context) -> Optio
             label(host)
         ));
     }
-    let auto = ctx
-        .forwarded_by
-        .as_deref()
-        .and_then(domain_of_address)
-        .and_then(|d| freemail_by_mailbox(&d));
-    if let Some(f) = auto
-        && sender_name(host)
-            .and_then(names::registrable)
-            .is_some_and(|d| f.hosts.contains(&d))
-    {
+    if let Some((fwd, _)) = auto_forwarder(host, ctx) {
         return Some(format!(
-            "{} forwarded it automatically for {} (X-Forwarded-For): a hop of passage",
-            label(host),
-            ctx.forwarded_by.as_deref().unwrap_or_default()
+            "{} forwarded it automatically for {fwd} (X-Forwarded-For): a hop of passage",
+            label(host)
         ));
     }
     // Issue 22 rule 4: the host took it `for` an address in its own domain and

@@ -8,8 +8,8 @@ use super::providers::{
     provider_ids, tables, webmail_host,
 };
 use super::{
-    Class, Confidence, Context, Entry, Found, Handoff, Hop, Kind, Submission, bare_big_provider,
-    domain_of_address, end_user_signs, internal, is_private, label, names, provider_name, proxy_ident,
+    Class, Confidence, Context, Entry, Found, Handoff, Hop, Kind, Submission, auto_forwarder,
+    bare_big_provider, end_user_signs, internal, is_private, label, names, provider_name, proxy_ident,
     qmail_login, quote, received, sender_name, with_word,
 };
 
@@ -86,10 +86,8 @@ pub(super) fn passed_on(
         ));
         return true;
     }
-    if let Some(fwd) = &ctx.forwarded_by
-        && found.below.is_none()
-        && let Some(f) = domain_of_address(fwd).and_then(|d| freemail_by_mailbox(&d))
-        && host.as_deref().is_some_and(|d| f.hosts.iter().any(|x| x == d))
+    if found.below.is_none()
+        && let Some((fwd, f)) = auto_forwarder(h, ctx)
     {
         e.class = Class::ListOrForward;
         e.confidence = Confidence::Medium;
@@ -148,22 +146,15 @@ pub(super) fn inside_provider(hops: &[Hop], ctx: &Context) -> Option<Entry> {
     };
     Some(Entry {
         class,
-        hop: Some(i),
-        ip: h.from_ip,
-        host: Some(names::norm(name)),
-        confidence,
         evidence: vec![format!(
             "hop {i}: {} is {}'s own outbound host, and {why}; nothing came from outside",
             label(h),
             f.name,
         )],
-        client: None,
-        client_hop: None,
-        account: None,
         ids: provider_ids(ctx, None),
         provider_desk: provider_desk(ctx, &f.hosts),
         provider: Some(f.name.clone()),
-        alternatives: Vec::new(),
+        ..Entry::at(Some(i), h.from_ip, Some(names::norm(name)), confidence)
     })
 }
 
@@ -214,19 +205,8 @@ pub(super) fn classify(
     let h = &hops[p];
     let name = sender_name(h).map(names::norm);
     let mut e = Entry {
-        class: Class::Unknown,
-        hop: Some(p),
-        ip: h.from_ip,
-        host: name.clone(),
-        confidence: Confidence::Medium,
-        evidence: Vec::new(),
         client: found.sub.client,
-        client_hop: None,
-        account: None,
-        ids: Vec::new(),
-        provider_desk: None,
-        provider: None,
-        alternatives: Vec::new(),
+        ..Entry::at(Some(p), h.from_ip, name.clone(), Confidence::Medium)
     };
     // The first rule that holds decides.
     if !(passed_on(hops, p, found, ctx, &mut e, &mut evidence)
@@ -506,10 +486,10 @@ pub(super) fn esp_marks(
             header.push(format!("X-Mailer: {m}"));
         }
         let mut servers = Vec::new();
-        if let Some((k, _)) = lowered
+        let line = lowered
             .iter()
-            .find(|(_, l)| esp.lines.iter().any(|w| l.contains(w.as_str())))
-        {
+            .find(|(_, l)| esp.lines.iter().any(|w| l.contains(w.as_str())));
+        if let Some((k, _)) = line {
             servers.push(format!(
                 "hop {k}, a line of {}'s own servers: {}",
                 esp.name,
@@ -526,12 +506,9 @@ pub(super) fn esp_marks(
         {
             servers.push(format!("Return-Path in {}'s domain ({rp})", esp.name));
         }
-        // Below an outside sender only the platform's own line counts.
-        let line_seen = servers.iter().any(|s| s.starts_with("hop "));
-        if found.below.is_some() && !line_seen || header.is_empty() && servers.is_empty() {
-            return None;
-        }
-        if header.is_empty() && !line_seen {
+        // Below an outside sender only the platform's own line counts; without
+        // a mark in the header, only that line either.
+        if line.is_none() && (found.below.is_some() || header.is_empty()) {
             return None;
         }
         let confidence = if !header.is_empty() && !servers.is_empty() {
@@ -548,13 +525,7 @@ pub(super) fn esp_marks(
 /// domain (or its parent) and neither a consumer mailbox of the provider's nor the
 /// provider's own domain.
 pub(super) fn hosted_tenant(f: &Freemail, ctx: &Context) -> Option<String> {
-    let own = |d: &str| {
-        f.hosts.iter().any(|h| names::within(d, h))
-            || tables()
-                .freemail
-                .iter()
-                .any(|g| g.mailboxes.iter().any(|m| m == d))
-    };
+    let own = |d: &str| f.hosts.iter().any(|h| names::within(d, h)) || freemail_by_mailbox(d).is_some();
     let from = ctx.from_domain.as_deref().filter(|d| !own(d));
     if let Some(d) = ctx
         .dkim_domains
