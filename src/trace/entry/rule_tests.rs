@@ -188,6 +188,12 @@ fn a_workspace_tenant_by_googles_default_key() {
         (Class::CompromisedAccount, Some("209.85.220.41".into())),
         "{e:?}"
     );
+    // Medium, so it names its rival (a web submission the lines do not show).
+    assert_eq!(
+        e.alternatives.first().map(|a| a.class),
+        Some(Class::Webmail),
+        "{e:?}"
+    );
     let top = exo("mail-vs1-f67.google.com (209.85.217.67)");
     let web = [
         top.as_str(),

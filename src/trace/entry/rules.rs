@@ -15,7 +15,7 @@ use super::{
 
 /// The other reading of a class that is not certain (issue 22 rule 8), unless the
 /// rule that decided named a more precise one. A high reading has none.
-fn rivals(e: &mut Entry, found: &Found) {
+pub(super) fn rivals(e: &mut Entry, login_shown: bool) {
     if e.confidence == Confidence::High || !e.alternatives.is_empty() {
         return;
     }
@@ -24,7 +24,7 @@ fn rivals(e: &mut Entry, found: &Found) {
             Class::BotnetDirect,
             "the relay may be the client's own ISP's server for its subscribers: then the client is the entry",
         ),
-        Class::CompromisedAccount if found.sub.auth.is_none() => (
+        Class::CompromisedAccount if !login_shown => (
             Class::Webmail,
             "the login is implied, not shown: a web interface (Outlook on the web) would make it webmail",
         ),
@@ -144,7 +144,7 @@ pub(super) fn inside_provider(hops: &[Hop], ctx: &Context) -> Option<Entry> {
             None => (Class::CompromisedAccount, Confidence::Medium, why),
         }
     };
-    Some(Entry {
+    let mut e = Entry {
         class,
         evidence: vec![format!(
             "hop {i}: {} is {}'s own outbound host, and {why}; nothing came from outside",
@@ -155,7 +155,9 @@ pub(super) fn inside_provider(hops: &[Hop], ctx: &Context) -> Option<Entry> {
         provider_desk: provider_desk(ctx, &f.hosts),
         provider: Some(f.name.clone()),
         ..Entry::at(Some(i), h.from_ip, Some(names::norm(name)), confidence)
-    })
+    };
+    rivals(&mut e, false);
+    Some(e)
 }
 
 /// The free mail mailbox domain the sender used, when it is one of `f`'s (or the
@@ -224,7 +226,7 @@ pub(super) fn classify(
     ) {
         e.account = account(hops, p, found.below, ctx);
     }
-    rivals(&mut e, found);
+    rivals(&mut e, found.sub.auth.is_some());
     e.evidence = evidence;
     e
 }
