@@ -26,7 +26,7 @@ pub(super) fn rivals(e: &mut Entry, login_shown: bool) {
         ),
         Class::CompromisedAccount if !login_shown => (
             Class::Webmail,
-            "the login is implied, not shown: a web interface (Outlook on the web) would make it webmail",
+            "the login is implied, not shown: a submission through a web interface would make it webmail",
         ),
         Class::CompromisedAccount => (Class::SpammerHost, "the account may be one the spammer set up"),
         Class::Webmail => (
